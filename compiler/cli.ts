@@ -1,0 +1,75 @@
+// The fabric command line. Commands are declared here; each action imports the
+// module it needs inside the action, so `fabric validate` loads no git,
+// process or server code.
+import { cac } from 'cac';
+import { diagnosticsToJSON, formatDiagnostics, hasErrors, type Diagnostic } from './diagnostics.ts';
+
+export const EXIT = { ok: 0, invalidSpec: 1, usage: 2, toolFailure: 3 } as const;
+
+const DEFAULT_SPEC = 'spec/fabric.yaml';
+const useColor = (stream: NodeJS.WriteStream) => stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+
+/** Errors a command raises on purpose: a message for the user, no stack. */
+export class UserError extends Error {
+  constructor(message: string, readonly exitCode: number = EXIT.toolFailure, readonly hint?: string) {
+    super(message);
+  }
+}
+
+export function printDiagnostics(ds: Diagnostic[], source: string | undefined, json: boolean): void {
+  if (json) {
+    process.stdout.write(diagnosticsToJSON(ds) + '\n');
+    return;
+  }
+  if (ds.length === 0) return;
+  process.stderr.write(formatDiagnostics(ds, { color: useColor(process.stderr), source }) + '\n');
+  const errors = ds.filter((d) => d.severity === 'error').length;
+  const warnings = ds.length - errors;
+  process.stderr.write(`\n${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+}
+
+const cli = cac('fabric');
+
+cli
+  .command('validate', 'Check fabric.yaml against the schema and the semantic rules')
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--json', 'Print diagnostics as JSON')
+  .example('fabric validate --spec spec/fabric.yaml')
+  .action(async (opts: { spec: string; json?: boolean }) => {
+    const { loadAndValidate } = await import('./index.ts');
+    const { diagnostics, loaded } = loadAndValidate(opts.spec);
+    printDiagnostics(diagnostics, loaded?.source, Boolean(opts.json));
+    if (hasErrors(diagnostics)) return EXIT.invalidSpec;
+    if (!opts.json) process.stdout.write(`${opts.spec}: valid\n`);
+    return EXIT.ok;
+  });
+
+cli.help();
+cli.version('0.1.0');
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const parsed = cli.parse(argv, { run: false });
+    if (parsed.options.help || parsed.options.version) return EXIT.ok;
+    if (!cli.matchedCommand) {
+      if (cli.args.length > 0) throw new UserError(`unknown command '${cli.args[0]}'`, EXIT.usage, 'run fabric --help for the list of commands');
+      cli.outputHelp();
+      return EXIT.usage;
+    }
+    const code = await cli.runMatchedCommand();
+    return typeof code === 'number' ? code : EXIT.ok;
+  } catch (e) {
+    const err = e as Error & { exitCode?: number; hint?: string };
+    if (err.name === 'CACError') {
+      process.stderr.write(`fabric: ${err.message}\nrun fabric --help for usage\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`fabric: ${err.message}\n${err.hint ? `fix: ${err.hint}\n` : ''}`);
+      return err.exitCode;
+    }
+    // A bug in fabric, not a bad spec: say so, with the stack for the report.
+    process.stderr.write(`fabric: internal error: ${err.stack ?? err.message}\nThis is a bug in fabric; please report it with the spec that caused it.\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,144 @@
+// Stage 1: read fabric.yaml and parse it as YAML 1.2, keeping source positions
+// so that every later diagnostic can name file:line:col.
+import { readFileSync, statSync } from 'node:fs';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { Diagnostic } from './diagnostics.ts';
+
+/** Larger specs are rejected before parsing (RELIABILITY A4). */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+/** Aliases are allowed, but expanding them is bounded (billion laughs, A4). */
+const MAX_ALIAS_COUNT = 100;
+
+export interface LoadedSpec {
+  file: string;
+  source: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The plain data, or undefined when the file did not parse. */
+  data: unknown;
+}
+
+export interface LoadResult {
+  loaded?: LoadedSpec;
+  diagnostics: Diagnostic[];
+}
+
+const fileDiag = (file: string, code: string, message: string, hint?: string): Diagnostic => ({ code, severity: 'error', file, line: 0, column: 0, message, hint });
+
+export function loadSpecFile(file: string): LoadResult {
+  let source: string;
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_SPEC_BYTES) return { diagnostics: [fileDiag(file, 'FAB002', `file is ${size} bytes; fabric.yaml may be at most ${MAX_SPEC_BYTES} bytes`, 'split nothing: a fleet spec this large is almost certainly not a fabric.yaml; check the path')] };
+    source = readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    return { diagnostics: [fileDiag(file, 'FAB001', `cannot read spec: ${why}`, 'pass the path of your fabric.yaml with --spec')] };
+  }
+  return loadSpecSource(source, file);
+}
+
+const YAML_CODES: Record<string, { code: string; hint: string }> = {
+  DUPLICATE_KEY: { code: 'FAB011', hint: 'remove one of the two keys; each key may appear once in a mapping' },
+  MULTIPLE_DOCS: { code: 'FAB015', hint: 'fabric.yaml holds one document; remove the extra `---` and what follows, or merge it into the first' },
+  TAB_AS_INDENT: { code: 'FAB010', hint: 'indent with spaces, not tabs' },
+  RESOURCE_EXHAUSTION: { code: 'FAB013', hint: 'the document nests or aliases too deeply to be a fabric.yaml' },
+};
+
+export function loadSpecSource(source: string, file: string): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const lineCounter = new LineCounter();
+  const at = (offset: number) => lineCounter.linePos(Math.min(offset, source.length));
+  if (Buffer.byteLength(source) > MAX_SPEC_BYTES) return { diagnostics: [fileDiag(file, 'FAB002', `spec is larger than ${MAX_SPEC_BYTES} bytes`)] };
+
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(source, { lineCounter, uniqueKeys: true, stringKeys: true, strict: true, prettyErrors: false, version: '1.2', merge: false, compat: 'yaml-1.1' });
+  } catch (e) {
+    // The parser guards its own recursion (yaml >= 2.8.3); this is the last line of defence.
+    return { diagnostics: [fileDiag(file, 'FAB013', `the YAML parser gave up: ${(e as Error).message}`, 'the document nests too deeply to be a fabric.yaml')] };
+  }
+
+  for (const err of doc.errors) {
+    const { line, col } = at(err.pos[0]);
+    const known = YAML_CODES[err.code];
+    const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    diagnostics.push({ code: known?.code ?? 'FAB010', severity: 'error', file, line, column: col, message: `YAML: ${message}`, hint: known?.hint ?? 'fix the YAML syntax at this position' });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    return { diagnostics: [fileDiag(file, 'FAB003', 'spec is empty', 'start from spec/fabric.yaml in the fabric repository; it describes the reference deployment')] };
+  }
+  if (!isMap(doc.contents)) {
+    const { line, col } = at(doc.contents.range?.[0] ?? 0);
+    const what = isSeq(doc.contents) ? 'a list' : 'a single value';
+    return { diagnostics: [{ code: 'FAB017', severity: 'error', file, line, column: col, message: `the top level of fabric.yaml must be a mapping (name:, git:, clusters:, ...), not ${what}`, hint: 'write the spec as keys and values, as in spec/fabric.yaml' }] };
+  }
+
+  // Explicit tags (!!set, !vault, !!js/function) would smuggle non-plain values
+  // past the schema (RELIABILITY A6); merge keys are not YAML 1.2 (A5).
+  visit(doc, {
+    Node(_, node) {
+      if ((node as Node).tag) {
+        const { line, col } = at((node as Node).range?.[0] ?? 0);
+        diagnostics.push({ code: 'FAB012', severity: 'error', file, line, column: col, message: `explicit YAML tag ${(node as Node).tag} is not allowed`, hint: 'remove the tag; write the value as a plain string, number, list or mapping' });
+      }
+    },
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN') {
+        const { line, col } = at(pair.key.range?.[0] ?? 0);
+        diagnostics.push({ code: 'FAB014', severity: 'error', file, line, column: col, message: 'merge keys (<<) are not supported in fabric.yaml', hint: 'write the keys out, or use environment overrides (environments.<env>.alerts) instead of merging' });
+      }
+    },
+  });
+  if (diagnostics.length > 0) return { diagnostics };
+
+  // compat 'yaml-1.1' reports plain scalars that YAML 1.1 tools would retype (A1).
+  for (const w of doc.warnings) {
+    if (w.code !== 'TAG_RESOLVE_FAILED') continue;
+    const { line, col } = at(w.pos[0]);
+    const m = /either !!str or !!(\w+)/.exec(w.message);
+    diagnostics.push({ code: 'FAB016', severity: 'warning', file, line, column: col, message: `this value is a string here but YAML 1.1 tools (Kubernetes, kubectl) read it as ${m ? `a ${m[1]}` : 'another type'}`, hint: 'quote it' });
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    return { diagnostics: [...diagnostics, fileDiag(file, 'FAB013', `aliases expand too far (${(e as Error).message})`, `use at most ${MAX_ALIAS_COUNT} alias expansions; write repeated values out`)] };
+  }
+  return { loaded: { file, source, doc, lineCounter, data }, diagnostics };
+}
+
+export type PathSegment = string | number;
+
+/**
+ * Source position of the node at `path`: its value, or with `target: 'key'`
+ * the key that names it (used for unknown keys, and for a missing key, whose
+ * place is the key of the mapping it is missing from). Aliases are followed;
+ * a path that does not exist resolves to its nearest existing ancestor.
+ */
+export function locate(spec: LoadedSpec, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): { line: number; column: number } {
+  let node: unknown = spec.doc.contents;
+  let keyNode: Node | undefined;
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(spec.doc);
+    let next: unknown;
+    let nextKey: Node | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (pair) { next = pair.value ?? pair.key; nextKey = pair.key as Node; }
+    } else if (isSeq(node) && typeof seg === 'number') {
+      next = node.items[seg];
+      nextKey = undefined;
+    }
+    if (next === undefined) break;
+    node = next;
+    keyNode = nextKey;
+  }
+  const pick = (target === 'key' && keyNode) || (node as Node | undefined);
+  const { line, col } = spec.lineCounter.linePos(pick?.range?.[0] ?? 0);
+  return { line, column: col };
+}

@@ -1,0 +1,460 @@
+// Generated from schema/fabric.schema.json by scripts/gen-types.mjs. Do not edit.
+
+/**
+ * Environment name: used in namespaces, object names, datasource UIDs and tenant IDs. A lowercase DNS-1123 label that starts with a letter, 2 to 20 characters.
+ */
+export type EnvironmentName = string;
+/**
+ * A DNS name (DNS-1123 subdomain), used as an Ingress host.
+ */
+export type Host = string;
+
+/**
+ * One file that describes a multi-cluster observability fleet: clusters, environments, backends, Grafana, apps and alerts. fabric compiles it into a Kustomize + ArgoCD GitOps repository.
+ */
+export interface FabricYaml {
+  /**
+   * Optional pointer to this schema, for editors that read it from the document.
+   */
+  $schema?: string;
+  /**
+   * Name of the fleet. Used in labels and in the generated repository's README.
+   */
+  name: string;
+  git: Git;
+  platform?: Platform;
+  backends?: Backends;
+  /**
+   * Every cluster of the fleet, keyed by name. Exactly one has role control (runs ArgoCD), exactly one has role monitoring (runs the backends and Grafana); members run the apps and Alloy agents of one environment.
+   */
+  clusters: {
+    [k: string]: Cluster;
+  };
+  /**
+   * Environments keyed by name (stage, prod, ...). Each gets its own Mimir, Loki and Tempo (tenancy isolated) or its own tenant (tenancy shared).
+   */
+  environments: {
+    [k: string]: Environment;
+  };
+  grafana?: Grafana;
+  /**
+   * Instrumented applications deployed to member clusters, keyed by name.
+   */
+  apps?: {
+    [k: string]: App;
+  };
+  alerts?: Alerts1;
+}
+/**
+ * The GitOps repository that fabric pushes to and ArgoCD reads from.
+ */
+export interface Git {
+  /**
+   * Clone URL of the GitOps repository (https, ssh, git@host:path or file).
+   */
+  repoURL: string;
+  /**
+   * Branch that fabric pushes to and ArgoCD tracks.
+   */
+  revision?: string;
+  /**
+   * Sub-directory of the repository that holds the generated tree ('' for the root).
+   */
+  path?: string;
+}
+/**
+ * Where minikube clusters run. Clusters with provider existing ignore it.
+ */
+export interface Platform {
+  /**
+   * Default provider of clusters: minikube (fabric creates them) or existing (a kube context you already have).
+   */
+  provider?: 'minikube' | 'existing';
+  /**
+   * minikube driver.
+   */
+  driver?: 'docker' | 'podman' | 'kvm2' | 'qemu2';
+  /**
+   * Name of the network shared by every minikube profile, so that clusters reach each other's NodePorts and API servers.
+   */
+  network?: string;
+  /**
+   * IPv4 subnet of the shared network (CIDR). Every minikube cluster's ip must be inside it.
+   */
+  subnet?: string;
+  /**
+   * Kubernetes version for minikube profiles.
+   */
+  kubernetesVersion?: string;
+  /**
+   * CNI for minikube profiles. calico enforces the NetworkPolicies fabric generates; kindnet does not.
+   */
+  cni?: 'calico' | 'cilium' | 'kindnet';
+  /**
+   * Memory this machine can give to all minikube profiles together; validate warns when the clusters ask for more.
+   */
+  memoryBudget?: string;
+}
+/**
+ * How the Mimir, Loki and Tempo backends in the monitoring cluster are laid out.
+ */
+export interface Backends {
+  /**
+   * isolated: one Mimir, Loki and Tempo per environment, each on its own NodePorts (environments.<env>.ports). shared: one instance of each (ports under backends.ports) with one tenant per environment, sent as X-Scope-OrgID.
+   */
+  tenancy?: 'isolated' | 'shared';
+  ports?: BackendPorts;
+  storage?: Storage;
+}
+/**
+ * NodePorts of the shared backends (tenancy shared only).
+ */
+export interface BackendPorts {
+  /**
+   * Mimir HTTP (remote write, rules, queries).
+   */
+  mimir: number;
+  /**
+   * Loki HTTP (OTLP and push API).
+   */
+  loki: number;
+  /**
+   * Tempo OTLP gRPC receiver.
+   */
+  tempo: number;
+}
+/**
+ * Persistent volume size per backend, for every environment unless the environment overrides it.
+ */
+export interface Storage {
+  /**
+   * Mimir volume.
+   */
+  metrics?: string;
+  /**
+   * Loki volume.
+   */
+  logs?: string;
+  /**
+   * Tempo volume.
+   */
+  traces?: string;
+}
+/**
+ * A Kubernetes cluster of the fleet.
+ */
+export interface Cluster {
+  /**
+   * control runs ArgoCD; monitoring runs Mimir, Loki, Tempo and Grafana; member runs apps and Alloy agents for one environment.
+   */
+  role: 'control' | 'monitoring' | 'member';
+  /**
+   * Environment of a member cluster (a key of environments).
+   */
+  environment?: string;
+  /**
+   * minikube (fabric creates the profile) or existing (fabric only registers and deploys to it). Defaults to platform.provider.
+   */
+  provider?: 'minikube' | 'existing';
+  /**
+   * Static IP of a minikube cluster on the shared network, or the address at which an existing cluster's nodes (NodePorts) are reached.
+   */
+  ip?: string;
+  /**
+   * CPUs of a minikube profile.
+   */
+  cpus?: number;
+  /**
+   * Memory of a minikube profile.
+   */
+  memory?: string;
+  /**
+   * kube context of an existing cluster (defaults to the cluster name for minikube).
+   */
+  context?: string;
+  /**
+   * API server URL of an existing cluster, as ArgoCD in the control cluster reaches it.
+   */
+  server?: string;
+}
+/**
+ * One environment: its backend NodePorts, retention and alert overrides.
+ */
+export interface Environment {
+  ports?: BackendPorts1;
+  /**
+   * How long each signal is kept.
+   */
+  retention?: {
+    /**
+     * Mimir blocks retention.
+     */
+    metrics?: string;
+    /**
+     * Loki retention (whole hours, at least 24h).
+     */
+    logs?: string;
+    /**
+     * Tempo block retention.
+     */
+    traces?: string;
+  };
+  storage?: Storage1;
+  alerts?: Alerts;
+}
+/**
+ * NodePorts of this environment's backends (tenancy isolated).
+ */
+export interface BackendPorts1 {
+  /**
+   * Mimir HTTP (remote write, rules, queries).
+   */
+  mimir: number;
+  /**
+   * Loki HTTP (OTLP and push API).
+   */
+  loki: number;
+  /**
+   * Tempo OTLP gRPC receiver.
+   */
+  tempo: number;
+}
+/**
+ * Volume sizes for this environment's backends (overrides backends.storage).
+ */
+export interface Storage1 {
+  /**
+   * Mimir volume.
+   */
+  metrics?: string;
+  /**
+   * Loki volume.
+   */
+  logs?: string;
+  /**
+   * Tempo volume.
+   */
+  traces?: string;
+}
+/**
+ * Overrides of the top-level alerts for this environment.
+ */
+export interface Alerts {
+  /**
+   * Share of requests answered with a 5xx, as a ratio (0.05 = 5%).
+   */
+  errorRate?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * Ratio of 5xx responses above which the alert fires (0 < ratio < 1).
+     */
+    threshold?: number;
+    /**
+     * How long the condition must hold.
+     */
+    for?: string;
+  };
+  /**
+   * 95th percentile of request duration.
+   */
+  latencyP95?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * Latency above which the alert fires.
+     */
+    threshold?: string;
+    /**
+     * How long the condition must hold.
+     */
+    for?: string;
+  };
+  /**
+   * Container restarts of the apps' pods (from kube-state-metrics).
+   */
+  podRestarts?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * Restarts within the window at or above which the alert fires.
+     */
+    threshold?: number;
+    /**
+     * Window over which restarts are counted.
+     */
+    window?: string;
+  };
+  /**
+   * Request rate below which an app looks idle or cut off.
+   */
+  lowRequestRate?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * Requests per second below which the alert fires.
+     */
+    threshold?: number;
+    /**
+     * How long the condition must hold.
+     */
+    for?: string;
+  };
+  /**
+   * No telemetry from an app (pushed metrics have no up series, so this watches target_info).
+   */
+  serviceDown?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * How long the app must be silent.
+     */
+    for?: string;
+  };
+}
+/**
+ * The one Grafana in the monitoring cluster.
+ */
+export interface Grafana {
+  /**
+   * NodePort of the Grafana Service.
+   */
+  nodePort?: number;
+  /**
+   * Ingress host of Grafana.
+   */
+  host?: string;
+  /**
+   * Name of the Secret (keys admin-user, admin-password) in the monitoring namespace that holds the Grafana admin credentials. fabric never writes it to git; fabric apply creates it with a random password when absent.
+   */
+  adminSecret?: string;
+}
+/**
+ * An instrumented application (see runtime-app/).
+ */
+export interface App {
+  /**
+   * Image reference with a pinned tag or digest (never latest).
+   */
+  image: string;
+  /**
+   * Container port the app listens on.
+   */
+  port: number;
+  /**
+   * NodePort of the app's Service on each member cluster.
+   */
+  nodePort?: number;
+  /**
+   * Replicas per member cluster.
+   */
+  replicas?: number;
+  /**
+   * Environments that run the app (default: all).
+   *
+   * @minItems 1
+   */
+  environments?: [EnvironmentName, ...EnvironmentName[]];
+  /**
+   * Ingress host per environment.
+   */
+  hosts?: {
+    [k: string]: Host;
+  };
+}
+/**
+ * Alert thresholds for every environment. Each environment may override them under environments.<env>.alerts.
+ */
+export interface Alerts1 {
+  /**
+   * Share of requests answered with a 5xx, as a ratio (0.05 = 5%).
+   */
+  errorRate?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * Ratio of 5xx responses above which the alert fires (0 < ratio < 1).
+     */
+    threshold?: number;
+    /**
+     * How long the condition must hold.
+     */
+    for?: string;
+  };
+  /**
+   * 95th percentile of request duration.
+   */
+  latencyP95?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * Latency above which the alert fires.
+     */
+    threshold?: string;
+    /**
+     * How long the condition must hold.
+     */
+    for?: string;
+  };
+  /**
+   * Container restarts of the apps' pods (from kube-state-metrics).
+   */
+  podRestarts?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * Restarts within the window at or above which the alert fires.
+     */
+    threshold?: number;
+    /**
+     * Window over which restarts are counted.
+     */
+    window?: string;
+  };
+  /**
+   * Request rate below which an app looks idle or cut off.
+   */
+  lowRequestRate?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * Requests per second below which the alert fires.
+     */
+    threshold?: number;
+    /**
+     * How long the condition must hold.
+     */
+    for?: string;
+  };
+  /**
+   * No telemetry from an app (pushed metrics have no up series, so this watches target_info).
+   */
+  serviceDown?: {
+    /**
+     * Generate this alert.
+     */
+    enabled?: boolean;
+    /**
+     * How long the app must be silent.
+     */
+    for?: string;
+  };
+}

@@ -1,0 +1,136 @@
+// Stage 2a: the JSON Schema check. ajv reports every problem; each becomes a
+// located diagnostic with a fix taken from the schema's own descriptions.
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Diagnostic } from '../diagnostics.ts';
+import { locate, type LoadedSpec, type PathSegment } from '../load.ts';
+import schema from '../../schema/fabric.schema.json' with { type: 'json' };
+
+const require = createRequire(import.meta.url);
+/** More than this many schema errors are summarised (ajv allErrors is unbounded, RELIABILITY ajv row). */
+const MAX_ERRORS = 50;
+
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const Ajv2020 = require('ajv/dist/2020.js').default;
+    const addFormats = require('ajv-formats').default;
+    // strict: schema typos fail at start-up; no coercion, no removal, no $data (RELIABILITY B2).
+    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: false });
+    addFormats(ajv, ['ipv4']);
+    compiled = ajv.compile(schema);
+  }
+  return compiled!;
+}
+
+export { schema as fabricSchema };
+
+const pointerToPath = (pointer: string): PathSegment[] =>
+  pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+
+export const dotted = (path: readonly PathSegment[]): string => (path.length ? path.join('.') : 'the top level');
+
+/** Edit distance, for did-you-mean hints. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`);
+
+function describe(e: ErrorObject): string | undefined {
+  const d = (e.parentSchema as { description?: string } | undefined)?.description;
+  return d;
+}
+
+function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined {
+  const path = pointerToPath(e.instancePath);
+  const base = { severity: 'error' as const, file: spec.file };
+  const p = e.params as Record<string, unknown>;
+  const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
+  if (e.keyword === 'propertyNames') return undefined; // reported through the inner error, which carries propertyName
+  if (propertyName !== undefined) {
+    const at = locate(spec, [...path, propertyName], 'key');
+    return { ...base, code: 'FAB105', ...at, message: `invalid name '${propertyName}' in ${dotted(path)}: ${e.message}`, hint: describe(e) ?? 'use lowercase letters, digits and -, starting with a letter' };
+  }
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const at = locate(spec, [...path, key], 'key');
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const guess = closest(key, allowed);
+      return { ...base, code: 'FAB101', ...at, message: `unknown key '${key}' in ${dotted(path)}`, hint: guess ? `did you mean '${guess}'?` : allowed.length ? `allowed keys: ${allowed.join(', ')}` : 'remove it' };
+    }
+    case 'required': {
+      const key = String(p.missingProperty);
+      const at = locate(spec, path, 'key');
+      const propSchema = (e.parentSchema as { properties?: Record<string, { description?: string }> })?.properties?.[key];
+      return { ...base, code: 'FAB102', ...at, message: `${dotted(path)} is missing required key '${key}'`, hint: `add '${key}:'${propSchema?.description ? ` (${propSchema.description})` : ''}` };
+    }
+    case 'minProperties':
+      return { ...base, code: 'FAB102', ...locate(spec, path, 'key'), message: `${dotted(path)} must not be empty`, hint: describe(e) };
+    case 'type': {
+      const at = locate(spec, path);
+      const want = String(p.type);
+      const quotedNumber = (want === 'integer' || want === 'number') && typeof e.data === 'string' && /^-?[0-9.]+$/.test(e.data);
+      return { ...base, code: 'FAB103', ...at, message: `${dotted(path)} must be ${want === 'object' ? 'a mapping' : want === 'array' ? 'a list' : `a${/^[aeiou]/.test(want) ? 'n' : ''} ${want}`}, not ${typeName(e.data)}`, hint: quotedNumber ? 'remove the quotes around the number' : describe(e) };
+    }
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map(String);
+      const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}; it must be one of: ${allowed.join(', ')}`, hint: guess ? `did you mean '${guess}'?` : describe(e) };
+    }
+    case 'pattern':
+    case 'format':
+    case 'minLength':
+    case 'maxLength':
+      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}, which is not valid here${e.keyword === 'maxLength' || e.keyword === 'minLength' ? ` (${e.message})` : ''}`, hint: describe(e) };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}; it ${e.message}`, hint: describe(e) };
+    default:
+      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} ${e.message}`, hint: describe(e) };
+  }
+}
+
+export function checkSchema(spec: LoadedSpec): Diagnostic[] {
+  const validate = validator();
+  if (validate(spec.data)) return [];
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const e of validate.errors ?? []) {
+    const d = toDiagnostic(spec, e);
+    if (!d) continue;
+    const key = `${d.line}:${d.column}:${d.code}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  if (out.length > MAX_ERRORS) {
+    const rest = out.length - MAX_ERRORS;
+    out.length = MAX_ERRORS;
+    out.push({ code: 'FAB100', severity: 'error', file: spec.file, line: 0, column: 0, message: `${rest} more schema errors not shown`, hint: 'fix the errors above and validate again' });
+  }
+  return out;
+}
