@@ -37,8 +37,8 @@ cli
   .example('fabric validate --spec spec/fabric.yaml')
   .action(async (opts: { spec: string; json?: boolean }) => {
     const { loadAndValidate } = await import('./index.ts');
-    const { diagnostics, loaded } = loadAndValidate(opts.spec);
-    printDiagnostics(diagnostics, loaded?.source, Boolean(opts.json));
+    const { diagnostics, source } = loadAndValidate(opts.spec);
+    printDiagnostics(diagnostics, source, Boolean(opts.json));
     if (hasErrors(diagnostics)) return EXIT.invalidSpec;
     if (!opts.json) process.stdout.write(`${opts.spec}: valid\n`);
     return EXIT.ok;

@@ -6,13 +6,15 @@ import { validateSpec } from './validate/index.ts';
 
 export interface Validated {
   loaded?: LoadedSpec;
+  /** The spec's text, also when it did not parse (for code frames). */
+  source?: string;
   spec?: FabricYaml;
   diagnostics: Diagnostic[];
 }
 
 export function loadAndValidate(specPath: string): Validated {
-  const { loaded, diagnostics } = loadSpecFile(specPath);
-  if (!loaded || hasErrors(diagnostics)) return { loaded, diagnostics };
+  const { loaded, source, diagnostics } = loadSpecFile(specPath);
+  if (!loaded || hasErrors(diagnostics)) return { loaded, source, diagnostics };
   const result = validateSpec(loaded);
-  return { loaded, spec: result.spec, diagnostics: [...diagnostics, ...result.diagnostics] };
+  return { loaded, source, spec: result.spec, diagnostics: [...diagnostics, ...result.diagnostics] };
 }

@@ -1,7 +1,7 @@
 // Stage 1: read fabric.yaml and parse it as YAML 1.2, keeping source positions
 // so that every later diagnostic can name file:line:col.
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument, Parser, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
 /** Larger specs are rejected before parsing (RELIABILITY A4). */
@@ -20,6 +20,8 @@ export interface LoadedSpec {
 
 export interface LoadResult {
   loaded?: LoadedSpec;
+  /** The text read, also when it did not parse, so that YAML errors get a code frame. */
+  source?: string;
   diagnostics: Diagnostic[];
 }
 
@@ -43,8 +45,38 @@ const YAML_CODES: Record<string, { code: string; hint: string }> = {
   DUPLICATE_KEY: { code: 'FAB011', hint: 'remove one of the two keys; each key may appear once in a mapping' },
   MULTIPLE_DOCS: { code: 'FAB015', hint: 'fabric.yaml holds one document; remove the extra `---` and what follows, or merge it into the first' },
   TAB_AS_INDENT: { code: 'FAB010', hint: 'indent with spaces, not tabs' },
-  RESOURCE_EXHAUSTION: { code: 'FAB013', hint: 'the document nests or aliases too deeply to be a fabric.yaml' },
+  RESOURCE_EXHAUSTION: { code: 'FAB013', hint: 'a fabric.yaml is only a few levels deep; look for a long run of unclosed [ or {' },
 };
+
+/**
+ * The parser's errors in source order. yaml reports any exception while it
+ * composes a collection as RESOURCE_EXHAUSTION: a stack overflow from deep
+ * nesting is one (reported once, at the outermost place), any other exception
+ * is the parser tripping over a syntax error already reported.
+ */
+function yamlErrors(doc: Document.Parsed): YAMLError[] {
+  const errors = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0]);
+  const exhausted = errors.filter((e) => e.code === 'RESOURCE_EXHAUSTION');
+  const rest = errors.filter((e) => e.code !== 'RESOURCE_EXHAUSTION');
+  const overflow = exhausted.find((e) => /call stack/i.test(e.message));
+  if (overflow) return [overflow, ...rest].sort((a, b) => a.pos[0] - b.pos[0]);
+  return rest.length > 0 ? rest : exhausted;
+}
+
+/** Explicit tags (`!vault`, `!!set`) with their offsets, from the concrete syntax tree. */
+function tagTokens(source: string): { offset: number; source: string }[] {
+  const tags: { offset: number; source: string }[] = [];
+  const stack: unknown[] = [...new Parser().parse(source)];
+  while (stack.length > 0) {
+    const token = stack.pop();
+    if (!token || typeof token !== 'object') continue;
+    const t = token as { type?: string; offset?: number; source?: string };
+    if (t.type === 'tag' && typeof t.offset === 'number' && typeof t.source === 'string') tags.push({ offset: t.offset, source: t.source });
+    // One push per child: a spread of a long flow list would overflow the argument limit.
+    else for (const child of Array.isArray(token) ? token : Object.values(token)) stack.push(child);
+  }
+  return tags.sort((a, b) => a.offset - b.offset);
+}
 
 export function loadSpecSource(source: string, file: string): LoadResult {
   const diagnostics: Diagnostic[] = [];
@@ -60,30 +92,37 @@ export function loadSpecSource(source: string, file: string): LoadResult {
     return { diagnostics: [fileDiag(file, 'FAB013', `the YAML parser gave up: ${(e as Error).message}`, 'the document nests too deeply to be a fabric.yaml')] };
   }
 
-  for (const err of doc.errors) {
+  for (const err of yamlErrors(doc)) {
     const { line, col } = at(err.pos[0]);
     const known = YAML_CODES[err.code];
-    const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const message = err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message)
+      ? 'the document nests too deeply to parse'
+      : err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     diagnostics.push({ code: known?.code ?? 'FAB010', severity: 'error', file, line, column: col, message: `YAML: ${message}`, hint: known?.hint ?? 'fix the YAML syntax at this position' });
   }
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.length > 0) return { source, diagnostics };
 
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    return { diagnostics: [fileDiag(file, 'FAB003', 'spec is empty', 'start from spec/fabric.yaml in the fabric repository; it describes the reference deployment')] };
+    return { source, diagnostics: [fileDiag(file, 'FAB003', 'spec is empty', 'start from spec/fabric.yaml in the fabric repository; it describes the reference deployment')] };
   }
   if (!isMap(doc.contents)) {
     const { line, col } = at(doc.contents.range?.[0] ?? 0);
     const what = isSeq(doc.contents) ? 'a list' : 'a single value';
-    return { diagnostics: [{ code: 'FAB017', severity: 'error', file, line, column: col, message: `the top level of fabric.yaml must be a mapping (name:, git:, clusters:, ...), not ${what}`, hint: 'write the spec as keys and values, as in spec/fabric.yaml' }] };
+    return { source, diagnostics: [{ code: 'FAB017', severity: 'error', file, line, column: col, message: `the top level of fabric.yaml must be a mapping (name:, git:, clusters:, ...), not ${what}`, hint: 'write the spec as keys and values, as in spec/fabric.yaml' }] };
   }
 
   // Explicit tags (!!set, !vault, !!js/function) would smuggle non-plain values
   // past the schema (RELIABILITY A6); merge keys are not YAML 1.2 (A5).
+  let tags: { offset: number; source: string }[] | undefined;
   visit(doc, {
     Node(_, node) {
       if ((node as Node).tag) {
-        const { line, col } = at((node as Node).range?.[0] ?? 0);
-        diagnostics.push({ code: 'FAB012', severity: 'error', file, line, column: col, message: `explicit YAML tag ${(node as Node).tag} is not allowed`, hint: 'remove the tag; write the value as a plain string, number, list or mapping' });
+        // A node's range starts after its tag; report the tag as written.
+        tags ??= tagTokens(source);
+        const start = (node as Node).range?.[0] ?? 0;
+        const tag = tags.filter((t) => t.offset < start).pop() ?? { offset: start, source: (node as Node).tag! };
+        const { line, col } = at(tag.offset);
+        diagnostics.push({ code: 'FAB012', severity: 'error', file, line, column: col, message: `explicit YAML tag ${tag.source} is not allowed`, hint: 'remove the tag; write the value as a plain string, number, list or mapping' });
       }
     },
     Pair(_, pair) {
@@ -93,23 +132,24 @@ export function loadSpecSource(source: string, file: string): LoadResult {
       }
     },
   });
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.length > 0) return { source, diagnostics };
 
   // compat 'yaml-1.1' reports plain scalars that YAML 1.1 tools would retype (A1).
   for (const w of doc.warnings) {
     if (w.code !== 'TAG_RESOLVE_FAILED') continue;
     const { line, col } = at(w.pos[0]);
-    const m = /either !!str or !!(\w+)/.exec(w.message);
-    diagnostics.push({ code: 'FAB016', severity: 'warning', file, line, column: col, message: `this value is a string here but YAML 1.1 tools (Kubernetes, kubectl) read it as ${m ? `a ${m[1]}` : 'another type'}`, hint: 'quote it' });
+    const text = source.slice(w.pos[0], w.pos[1]);
+    const asYaml11 = JSON.stringify(parse(text, { version: '1.1' }));
+    diagnostics.push({ code: 'FAB016', severity: 'warning', file, line, column: col, message: `${JSON.stringify(text)} is a string here, but YAML 1.1 tools (Kubernetes, kubectl) read it as ${asYaml11}`, hint: `quote it: "${text}"` });
   }
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    return { diagnostics: [...diagnostics, fileDiag(file, 'FAB013', `aliases expand too far (${(e as Error).message})`, `use at most ${MAX_ALIAS_COUNT} alias expansions; write repeated values out`)] };
+    return { source, diagnostics: [...diagnostics, fileDiag(file, 'FAB013', `aliases expand too far (${(e as Error).message})`, `use at most ${MAX_ALIAS_COUNT} alias expansions; write repeated values out`)] };
   }
-  return { loaded: { file, source, doc, lineCounter, data }, diagnostics };
+  return { loaded: { file, source, doc, lineCounter, data }, source, diagnostics };
 }
 
 export type PathSegment = string | number;
@@ -117,28 +157,35 @@ export type PathSegment = string | number;
 /**
  * Source position of the node at `path`: its value, or with `target: 'key'`
  * the key that names it (used for unknown keys, and for a missing key, whose
- * place is the key of the mapping it is missing from). Aliases are followed;
- * a path that does not exist resolves to its nearest existing ancestor.
+ * place is the key of the mapping it is missing from). Aliases are followed,
+ * and a path through one resolves to the alias (`*name`): the anchored node is
+ * shared by every path to it and reported under its own. A path that does
+ * not exist resolves to its nearest existing ancestor.
  */
 export function locate(spec: LoadedSpec, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): { line: number; column: number } {
   let node: unknown = spec.doc.contents;
   let keyNode: Node | undefined;
+  let alias: Node | undefined;
   for (const seg of path) {
-    if (isAlias(node)) node = node.resolve(spec.doc);
+    if (isAlias(node)) {
+      alias ??= node;
+      node = node.resolve(spec.doc);
+    }
     let next: unknown;
     let nextKey: Node | undefined;
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
       if (pair) { next = pair.value ?? pair.key; nextKey = pair.key as Node; }
-    } else if (isSeq(node) && typeof seg === 'number') {
-      next = node.items[seg];
+    } else if (isSeq(node) && /^[0-9]+$/.test(String(seg))) {
+      // JSON pointers (ajv's instancePath) spell list indexes as strings.
+      next = node.items[Number(seg)];
       nextKey = undefined;
     }
     if (next === undefined) break;
     node = next;
     keyNode = nextKey;
   }
-  const pick = (target === 'key' && keyNode) || (node as Node | undefined);
+  const pick = alias ?? ((target === 'key' && keyNode) || (node as Node | undefined));
   const { line, col } = spec.lineCounter.linePos(pick?.range?.[0] ?? 0);
   return { line, column: col };
 }
