@@ -55,6 +55,12 @@ function levenshtein(a: string, b: string): number {
   return row[b.length];
 }
 
+/** The nearest DNS-1123 label that starts with a letter (`Prod_EU` -> `prod-eu`), if there is one. */
+function asLabel(name: string, maxLength: number): string | undefined {
+  const label = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, maxLength).replace(/-+$/, '');
+  return label.length >= 2 ? label : undefined;
+}
+
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`);
 
 function describe(e: ErrorObject): string | undefined {
@@ -70,7 +76,10 @@ function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined 
   if (e.keyword === 'propertyNames') return undefined; // reported through the inner error, which carries propertyName
   if (propertyName !== undefined) {
     const at = locate(spec, [...path, propertyName], 'key');
-    return { ...base, code: 'FAB105', ...at, message: `invalid name '${propertyName}' in ${dotted(path)}: ${e.message}`, hint: describe(e) ?? 'use lowercase letters, digits and -, starting with a letter' };
+    const why = e.keyword === 'minLength' || e.keyword === 'maxLength' ? `; it must have ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${p.limit} characters` : '';
+    const rename = asLabel(propertyName, (e.parentSchema as { maxLength?: number } | undefined)?.maxLength ?? 40);
+    const rule = describe(e) ?? 'use lowercase letters, digits and -, starting with a letter';
+    return { ...base, code: 'FAB105', ...at, message: `invalid name '${propertyName}' in ${dotted(path)}${why}`, hint: rename && rename !== propertyName ? `rename it, for example to '${rename}'. ${rule}` : rule };
   }
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -101,9 +110,10 @@ function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined 
     }
     case 'pattern':
     case 'format':
+      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}, which is not valid here`, hint: describe(e) };
     case 'minLength':
     case 'maxLength':
-      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}, which is not valid here${e.keyword === 'maxLength' || e.keyword === 'minLength' ? ` (${e.message})` : ''}`, hint: describe(e) };
+      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}; it must have ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${p.limit} characters`, hint: describe(e) };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
