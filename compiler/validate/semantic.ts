@@ -4,7 +4,7 @@ import type { Diagnostic, Severity } from '../diagnostics.ts';
 import { locate, type LoadedSpec, type PathSegment } from '../load.ts';
 import type { FabricYaml } from '../spec-types.ts';
 import { durationSeconds, memoryMiB, parseSubnet, reservedAddress, subnetContains } from '../units.ts';
-import { closest, dotted } from './schema.ts';
+import { closest, dotted, fabricSchema } from './schema.ts';
 
 export const DEFAULT_SUBNET = '192.168.200.0/24';
 
@@ -78,11 +78,17 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
       if (other) report('FAB208', at('ip'), `ip ${c.ip} is already used by cluster '${other}'`, 'give every cluster its own address', { related: { path: ['clusters', other, 'ip'], message: `'${other}' uses it` } });
       else ips.set(c.ip, name);
     }
+    // A minikube cluster's context is its name; an explicit one is its context: value.
     const context = c.context ?? (provider === 'minikube' ? name : undefined);
     if (context !== undefined) {
       const other = contexts.get(context);
-      if (other) report('FAB208', at(c.context !== undefined ? 'context' : ''), `kube context '${context}' is already used by cluster '${other}'`, 'each cluster needs its own context', { related: { path: ['clusters', other], message: `'${other}' uses it`, key: true } });
-      else contexts.set(context, name);
+      if (other) {
+        const explicit = c.context !== undefined;
+        const otherExplicit = spec.clusters[other].context !== undefined;
+        report('FAB208', explicit ? at('context') : at(), `kube context '${context}' is already used by cluster '${other}'`,
+          explicit ? 'each cluster needs its own context' : `a minikube cluster's context is its name; rename the cluster, or change the context of '${other}'`,
+          { key: !explicit, related: { path: otherExplicit ? ['clusters', other, 'context'] : ['clusters', other], message: `'${other}' uses it`, key: !otherExplicit } });
+      } else contexts.set(context, name);
     }
   }
 
@@ -108,17 +114,23 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
 
   // NodePorts must be unique per cluster: the monitoring cluster carries every
   // backend and Grafana, each member cluster its environment's apps.
+  // Grafana always runs, so its defaults are claimed too, and first: a
+  // default has no place in the file, so the written value is the one reported.
+  const grafanaDefaults = fabricSchema.$defs.grafana.properties;
+  const written = (path: PathSegment[]) => path[0] !== 'grafana' || spec.grafana?.[path[1] as 'nodePort' | 'host'] !== undefined;
+  const firstUse = (path: PathSegment[]) => (written(path) ? dotted(path) : `${dotted(path)} (its default)`);
+  const related = (path: PathSegment[]) => (written(path) ? { path, message: 'first use' } : undefined);
   const monitoringPorts = new Map<number, PathSegment[]>();
   const claim = (ports: Map<number, PathSegment[]>, port: number, path: PathSegment[], where: string) => {
     const first = ports.get(port);
-    if (first) report('FAB205', path, `NodePort ${port} is already used in ${where} by ${dotted(first)}`, 'give every Service in a cluster its own NodePort (30000-32767)', { related: { path: first, message: 'first use' } });
+    if (first) report('FAB205', path, `NodePort ${port} is already used in ${where} by ${firstUse(first)}`, 'give every Service in a cluster its own NodePort (30000-32767)', { related: related(first) });
     else ports.set(port, path);
   };
+  claim(monitoringPorts, spec.grafana?.nodePort ?? grafanaDefaults.nodePort.default, ['grafana', 'nodePort'], 'the monitoring cluster');
   const portOwners: [PathSegment[], Record<string, number>][] = tenancy === 'shared'
     ? (spec.backends?.ports ? [[['backends', 'ports'], spec.backends.ports as unknown as Record<string, number>]] : [])
     : envNames.filter((e) => spec.environments[e].ports).map((e) => [['environments', e, 'ports'], spec.environments[e].ports as unknown as Record<string, number>]);
   for (const [base, ports] of portOwners) for (const [k, port] of Object.entries(ports)) claim(monitoringPorts, port, [...base, k], 'the monitoring cluster');
-  if (spec.grafana?.nodePort !== undefined) claim(monitoringPorts, spec.grafana.nodePort, ['grafana', 'nodePort'], 'the monitoring cluster');
 
   const apps = Object.entries(spec.apps ?? {});
   for (const [env] of Object.entries(spec.environments)) {
@@ -132,10 +144,10 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
   const hosts = new Map<string, PathSegment[]>();
   const claimHost = (host: string, path: PathSegment[]) => {
     const first = hosts.get(host);
-    if (first) report('FAB206', path, `host ${host} is already used by ${dotted(first)}`, 'give every Ingress its own host', { related: { path: first, message: 'first use' } });
+    if (first) report('FAB206', path, `host ${host} is already used by ${firstUse(first)}`, 'give every Ingress its own host', { related: related(first) });
     else hosts.set(host, path);
   };
-  if (spec.grafana?.host) claimHost(spec.grafana.host, ['grafana', 'host']);
+  claimHost(spec.grafana?.host ?? grafanaDefaults.host.default, ['grafana', 'host']);
   for (const [app, a] of apps) {
     const runsIn = a.environments ?? envNames;
     (a.environments ?? []).forEach((env, i) => {
