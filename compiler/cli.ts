@@ -44,6 +44,43 @@ cli
     return EXIT.ok;
   });
 
+cli
+  .command('compile', 'Compile fabric.yaml into the GitOps tree')
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--out <dir>', 'Output directory', { default: 'out' })
+  .option('--check', 'Write nothing; exit 1 if the output directory differs from what the spec compiles to')
+  .option('--json', 'Print diagnostics and the result as JSON')
+  .example('fabric compile --spec spec/fabric.yaml --out out')
+  .action(async (opts: { spec: string; out: string; check?: boolean; json?: boolean }) => {
+    const { compileSpec } = await import('./index.ts');
+    const result = compileSpec(opts.spec);
+    if (!('model' in result)) {
+      printDiagnostics(result.diagnostics, result.loaded?.source, Boolean(opts.json));
+      return EXIT.invalidSpec;
+    }
+    if (!opts.json) printDiagnostics(result.diagnostics, result.loaded.source, false);
+    const { emitTree, diffAgainstDisk, EmitError } = await import('./emit.ts');
+    const specOpts = { specPath: result.model.specPath, specSource: result.loaded.source };
+    if (opts.check) {
+      const d = diffAgainstDisk(result.files, opts.out, specOpts);
+      const stale = [...d.missing.map((p) => `missing  ${p}`), ...d.different.map((p) => `differs  ${p}`), ...d.extra.map((p) => `stale    ${p}`)];
+      if (opts.json) process.stdout.write(JSON.stringify({ upToDate: stale.length === 0, ...d }, null, 2) + '\n');
+      else if (stale.length) process.stderr.write(`${opts.out} is not what ${opts.spec} compiles to:\n${stale.map((s) => `  ${s}`).join('\n')}\nrun: fabric compile --spec ${opts.spec} --out ${opts.out}\n`);
+      else process.stdout.write(`${opts.out} is up to date\n`);
+      return stale.length ? EXIT.invalidSpec : EXIT.ok;
+    }
+    let emitted;
+    try {
+      emitted = emitTree(result.files, opts.out, specOpts);
+    } catch (e) {
+      if (e instanceof EmitError) throw new UserError(e.message, EXIT.toolFailure, e.hint);
+      throw e;
+    }
+    if (opts.json) process.stdout.write(JSON.stringify({ out: opts.out, written: emitted.written, removed: emitted.removed, unchanged: emitted.unchanged.length }, null, 2) + '\n');
+    else process.stdout.write(emitted.changed ? `${opts.out}: ${emitted.written.length} written, ${emitted.removed.length} removed, ${emitted.unchanged.length} unchanged\n` : `${opts.out}: up to date (${emitted.unchanged.length} files)\n`);
+    return EXIT.ok;
+  });
+
 cli.help();
 cli.version('0.1.0');
 

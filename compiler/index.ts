@@ -3,6 +3,10 @@ import { hasErrors, type Diagnostic } from './diagnostics.ts';
 import { loadSpecFile, type LoadedSpec } from './load.ts';
 import type { FabricYaml } from './spec-types.ts';
 import { validateSpec } from './validate/index.ts';
+import type { RenderedFile } from './emit-types.ts';
+import { manifestFile } from './emit.ts';
+import { buildModel, type Model } from './model.ts';
+import { render } from './render/index.ts';
 
 export interface Validated {
   loaded?: LoadedSpec;
@@ -17,4 +21,25 @@ export function loadAndValidate(specPath: string): Validated {
   if (!loaded || hasErrors(diagnostics)) return { loaded, source, diagnostics };
   const result = validateSpec(loaded);
   return { loaded, source, spec: result.spec, diagnostics: [...diagnostics, ...result.diagnostics] };
+}
+
+export interface Compiled {
+  loaded: LoadedSpec;
+  model: Model;
+  /** The tree without its manifest (emit adds it). */
+  files: RenderedFile[];
+  diagnostics: Diagnostic[];
+}
+
+/** load -> validate -> model -> render, all in memory. */
+export function compileSpec(specPath: string): Compiled | { diagnostics: Diagnostic[]; loaded?: LoadedSpec } {
+  const v = loadAndValidate(specPath);
+  if (!v.spec || !v.loaded) return { diagnostics: v.diagnostics, loaded: v.loaded };
+  const model = buildModel(v.spec, specPath);
+  return { loaded: v.loaded, model, files: render(model), diagnostics: v.diagnostics };
+}
+
+/** The tree as it will be on disk, manifest included (what push and verify consume). */
+export function withManifest(c: Compiled): RenderedFile[] {
+  return [...c.files, manifestFile(c.files, { specPath: c.model.specPath, specSource: c.loaded.source })].sort((a, b) => (a.path < b.path ? -1 : 1));
 }

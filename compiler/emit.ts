@@ -1,0 +1,202 @@
+// Stage 5: emit. Writes the rendered tree into the out directory so that an
+// interrupted run leaves the previous tree: the new tree is staged beside the
+// old one (unchanged and foreign files hard-linked, not rewritten), then the
+// two are swapped by rename. Files fabric owns are listed in a manifest; only
+// those are ever replaced or pruned, files fabric never wrote are carried over.
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
+
+export class EmitError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
+export interface EmitResult {
+  written: string[];
+  unchanged: string[];
+  removed: string[];
+  /** False when nothing on disk changed. */
+  changed: boolean;
+}
+
+export interface EmitOptions {
+  specPath: string;
+  specSource: string;
+  /** Test hook: called after each staged file, to simulate a crash mid-write. */
+  afterStagedFile?: (path: string) => void;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export function manifestFile(files: RenderedFile[], opts: Pick<EmitOptions, 'specPath' | 'specSource'>): RenderedFile {
+  const manifest: Manifest = { generator: 'fabric', spec: opts.specPath, specHash: sha256(opts.specSource), files: [...files.map((f) => f.path), MANIFEST_PATH].sort() };
+  return { path: MANIFEST_PATH, contents: JSON.stringify(manifest, null, 2) + '\n' };
+}
+
+/** Rejects paths that would leave the tree (RELIABILITY D3). */
+export function assertSafeRelative(path: string): void {
+  const parts = path.split('/');
+  if (path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\0') || p.includes('\\'))) {
+    throw new EmitError(`refusing to write outside the output tree: ${JSON.stringify(path)}`);
+  }
+}
+
+function readManifest(outDir: string): Manifest | undefined {
+  const file = join(outDir, MANIFEST_PATH);
+  if (!existsSync(file)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    if (m.generator !== 'fabric' || !Array.isArray(m.files)) throw new Error('not a fabric manifest');
+    return m;
+  } catch (e) {
+    throw new EmitError(`${file} is damaged: ${(e as Error).message}`, 'delete the output directory and compile again');
+  }
+}
+
+function checkOutDir(outDir: string, specPath: string): void {
+  const abs = resolve(outDir);
+  const forbidden = new Set([resolve('/'), resolve(homedir()), resolve(dirname(specPath))]);
+  if (forbidden.has(abs)) throw new EmitError(`refusing to use ${abs} as the output directory`, 'pass --out with a directory of its own, such as out/');
+  if (!existsSync(abs)) return;
+  const st = lstatSync(abs);
+  if (st.isSymbolicLink()) throw new EmitError(`${abs} is a symbolic link; fabric does not write through links`, 'point --out at a real directory');
+  if (!st.isDirectory()) throw new EmitError(`${abs} exists and is not a directory`, 'pass --out with a directory');
+  if (!existsSync(join(abs, MANIFEST_PATH)) && readdirSync(abs).length > 0) {
+    throw new EmitError(`${abs} is not empty and fabric did not create it (no ${MANIFEST_PATH})`, 'compile into a new or empty directory; fabric only replaces trees it wrote');
+  }
+}
+
+/** Finishes or undoes a swap that a killed run left half done. */
+export function recoverInterruptedSwap(outDir: string): void {
+  const abs = resolve(outDir);
+  const parent = dirname(abs);
+  const base = basename(abs);
+  if (!existsSync(parent)) return;
+  for (const entry of readdirSync(parent)) {
+    if (entry.startsWith(`.${base}.fabric-old-`)) {
+      if (!existsSync(abs)) renameSync(join(parent, entry), abs); // killed between the two renames: put the old tree back
+      else rmSync(join(parent, entry), { recursive: true, force: true });
+    } else if (entry.startsWith(`.${base}.fabric-stage-`)) {
+      rmSync(join(parent, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Hard-links (or copies) a file or directory tree from the old tree into the stage. */
+function carryOver(from: string, to: string): void {
+  const st = lstatSync(from);
+  if (st.isDirectory()) {
+    mkdirSync(to, { recursive: true });
+    for (const e of readdirSync(from)) carryOver(join(from, e), join(to, e));
+  } else if (st.isSymbolicLink()) {
+    // Foreign links are carried as they are; fabric never writes through them.
+    throw new EmitError(`${from} is a symbolic link inside the output tree`, 'remove the link; fabric does not follow links in its output');
+  } else {
+    mkdirSync(dirname(to), { recursive: true });
+    try {
+      linkSync(from, to);
+    } catch {
+      writeFileSync(to, readFileSync(from));
+    }
+  }
+}
+
+function writeDurably(path: string, contents: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    writeSync(fd, contents);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOptions): EmitResult {
+  const abs = resolve(outDir);
+  recoverInterruptedSwap(abs);
+  checkOutDir(abs, opts.specPath);
+  for (const f of files) assertSafeRelative(f.path);
+
+  const all = [...files.filter((f) => f.path !== MANIFEST_PATH), manifestFile(files.filter((f) => f.path !== MANIFEST_PATH), opts)];
+  const old = existsSync(abs) ? readManifest(abs) : undefined;
+  const owned = new Set(old?.files ?? []);
+  const next = new Set(all.map((f) => f.path));
+
+  const written: string[] = [];
+  const unchanged: string[] = [];
+  for (const f of all) {
+    const target = join(abs, f.path);
+    let same = false;
+    if (existsSync(target)) {
+      const st = lstatSync(target);
+      if (!st.isFile()) throw new EmitError(`${target} exists and is not a regular file`, 'remove it; fabric writes a file there');
+      if (!owned.has(f.path)) throw new EmitError(`${target} exists but fabric did not write it`, 'move the file away; fabric will not overwrite files it does not own');
+      same = st.size === Buffer.byteLength(f.contents) && readFileSync(target, 'utf8') === f.contents;
+    }
+    (same ? unchanged : written).push(f.path);
+  }
+  const removed = [...owned].filter((p) => !next.has(p)).sort();
+  if (written.length === 0 && removed.length === 0) return { written, unchanged, removed, changed: false };
+
+  // Stage beside the out dir (same file system, so the swap is a rename).
+  const parent = dirname(abs);
+  mkdirSync(parent, { recursive: true });
+  const stage = join(parent, `.${basename(abs)}.fabric-stage-${process.pid}`);
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage);
+  try {
+    // Foreign files and unchanged owned files come over as hard links: not rewritten.
+    const keep = new Set(unchanged);
+    if (existsSync(abs)) {
+      const walk = (rel: string) => {
+        for (const e of readdirSync(join(abs, rel))) {
+          const r = rel ? `${rel}/${e}` : e;
+          const st = lstatSync(join(abs, r));
+          if (st.isDirectory() && !st.isSymbolicLink()) walk(r);
+          else if (!owned.has(r) || keep.has(r)) carryOver(join(abs, r), join(stage, r));
+        }
+      };
+      walk('');
+    }
+    for (const f of all) {
+      if (keep.has(f.path)) continue;
+      writeDurably(join(stage, f.path), f.contents);
+      opts.afterStagedFile?.(f.path);
+    }
+    const oldDir = join(parent, `.${basename(abs)}.fabric-old-${process.pid}`);
+    if (existsSync(abs)) renameSync(abs, oldDir);
+    renameSync(stage, abs);
+    rmSync(oldDir, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(stage, { recursive: true, force: true });
+    const err = e as NodeJS.ErrnoException;
+    if (e instanceof EmitError) throw e;
+    const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EROFS' ? 'the file system is read-only' : err.message;
+    throw new EmitError(`could not write ${abs}: ${why}; the previous tree is unchanged`, err.path ? `check ${relative(process.cwd(), err.path) || err.path}` : undefined);
+  }
+  return { written, unchanged, removed, changed: true };
+}
+
+/** The files on disk that differ from a rendered tree (for compile --check). */
+export function diffAgainstDisk(files: RenderedFile[], outDir: string, opts: Pick<EmitOptions, 'specPath' | 'specSource'>): { missing: string[]; different: string[]; extra: string[] } {
+  const abs = resolve(outDir);
+  const all = [...files, manifestFile(files, opts)];
+  const missing: string[] = [];
+  const different: string[] = [];
+  for (const f of all) {
+    const p = join(abs, f.path);
+    if (!existsSync(p)) missing.push(f.path);
+    else if (readFileSync(p, 'utf8') !== f.contents) different.push(f.path);
+  }
+  const old = existsSync(abs) ? readManifest(abs) : undefined;
+  const next = new Set(all.map((f) => f.path));
+  const extra = (old?.files ?? []).filter((p) => !next.has(p) && existsSync(join(abs, p)));
+  return { missing, different, extra };
+}
+
+
