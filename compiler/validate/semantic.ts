@@ -6,6 +6,9 @@ import type { FabricYaml } from '../spec-types.ts';
 import { durationSeconds, memoryMiB, parseSubnet, reservedAddress, subnetContains } from '../units.ts';
 import { closest, dotted, fabricSchema } from './schema.ts';
 
+/** Component directories of the output; an app may not take these names. */
+export const RESERVED_APP_NAMES = ['alloy-agent', 'alerting-rules', 'kube-state-metrics', 'monitoring'];
+
 export const DEFAULT_SUBNET = '192.168.200.0/24';
 
 export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic[] {
@@ -138,6 +141,11 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
     for (const [app, a] of apps) {
       if (a.nodePort !== undefined && (a.environments ?? envNames).includes(env)) claim(memberPorts, a.nodePort, ['apps', app, 'nodePort'], `environment '${env}'`);
     }
+  }
+
+  // App names become component directories next to fabric's own.
+  for (const [app] of apps) {
+    if (RESERVED_APP_NAMES.includes(app)) report('FAB218', ['apps', app], `app name '${app}' is reserved: fabric generates a component of that name`, `rename the app (reserved: ${RESERVED_APP_NAMES.join(', ')})`, { key: true });
   }
 
   // App references, images and hosts.
