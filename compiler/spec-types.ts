@@ -50,7 +50,7 @@ export interface FabricYaml {
  */
 export interface Git {
   /**
-   * Clone URL of the GitOps repository (https, ssh, git@host:path or file).
+   * Clone URL of the GitOps repository (https, ssh, git@host:path or file). Characters outside URLs, such as spaces, quotes and braces, are not allowed.
    */
   repoURL: string;
   /**
