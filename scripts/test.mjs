@@ -31,8 +31,8 @@ const passedRaw = num('Passed');
 const skipped = (uvu.out.match(/^# skip /gm) ?? []).length;
 let passed;
 let failed;
-if (Number.isNaN(total) || Number.isNaN(passedRaw)) {
-  // uvu died before its summary (a test file failed to import).
+if (Number.isNaN(total) || Number.isNaN(passedRaw) || total === 0) {
+  // uvu died before its summary (a test file failed to import), or nothing matched.
   passed = 0;
   failed = 1 + failedExtra;
 } else {

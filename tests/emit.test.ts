@@ -1,0 +1,120 @@
+// Emit: atomic swap, no-op runs, pruning from the manifest, foreign files,
+// refusal of directories fabric does not own, and a kill in the middle.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { emitTree, EmitError } from '../compiler/emit.ts';
+import type { RenderedFile } from '../compiler/emit-types.ts';
+import { readTree } from './helpers/compile.ts';
+import { repoRoot } from './helpers/paths.ts';
+
+const opts = { specPath: 'spec/fabric.yaml', specSource: 'name: x\n' };
+const tree = (n: number, tag = 'v1'): RenderedFile[] => Array.from({ length: n }, (_, i) => ({ path: `gitops/c${i % 3}/f${i}.yaml`, contents: `# ${tag}\nn: ${i}\n` }));
+const fresh = () => join(mkdtempSync(join(tmpdir(), 'fabric-emit-')), 'out');
+
+test('first emit writes every file and a manifest of them', () => {
+  const out = fresh();
+  const r = emitTree(tree(5), out, opts);
+  assert.is(r.written.length, 6);
+  const manifest = JSON.parse(readFileSync(join(out, '.fabric/manifest.json'), 'utf8'));
+  assert.equal(manifest.files, ['.fabric/manifest.json', ...tree(5).map((f) => f.path)].sort());
+  assert.is(manifest.generator, 'fabric');
+});
+
+test('a second emit of the same tree writes nothing and keeps every inode and mtime', () => {
+  const out = fresh();
+  emitTree(tree(5), out, opts);
+  const before = readTree(out);
+  const stats = [...before.keys()].map((p) => statSync(join(out, p)));
+  const r = emitTree(tree(5), out, opts);
+  assert.is(r.changed, false);
+  assert.is(r.written.length, 0);
+  [...before.keys()].forEach((p, i) => {
+    const s = statSync(join(out, p));
+    assert.is(s.ino, stats[i].ino, p);
+    assert.is(s.mtimeMs, stats[i].mtimeMs, p);
+  });
+});
+
+test('a changed tree replaces changed files, keeps unchanged ones (same inode), prunes owned orphans, keeps foreign files', () => {
+  const out = fresh();
+  emitTree(tree(6), out, opts);
+  writeFileSync(join(out, 'NOTES.md'), 'mine\n');
+  mkdirSync(join(out, 'gitops/c0/extra'), { recursive: true });
+  writeFileSync(join(out, 'gitops/c0/extra/keep.txt'), 'also mine\n');
+  const unchangedIno = statSync(join(out, 'gitops/c1/f1.yaml')).ino;
+  const next = tree(4).map((f) => (f.path.endsWith('f0.yaml') ? { ...f, contents: '# v2\n' } : f));
+  const r = emitTree(next, out, opts);
+  assert.equal(r.removed, ['gitops/c1/f4.yaml', 'gitops/c2/f5.yaml']);
+  assert.ok(r.written.includes('gitops/c0/f0.yaml'));
+  assert.is(readFileSync(join(out, 'gitops/c0/f0.yaml'), 'utf8'), '# v2\n');
+  assert.not.ok(existsSync(join(out, 'gitops/c1/f4.yaml')));
+  assert.is(readFileSync(join(out, 'NOTES.md'), 'utf8'), 'mine\n');
+  assert.is(readFileSync(join(out, 'gitops/c0/extra/keep.txt'), 'utf8'), 'also mine\n');
+  assert.is(statSync(join(out, 'gitops/c1/f1.yaml')).ino, unchangedIno);
+});
+
+test('refuses a non-empty directory fabric did not create', () => {
+  const out = fresh();
+  mkdirSync(out);
+  writeFileSync(join(out, 'important.txt'), 'x');
+  assert.throws(() => emitTree(tree(2), out, opts), (e: unknown) => e instanceof EmitError && /fabric did not create it/.test((e as Error).message));
+  assert.is(readFileSync(join(out, 'important.txt'), 'utf8'), 'x');
+});
+
+test('refuses to overwrite a file it does not own', () => {
+  const out = fresh();
+  emitTree(tree(2), out, opts);
+  mkdirSync(join(out, 'gitops/c2'));
+  writeFileSync(join(out, 'gitops/c2/f2.yaml'), 'hand-made\n');
+  assert.throws(() => emitTree(tree(3), out, opts), /fabric did not write it/);
+  assert.is(readFileSync(join(out, 'gitops/c2/f2.yaml'), 'utf8'), 'hand-made\n');
+});
+
+test('refuses a symlinked out dir, and paths that leave the tree', () => {
+  const base = mkdtempSync(join(tmpdir(), 'fabric-emit-'));
+  mkdirSync(join(base, 'real'));
+  symlinkSync(join(base, 'real'), join(base, 'link'));
+  assert.throws(() => emitTree(tree(1), join(base, 'link'), opts), /symbolic link/);
+  for (const path of ['../escape.yaml', '/etc/passwd', 'a//b', 'a/./b', 'a\\b']) {
+    assert.throws(() => emitTree([{ path, contents: 'x' }], fresh(), opts), /outside the output tree/, path);
+  }
+});
+
+test('refuses the home directory, the root and the spec directory as --out', () => {
+  assert.throws(() => emitTree(tree(1), '/', opts), /refusing/);
+  assert.throws(() => emitTree(tree(1), process.env.HOME ?? '/root', opts), /refusing/);
+  assert.throws(() => emitTree(tree(1), join(repoRoot, 'spec'), { ...opts, specPath: join(repoRoot, 'spec/fabric.yaml') }), /refusing/);
+});
+
+// A child process emits a new tree and SIGKILLs itself after `n` staged files.
+function killedEmit(out: string, n: number) {
+  const script = `
+    import { emitTree } from ${JSON.stringify(join(repoRoot, 'compiler/emit.ts'))};
+    const files = Array.from({ length: 40 }, (_, i) => ({ path: 'gitops/c' + (i % 3) + '/f' + i + '.yaml', contents: '# v2\\nn: ' + i + '\\n' }));
+    let k = 0;
+    emitTree(files, ${JSON.stringify(out)}, { specPath: 'spec/fabric.yaml', specSource: 'v2', afterStagedFile: () => { if (++k === ${n}) process.kill(process.pid, 'SIGKILL'); } });
+  `;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+}
+
+test('a compile killed while writing leaves the old tree exactly, and the next run completes', () => {
+  for (const n of [1, 7, 23, 39]) {
+    const out = fresh();
+    emitTree(tree(30), out, opts);
+    const before = readTree(out);
+    const r = killedEmit(out, n);
+    assert.is(r.signal, 'SIGKILL', r.stderr);
+    assert.equal(readTree(out), before, `after a kill at file ${n} the old tree is intact`);
+    const done = emitTree(tree(40, 'v2').map((f, i) => ({ ...f, contents: `# v2\nn: ${i}\n` })), out, { ...opts, specSource: 'v2' });
+    assert.ok(done.changed);
+    assert.is(readTree(out).size, 41);
+    const leftovers = spawnSync('sh', ['-c', `ls -a ${JSON.stringify(join(out, '..'))}`], { encoding: 'utf8' }).stdout.split('\n').filter((e) => e.includes('fabric-'));
+    assert.equal(leftovers, [], 'no staging directory is left behind');
+  }
+});
+
+test.run();
