@@ -20,7 +20,7 @@ export const toYaml = (value: unknown) => stringify(value, { compat: 'yaml-1.1',
 
 export class RenderError extends Error {}
 
-function createEngine() {
+export function createEngine() {
   const hb = Handlebars.create();
   const scalar = (v: unknown) => {
     if (v === undefined || v === null) throw new RenderError('a template asked for a value the model does not have');
