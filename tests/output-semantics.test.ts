@@ -1,0 +1,110 @@
+// What the output means, read back from the generated files: environments
+// are isolated, every metric a rule or panel queries is produced by the
+// pipeline, and no credential is in the repository.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Compiled } from '../compiler/index.ts';
+import { METRICS } from '../compiler/telemetry.ts';
+import { compile, GOLDEN_CASES, yamlDocs } from './helpers/compile.ts';
+
+const CASES = ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}/fabric.yaml`)];
+
+const alloyString = (text: string, attr: string) => [...text.matchAll(new RegExp(`${attr}\\s*=\\s*"([^"]*)"`, 'g'))].map((m) => m[1]);
+
+function checkIsolation(c: Compiled) {
+  const { model, files } = c;
+  for (const cluster of model.clusters.filter((x) => x.role === 'member')) {
+    const env = model.environments.find((e) => e.name === cluster.environment)!;
+    const mine = env.backends;
+    const others = model.backendSets.filter((b) => b !== mine);
+    const config = files.find((f) => f.path === `gitops/components/alloy-agent/overlays/${cluster.name}/config.alloy`)!.contents;
+    const urls = [...alloyString(config, 'url'), ...alloyString(config, 'endpoint').filter((e) => !e.startsWith('0.0.0.0'))];
+    assert.ok(urls.length >= 4, `${cluster.name}: expected remote_write, Loki OTLP, Loki push and Tempo endpoints`);
+    for (const u of urls) {
+      const port = Number(/:(\d+)/.exec(u.replace(/^https?:\/\//, ''))?.[1]);
+      assert.ok([mine.mimir.nodePort, mine.loki.nodePort, mine.tempo.nodePort].includes(port), `${cluster.name} sends to ${u}, not a ${env.name} backend port`);
+      for (const o of others) assert.not.ok([o.mimir.nodePort, o.loki.nodePort, o.tempo.nodePort].includes(port), `${cluster.name} reaches ${o.key}`);
+      assert.ok(u.includes(model.monitoring.ip!), `${cluster.name} sends to the monitoring cluster`);
+    }
+    const labels = /external_labels = \{\s*cluster = "([^"]+)",\s*env\s*= "([^"]+)"/.exec(config);
+    assert.equal([labels?.[1], labels?.[2]], [cluster.name, env.name], `${cluster.name} labels its series with its own cluster and env`);
+    const tenants = [...config.matchAll(/"X-Scope-OrgID" = "([^"]+)"|tenant_id = "([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+    if (model.tenancy === 'shared') assert.ok(tenants.length === 4 && tenants.every((t) => t === env.name), `${cluster.name} writes as tenant ${env.name}: ${tenants}`);
+    else assert.equal(tenants, [], 'no tenant header with isolated backends');
+  }
+  const docs = yamlDocs(files);
+  const ds = docs.find((d) => d.path.endsWith('/datasources.yaml'))!.doc.datasources;
+  for (const env of model.environments) {
+    const own = ds.filter((d: any) => d.uid.endsWith(`-${env.name}`));
+    assert.is(own.length, 3, `three datasources for ${env.name}`);
+    for (const d of own) {
+      const backend = d.type === 'prometheus' ? env.backends.mimir.internal : d.type === 'loki' ? env.backends.loki.internal : env.backends.tempo.query;
+      assert.ok(d.url.startsWith(backend), `${d.uid} points at ${d.url}`);
+      const refs = JSON.stringify(d.jsonData).match(/"datasourceUid":"([^"]+)"/g) ?? [];
+      for (const r of refs) assert.ok(r.endsWith(`-${env.name}"`), `${d.uid} correlates with ${r}`);
+      assert.is(d.editable, false);
+      if (model.tenancy === 'shared') assert.is(d.secureJsonData.httpHeaderValue1, env.name);
+    }
+  }
+  const rulesSync = files.find((f) => f.path.includes('rules-sync/overlays/') && f.path.endsWith('config.alloy'))!.contents;
+  for (const env of model.environments) {
+    const block = new RegExp(`mimir\\.rules\\.kubernetes "${env.alloyLabel}" \\{([^]*?)\\n\\}`).exec(rulesSync)?.[1] ?? '';
+    assert.ok(block.includes(`address                = "${env.backends.mimir.internal}"`), `rules of ${env.name} go to its Mimir`);
+    assert.ok(block.includes(`"fabric.dev/environment" = "${env.name}"`), `rules of ${env.name} are selected by its label`);
+    if (model.tenancy === 'shared') assert.ok(block.includes(`tenant_id              = "${env.name}"`));
+    const rule = docs.find((d) => d.doc.kind === 'PrometheusRule' && d.doc.metadata.labels['fabric.dev/environment'] === env.name);
+    assert.ok(rule, `a PrometheusRule labelled for ${env.name}`);
+    for (const r of rule!.doc.spec.groups[0].rules) assert.is(r.labels.env, env.name);
+  }
+  for (const set of model.backendSets) {
+    const tempo = docs.find((d) => d.path.endsWith(`tempo/overlays/${set.key}/tempo.yaml`))!.doc;
+    assert.equal(tempo.metrics_generator.storage.remote_write.map((w: any) => w.url), [`${set.mimir.internal}/api/v1/push`], `Tempo ${set.key} writes span metrics to its own Mimir`);
+  }
+}
+
+for (const spec of CASES) {
+  test(`environments are isolated: ${spec}`, () => checkIsolation(compile(spec)));
+}
+
+/** Every metric the pipeline delivers to Mimir, by producer. */
+const PRODUCED = new Set<string>([
+  // runtime-app over OTLP, named by Alloy's otelcol.exporter.prometheus (see runtime-app/TELEMETRY.md)
+  METRICS.requests, METRICS.errors, METRICS.durationBucket, METRICS.durationCount, METRICS.durationSum, METRICS.targetInfo,
+  // kube-state-metrics, scraped by Alloy (pods resource enabled)
+  METRICS.restarts,
+  // Tempo's metrics generator (span-metrics, service-graphs)
+  METRICS.spanCalls, METRICS.serviceGraphRequests,
+]);
+const PROMQL_FUNCS = new Set(['sum', 'by', 'rate', 'increase', 'histogram_quantile', 'absent_over_time', 'or', 'and', 'without', 'le', 'job', 'pod', 'namespace']);
+
+function metricsIn(expr: string): string[] {
+  const noStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\{[^}]*\}/g, '{}').replace(/\[[^\]]*\]/g, '[]');
+  return [...noStrings.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)].map((m) => m[0]).filter((w) => !PROMQL_FUNCS.has(w) && !/^\d/.test(w) && !w.startsWith('$'));
+}
+
+test('every metric a rule or a panel queries is produced by the generated pipeline', () => {
+  for (const spec of CASES) {
+    const c = compile(spec);
+    const exprs: string[] = [];
+    for (const d of yamlDocs(c.files)) if (d.doc.kind === 'PrometheusRule') for (const r of d.doc.spec.groups[0].rules) exprs.push(r.expr);
+    for (const f of c.files.filter((f) => f.path.endsWith('.json'))) {
+      for (const p of JSON.parse(f.contents).panels) for (const t of p.targets) if (p.datasource.type === 'prometheus') exprs.push(t.expr);
+    }
+    assert.ok(exprs.length > 5);
+    for (const e of exprs) for (const m of metricsIn(e)) assert.ok(PRODUCED.has(m), `${spec}: ${m} in ${e} is not produced by the pipeline`);
+  }
+});
+
+test('the generated repository holds no Secret and no credential', () => {
+  for (const spec of CASES) {
+    const c = compile(spec);
+    for (const d of yamlDocs(c.files)) {
+      assert.is.not(d.doc.kind, 'Secret', `${d.path} is a Secret`);
+      const text = JSON.stringify(d.doc);
+      assert.not.match(text, /"(password|token|bearerToken|secret[-_]?key|admin[-_]password)"\s*:\s*"[^"]/i, `${d.path} holds a credential`);
+    }
+    for (const f of c.files) assert.not.match(f.contents, /-----BEGIN [A-Z ]*PRIVATE KEY-----|GF_SECURITY_ADMIN_PASSWORD\s*[:=]\s*["']?\w/, f.path);
+  }
+});
+
+test.run();
