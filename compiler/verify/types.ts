@@ -1,0 +1,26 @@
+// The verify stage's input and output, as the compiler and the CLI see them.
+
+export interface VerifyTarget {
+  /** Directory relative to the tree root holding a kustomization.yaml (a leaf ArgoCD syncs). */
+  path: string;
+  /** Destination cluster name. */
+  cluster: string;
+}
+
+export type FindingCheck = 'kustomize' | 'schema' | 'name' | 'collision' | 'promtool' | 'alloy' | 'promql' | 'logql' | 'dashboard';
+
+export interface Finding {
+  check: FindingCheck;
+  /** A path relative to the tree root, with `:line` when one is known, or a target directory. */
+  file: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface VerifyReport {
+  findings: Finding[];
+  /** How many things each check covered. */
+  checked: Record<string, number>;
+  /** Checks skipped because a tool is missing (or turned off), with the reason. */
+  skipped: string[];
+}
