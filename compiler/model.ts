@@ -72,6 +72,8 @@ export interface BackendSet {
   /** Longest retention among its environments, for the global settings; per-tenant values go in overrides. */
   retention: RetentionModel;
   tenants: { id: string; retention: RetentionModel }[];
+  /** CIDRs the member clusters of its environments send from (NetworkPolicy sources). */
+  agentSources: string[];
 }
 
 export interface RetentionModel {
@@ -217,6 +219,7 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
       storage: storageFor(key === 'shared' ? undefined : key),
       retention: longest(retentions),
       tenants: tenancy === 'shared' ? environments.map((env, i) => ({ id: env, retention: retentions[i] })) : [],
+      agentSources: agentSources(clusters.filter((c) => c.role === 'member' && environments.includes(c.environment!))),
     };
   };
   const backendSets: BackendSet[] = tenancy === 'shared'
@@ -269,6 +272,16 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
       url: `http://${monitoringAddress}:${grafanaNodePort}`,
     },
   };
+}
+
+/**
+ * Where a set's agents connect from: minikube nodes on the shared network
+ * keep their address (the NodePort Services use externalTrafficPolicy Local).
+ * An existing cluster's egress address is unknown, so its backends accept any.
+ */
+function agentSources(members: ClusterModel[]): string[] {
+  if (members.some((c) => c.provider === 'existing')) return ['0.0.0.0/0'];
+  return [...new Set(members.map((c) => `${c.ip}/32`))].sort();
 }
 
 /** Top-level alerts, overridden field by field by the environment's own. */

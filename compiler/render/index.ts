@@ -97,7 +97,6 @@ export function render(model: Model): RenderedFile[] {
   // Alloy agents and kube-state-metrics on member clusters.
   const agents = NAMESPACES.agents;
   tree.yaml(g('components/alloy-agent/base/kustomization.yaml'), 'alloy-agent/base.yaml.hbs', { ns: agents });
-  tree.yaml(g('components/alloy-agent/base/namespace.yaml'), 'alloy-agent/namespace.yaml.hbs', { ns: agents });
   tree.yaml(g('components/alloy-agent/base/rbac.yaml'), 'alloy-agent/rbac.yaml.hbs', { ns: agents });
   tree.yaml(g('components/alloy-agent/base/daemonset.yaml'), 'alloy-agent/daemonset.yaml.hbs', { image: `grafana/alloy:${VERSIONS.alloy}` });
   tree.yaml(g('components/alloy-agent/base/service.yaml'), 'alloy-agent/service.yaml.hbs', {});
@@ -122,6 +121,21 @@ export function render(model: Model): RenderedFile[] {
     }));
     tree.yaml(g(`components/kube-state-metrics/overlays/${cluster.name}/kustomization.yaml`), 'kube-state-metrics/overlay.yaml.hbs', { cluster, env });
   }
+
+  // Namespaces with default-deny NetworkPolicies and the flows the pipeline needs.
+  for (const cluster of memberClusters) {
+    const env = envOf(cluster);
+    const dir = `components/namespaces/overlays/${cluster.name}`;
+    tree.yaml(g(`${dir}/kustomization.yaml`), 'namespaces/overlay.yaml.hbs', { cluster: cluster.name });
+    const appPorts = [...new Set(model.apps.filter((a) => env.apps.includes(a.name)).map((a) => a.port))].sort((a, b) => a - b);
+    tree.yaml(g(`${dir}/namespaces.yaml`), 'namespaces/member.yaml.hbs', { agents, apps: NAMESPACES.apps, appPorts });
+  }
+  const monNamespaces = `components/namespaces/overlays/${model.monitoring.name}`;
+  tree.yaml(g(`${monNamespaces}/kustomization.yaml`), 'namespaces/overlay.yaml.hbs', { cluster: model.monitoring.name });
+  tree.yaml(g(`${monNamespaces}/namespaces.yaml`), 'namespaces/monitoring.yaml.hbs', {
+    ns: NAMESPACES.monitoring,
+    sets: model.backendSets.map((set) => ({ key: set.key, policyName: `allow-agents-to-${set.key}-backends`, sources: set.agentSources })),
+  });
 
   // Apps.
   for (const app of model.apps) {
@@ -216,13 +230,14 @@ export function render(model: Model): RenderedFile[] {
   tree.yaml(g('argocd-apps/operators.yaml'), 'argocd/operators.yaml.hbs', { ...argo, monitoringNamespace: mon });
   const stack = [
     ...backendSpecs.flatMap((s) => model.backendSets.map((set) => ({ app: `${s.component}-${set.key}`, path: gitopsPath(model, `components/monitoring/${s.component}/overlays/${set.key}`) }))),
+    { app: 'monitoring-namespace', path: gitopsPath(model, `components/namespaces/overlays/${model.monitoring.name}`) },
     { app: 'grafana', path: gitopsPath(model, `components/monitoring/grafana/overlays/${model.monitoring.name}`) },
     { app: 'rules-sync', path: gitopsPath(model, `components/monitoring/rules-sync/overlays/${model.monitoring.name}`) },
   ];
   tree.yaml(g('argocd-apps/monitoring-stack.yaml'), 'argocd/monitoring-stack.yaml.hbs', { ...argo, ns: mon, components: stack });
   const memberGenerators = (components: (env: EnvironmentModel) => string[]) =>
     model.environments.flatMap((env) => components(env).map((component) => ({ environment: env.name, project: env.project, component })));
-  tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: agents, name: 'alloy-agents', generators: memberGenerators(() => ['alloy-agent', 'kube-state-metrics']) });
+  tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: agents, name: 'alloy-agents', generators: memberGenerators(() => ['namespaces', 'alloy-agent', 'kube-state-metrics']) });
   tree.yaml(g('argocd-apps/instrumented-apps.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: NAMESPACES.apps, name: 'instrumented-apps', generators: memberGenerators((env) => env.apps) });
   tree.yaml(g('argocd-apps/alerting-rules.yaml'), 'argocd/alerting-rules.yaml.hbs', {
     ...argo, ns: mon, server: model.monitoring.server,

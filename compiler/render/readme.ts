@@ -22,6 +22,7 @@ export function readme(model: Model, template: (ctx: object) => string): string 
   const memberNames = model.clusters.filter((c) => c.role === 'member').map((c) => c.name).join(', ');
   const layout = [
     { path: 'gitops/argocd-apps/', what: 'AppProjects, ApplicationSets and the alerting-rules Application; apply this once', where: model.control.name },
+    { path: 'gitops/components/namespaces/', what: 'namespaces with default-deny NetworkPolicies and the flows the pipeline needs', where: `${memberNames}, ${model.monitoring.name}` },
     { path: 'gitops/components/alloy-agent/', what: `Alloy DaemonSet (namespace ${NAMESPACES.agents}) and its config per cluster`, where: memberNames },
     { path: 'gitops/components/kube-state-metrics/', what: 'kube-state-metrics, scraped by the local Alloy', where: memberNames },
     ...model.apps.map((a) => ({ path: `gitops/components/${a.name}/`, what: `the app ${a.name} (namespace ${NAMESPACES.apps})`, where: model.clusters.filter((c) => c.role === 'member' && a.environments.includes(c.environment!)).map((c) => c.name).join(', ') })),
