@@ -49,9 +49,10 @@ cli
   .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
   .option('--out <dir>', 'Output directory', { default: 'out' })
   .option('--check', 'Write nothing; exit 1 if the output directory differs from what the spec compiles to')
+  .option('--verify', 'After writing, build every kustomization and check every object, rule, query and Alloy config')
   .option('--json', 'Print diagnostics and the result as JSON')
   .example('fabric compile --spec spec/fabric.yaml --out out')
-  .action(async (opts: { spec: string; out: string; check?: boolean; json?: boolean }) => {
+  .action(async (opts: { spec: string; out: string; check?: boolean; verify?: boolean; json?: boolean }) => {
     const { compileSpec } = await import('./index.ts');
     const result = compileSpec(opts.spec);
     if (!('model' in result)) {
@@ -78,6 +79,10 @@ cli
     }
     if (opts.json) process.stdout.write(JSON.stringify({ out: opts.out, written: emitted.written, removed: emitted.removed, unchanged: emitted.unchanged.length }, null, 2) + '\n');
     else process.stdout.write(emitted.changed ? `${opts.out}: ${emitted.written.length} written, ${emitted.removed.length} removed, ${emitted.unchanged.length} unchanged\n` : `${opts.out}: up to date (${emitted.unchanged.length} files)\n`);
+    if (opts.verify) {
+      const { runVerify } = await import('./verify-command.ts');
+      return runVerify(result, opts.out, Boolean(opts.json));
+    }
     return EXIT.ok;
   });
 

@@ -1,0 +1,18 @@
+// `fabric compile --verify`: run the verify stage over the tree just written
+// and report its findings.
+import { EXIT } from './cli.ts';
+import type { Compiled } from './index.ts';
+import { verifyTargets } from './targets.ts';
+
+export async function runVerify(compiled: Compiled, outDir: string, json: boolean): Promise<number> {
+  const { verifyTree } = await import('./verify/index.ts');
+  const report = await verifyTree(outDir, verifyTargets(compiled.model));
+  if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else {
+    for (const f of report.findings) process.stderr.write(`${f.severity} [${f.check}] ${f.file}: ${f.message}\n`);
+    for (const s of report.skipped) process.stderr.write(`skipped: ${s}\n`);
+    const counts = Object.entries(report.checked).map(([k, n]) => `${k} ${n}`).join(', ');
+    process.stdout.write(`verify: ${report.findings.filter((f) => f.severity === 'error').length} errors (${counts})\n`);
+  }
+  return report.findings.some((f) => f.severity === 'error') ? EXIT.toolFailure : EXIT.ok;
+}
