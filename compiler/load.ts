@@ -41,9 +41,9 @@ export function loadSpecFile(file: string): LoadResult {
   return loadSpecSource(source, file);
 }
 
-const YAML_CODES: Record<string, { code: string; hint: string }> = {
+const YAML_CODES: Record<string, { code: string; hint: string; message?: string }> = {
   DUPLICATE_KEY: { code: 'FAB011', hint: 'remove one of the two keys; each key may appear once in a mapping' },
-  MULTIPLE_DOCS: { code: 'FAB015', hint: 'fabric.yaml holds one document; remove the extra `---` and what follows, or merge it into the first' },
+  MULTIPLE_DOCS: { code: 'FAB015', message: 'a second YAML document starts here', hint: 'fabric.yaml holds one document; remove the extra `---` and what follows, or merge it into the first' },
   TAB_AS_INDENT: { code: 'FAB010', hint: 'indent with spaces, not tabs' },
   RESOURCE_EXHAUSTION: { code: 'FAB013', hint: 'a fabric.yaml is only a few levels deep; look for a long run of unclosed [ or {' },
 };
@@ -63,19 +63,36 @@ function yamlErrors(doc: Document.Parsed): YAMLError[] {
   return rest.length > 0 ? rest : exhausted;
 }
 
-/** Explicit tags (`!vault`, `!!set`) with their offsets, from the concrete syntax tree. */
-function tagTokens(source: string): { offset: number; source: string }[] {
-  const tags: { offset: number; source: string }[] = [];
+interface CstToken { type: string; offset: number; source?: string; end?: { type: string }[] }
+
+/** Every token of the concrete syntax tree, in source order (for what the composed document no longer shows). */
+function cstTokens(source: string): CstToken[] {
+  const tokens: CstToken[] = [];
   const stack: unknown[] = [...new Parser().parse(source)];
   while (stack.length > 0) {
     const token = stack.pop();
     if (!token || typeof token !== 'object') continue;
-    const t = token as { type?: string; offset?: number; source?: string };
-    if (t.type === 'tag' && typeof t.offset === 'number' && typeof t.source === 'string') tags.push({ offset: t.offset, source: t.source });
+    const t = token as Partial<CstToken>;
+    if (typeof t.type === 'string' && typeof t.offset === 'number') tokens.push(t as CstToken);
     // One push per child: a spread of a long flow list would overflow the argument limit.
-    else for (const child of Array.isArray(token) ? token : Object.values(token)) stack.push(child);
+    for (const child of Array.isArray(token) ? token : Object.values(token)) stack.push(child);
   }
-  return tags.sort((a, b) => a.offset - b.offset);
+  return tokens.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * yaml reports an unclosed quoted string or flow collection where it gave up
+ * (often the end of the file); the place to fix is where it opens: the last
+ * such opening before the error.
+ */
+function unclosedOpening(tokens: () => CstToken[], err: YAMLError): number | undefined {
+  if (err.code !== 'MISSING_CHAR' && !/must be sufficiently indented and end with/.test(err.message)) return undefined;
+  const unclosed = (t: CstToken) =>
+    t.type === 'flow-collection' ? !t.end?.some((e) => e.type === 'flow-map-end' || e.type === 'flow-seq-end')
+    // An unclosed quoted string runs on up to the error.
+    : t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar' ? t.offset + (t.source?.length ?? 0) >= err.pos[0]
+    : false;
+  return tokens().filter((t) => t.offset < err.pos[0] && unclosed(t)).pop()?.offset;
 }
 
 export function loadSpecSource(source: string, file: string): LoadResult {
@@ -92,13 +109,17 @@ export function loadSpecSource(source: string, file: string): LoadResult {
     return { diagnostics: [fileDiag(file, 'FAB013', `the YAML parser gave up: ${(e as Error).message}`, 'the document nests too deeply to be a fabric.yaml')] };
   }
 
+  let tokens: CstToken[] | undefined;
+  const cst = () => (tokens ??= cstTokens(source));
   for (const err of yamlErrors(doc)) {
-    const { line, col } = at(err.pos[0]);
+    const opening = unclosedOpening(cst, err);
+    const { line, col } = at(opening ?? err.pos[0]);
     const known = YAML_CODES[err.code];
     const message = err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message)
       ? 'the document nests too deeply to parse'
-      : err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    diagnostics.push({ code: known?.code ?? 'FAB010', severity: 'error', file, line, column: col, message: `YAML: ${message}`, hint: known?.hint ?? 'fix the YAML syntax at this position' });
+      : known?.message ?? err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const hint = opening !== undefined ? 'this opens here and is never closed; close it, or check the indentation of the lines after it' : known?.hint ?? 'fix the YAML syntax at this position';
+    diagnostics.push({ code: known?.code ?? 'FAB010', severity: 'error', file, line, column: col, message: `YAML: ${message}`, hint });
   }
   if (diagnostics.length > 0) return { source, diagnostics };
 
@@ -113,14 +134,12 @@ export function loadSpecSource(source: string, file: string): LoadResult {
 
   // Explicit tags (!!set, !vault, !!js/function) would smuggle non-plain values
   // past the schema (RELIABILITY A6); merge keys are not YAML 1.2 (A5).
-  let tags: { offset: number; source: string }[] | undefined;
   visit(doc, {
     Node(_, node) {
       if ((node as Node).tag) {
         // A node's range starts after its tag; report the tag as written.
-        tags ??= tagTokens(source);
         const start = (node as Node).range?.[0] ?? 0;
-        const tag = tags.filter((t) => t.offset < start).pop() ?? { offset: start, source: (node as Node).tag! };
+        const tag = cst().filter((t) => t.type === 'tag' && t.offset < start).pop() ?? { offset: start, source: (node as Node).tag! };
         const { line, col } = at(tag.offset);
         diagnostics.push({ code: 'FAB012', severity: 'error', file, line, column: col, message: `explicit YAML tag ${tag.source} is not allowed`, hint: 'remove the tag; write the value as a plain string, number, list or mapping' });
       }
