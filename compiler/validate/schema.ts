@@ -4,23 +4,34 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../diagnostics.ts';
 import { locate, type LoadedSpec, type PathSegment } from '../load.ts';
+import { precompiled } from '../precompiled.ts';
 import schema from '../../schema/fabric.schema.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
 /** More than this many schema errors are summarised (ajv allErrors is unbounded, RELIABILITY ajv row). */
 const MAX_ERRORS = 50;
 
+/** The one ajv configuration, for compiling at first use and for the standalone code the build generates. */
+function newAjv(opts: { standaloneCode: boolean }) {
+  const Ajv2020 = require('ajv/dist/2020.js').default;
+  const addFormats = require('ajv-formats').default;
+  // strict: schema typos fail at start-up; no coercion, no removal, no $data (RELIABILITY B2).
+  const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: false, code: { source: opts.standaloneCode } });
+  addFormats(ajv, ['ipv4']);
+  return ajv;
+}
+
 let compiled: ValidateFunction | undefined;
+/** The bundle's validator was generated at build time; from source, ajv compiles the schema here. */
 function validator(): ValidateFunction {
-  if (!compiled) {
-    const Ajv2020 = require('ajv/dist/2020.js').default;
-    const addFormats = require('ajv-formats').default;
-    // strict: schema typos fail at start-up; no coercion, no removal, no $data (RELIABILITY B2).
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: false });
-    addFormats(ajv, ['ipv4']);
-    compiled = ajv.compile(schema);
-  }
-  return compiled!;
+  return (compiled ??= precompiled.validateSchema ?? (newAjv({ standaloneCode: false }).compile(schema) as ValidateFunction));
+}
+
+/** The module scripts/build.mjs writes: the schema's validator as ajv standalone code (CommonJS). */
+export function standaloneValidatorModule(): string {
+  const ajv = newAjv({ standaloneCode: true });
+  const standaloneCode = require('ajv/dist/standalone/index.js').default;
+  return standaloneCode(ajv, ajv.compile(schema));
 }
 
 export { schema as fabricSchema };
@@ -30,29 +41,31 @@ const pointerToPath = (pointer: string): PathSegment[] =>
 
 export const dotted = (path: readonly PathSegment[]): string => (path.length ? path.join('.') : 'the top level');
 
-/** Edit distance, for did-you-mean hints. */
+/**
+ * The candidate a typo most likely meant, for did-you-mean hints. Short words
+ * get one edit: with two, `cpu` would suggest `cni`.
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) { bestD = d; best = c; }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  const allowed = word.length <= 4 ? 1 : Math.max(2, Math.floor(word.length / 3));
+  return best !== undefined && bestD <= allowed ? best : undefined;
 }
 
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+/** Edits between two words, a swap of neighbours counting as one (`nmae` -> `name`). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.length];
+  return d[a.length][b.length];
 }
 
 /** The nearest DNS-1123 label that starts with a letter (`Prod_EU` -> `prod-eu`), if there is one. */
@@ -101,7 +114,8 @@ function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined 
       const at = locate(spec, path);
       const want = String(p.type);
       const quotedNumber = (want === 'integer' || want === 'number') && typeof e.data === 'string' && /^-?[0-9.]+$/.test(e.data);
-      return { ...base, code: 'FAB103', ...at, message: `${dotted(path)} must be ${want === 'object' ? 'a mapping' : want === 'array' ? 'a list' : `a${/^[aeiou]/.test(want) ? 'n' : ''} ${want}`}, not ${typeName(e.data)}`, hint: quotedNumber ? 'remove the quotes around the number' : describe(e) };
+      const hint = quotedNumber ? 'remove the quotes around the number' : want === 'boolean' && typeof e.data === 'string' ? 'write true or false, without quotes' : describe(e);
+      return { ...base, code: 'FAB103', ...at, message: `${dotted(path)} must be ${want === 'object' ? 'a mapping' : want === 'array' ? 'a list' : `a${/^[aeiou]/.test(want) ? 'n' : ''} ${want}`}, not ${typeName(e.data)}`, hint };
     }
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
