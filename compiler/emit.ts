@@ -116,8 +116,52 @@ function writeDurably(path: string, contents: string): void {
   }
 }
 
+/**
+ * One writer per out dir: a lock file beside it holding the writer's pid. A
+ * lock whose process is gone (killed) is taken over.
+ */
+function acquireLock(abs: string): () => void {
+  const lock = join(dirname(abs), `.${basename(abs)}.fabric-lock`);
+  mkdirSync(dirname(abs), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx', 0o644);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(lock, 'utf8').trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new EmitError(`another fabric (pid ${holder}) is writing ${abs}`, 'wait for it to finish, then run again');
+      }
+      rmSync(lock, { force: true }); // stale: its writer died
+    }
+  }
+  throw new EmitError(`could not take the lock ${lock}`, 'remove it if no fabric is running');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOptions): EmitResult {
   const abs = resolve(outDir);
+  checkOutDir(abs, opts.specPath);
+  const release = acquireLock(abs);
+  try {
+    return emitLocked(files, abs, opts);
+  } finally {
+    release();
+  }
+}
+
+function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): EmitResult {
   recoverInterruptedSwap(abs);
   checkOutDir(abs, opts.specPath);
   for (const f of files) assertSafeRelative(f.path);

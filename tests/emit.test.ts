@@ -1,6 +1,6 @@
 // Emit: atomic swap, no-op runs, pruning from the manifest, foreign files,
 // refusal of directories fabric does not own, and a kill in the middle.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,47 @@ test('a compile killed while writing leaves the old tree exactly, and the next r
     const leftovers = spawnSync('sh', ['-c', `ls -a ${JSON.stringify(join(out, '..'))}`], { encoding: 'utf8' }).stdout.split('\n').filter((e) => e.includes('fabric-'));
     assert.equal(leftovers, [], 'no staging directory is left behind');
   }
+});
+
+test('a second writer is refused while the first holds the lock; a dead writer\'s lock is taken over', () => {
+  const out = fresh();
+  emitTree(tree(2), out, opts);
+  const lock = join(out, '..', '.out.fabric-lock');
+  const sleeper = spawn('sleep', ['30']);
+  try {
+    writeFileSync(lock, String(sleeper.pid));
+    assert.throws(() => emitTree(tree(3), out, opts), new RegExp(`another fabric \\(pid ${sleeper.pid}\\) is writing`));
+    assert.is(readTree(out).size, 3, 'the tree is untouched');
+  } finally {
+    sleeper.kill('SIGKILL');
+  }
+  const dead = spawnSync('true').pid;
+  writeFileSync(lock, String(dead));
+  assert.ok(emitTree(tree(3), out, opts).changed);
+  assert.not.ok(existsSync(lock), 'the lock is released');
+});
+
+test('two compiles racing into one out dir never interleave: one wins, the other is refused or finds it done', async () => {
+  const out = fresh();
+  emitTree(tree(30), out, opts);
+  const script = (tag: string) => `
+    import { emitTree } from ${JSON.stringify(join(repoRoot, 'compiler/emit.ts'))};
+    const files = Array.from({ length: 200 }, (_, i) => ({ path: 'gitops/c' + (i % 3) + '/f' + i + '.yaml', contents: '# ${tag}\\nn: ' + i + '\\n' }));
+    try { emitTree(files, ${JSON.stringify(out)}, { specPath: 'spec/fabric.yaml', specSource: '${tag}' }); console.log('wrote'); }
+    catch (e) { console.log('refused: ' + e.message); }
+  `;
+  const run = (tag: string) => new Promise<string>((res) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(tag)], { cwd: repoRoot });
+    let o = '';
+    p.stdout.on('data', (d) => (o += d));
+    p.on('close', () => res(o.trim()));
+  });
+  const results = await Promise.all([run('A'), run('B')]);
+  assert.ok(results.some((r) => r === 'wrote'), results.join(' / '));
+  for (const r of results) assert.ok(r === 'wrote' || /another fabric \(pid \d+\) is writing/.test(r), r);
+  const files = readTree(out);
+  const tags = new Set([...files].filter(([p]) => p.endsWith('.yaml')).map(([, c]) => c.split('\n')[0]));
+  assert.is(tags.size, 1, `one writer's tree, not a mix: ${[...tags]}`);
 });
 
 test.run();
