@@ -10,7 +10,7 @@ import { BACKEND_PORTS, NAMESPACES, VERSIONS, type BackendSet, type ClusterModel
 import { datasources, fleetDashboard, redDashboard } from './grafana.ts';
 import { prometheusRule, promtoolTests } from './rules.ts';
 import { readme } from './readme.ts';
-import { loadTemplates } from './templates.ts';
+import { compileTemplates, type Template } from './templates.ts';
 
 /** Where upstream publishes the PrometheusRule CRD (used at a pinned tag). */
 export const CRD_REPO_URL = 'https://github.com/prometheus-operator/prometheus-operator.git';
@@ -39,15 +39,10 @@ export function createEngine() {
   return hb;
 }
 
-type Template = (ctx: object) => string;
 let compiled: Map<string, Template> | undefined;
 
 function template(name: string): Template {
-  if (!compiled) {
-    const hb = createEngine();
-    compiled = new Map();
-    for (const [file, source] of loadTemplates()) compiled.set(file, hb.compile(source, { noEscape: true, strict: true }));
-  }
+  compiled ??= compileTemplates(createEngine());
   const t = compiled.get(name);
   if (!t) throw new RenderError(`no template ${name}`);
   return t;
@@ -147,10 +142,8 @@ export function render(model: Model): RenderedFile[] {
       const env = envOf(cluster);
       const host = app.hosts[env.name];
       const dir = `components/${app.name}/overlays/${cluster.name}`;
-      const resourcePatch = toYaml({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app.name },
-        spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'OTEL_RESOURCE_ATTRIBUTES', value: `deployment.environment.name=${env.name},k8s.cluster.name=${cluster.name},k8s.pod.uid=$(POD_UID)` }] }] } } },
-      });
+      // Appended, so it comes after POD_UID, which it references.
+      const resourcePatch = JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `deployment.environment.name=${env.name},k8s.cluster.name=${cluster.name},k8s.pod.uid=$(POD_UID)` } }]);
       tree.yaml(g(`${dir}/kustomization.yaml`), 'app/overlay.yaml.hbs', { app, cluster, env, host, resourcePatch });
       if (host) tree.yaml(g(`${dir}/ingress.yaml`), 'app/ingress.yaml.hbs', { app, host });
     }
