@@ -1,0 +1,61 @@
+// Starts the OpenTelemetry SDK (traces, metrics, logs over OTLP), configured
+// by the standard OTEL_* environment variables. Must run before express is
+// loaded so the HTTP and express instrumentations can patch it.
+import { register } from 'node:module';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { envDetector, hostDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
+import { DEFAULT_SERVICE_NAME } from './telemetry-names.ts';
+
+export interface Telemetry {
+  /** True when the SDK runs and exports; false means every OTel API call is a no-op. */
+  readonly enabled: boolean;
+  /** Flushes and stops every exporter; resolves even if the receiver is gone. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Telemetry is on when an OTLP endpoint is configured (the base endpoint or
+ * all three per-signal ones) and OTEL_SDK_DISABLED is not true. Without an
+ * endpoint the SDK would export to localhost:4318 and log a connection error
+ * every interval, so the app runs without it instead.
+ */
+export function telemetryWanted(env: NodeJS.ProcessEnv): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return true;
+  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT && env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT);
+}
+
+function namesService(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.OTEL_SERVICE_NAME) || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
+}
+
+export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry {
+  if (!telemetryWanted(env)) return { enabled: false, shutdown: async () => {} };
+
+  // express is CommonJS but our code is ESM: the import hook lets the
+  // instrumentations see modules loaded through `import`, not only `require`.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+
+  const sdk = new NodeSDK({
+    // Readers, processors and exporters come from OTEL_* (protocol, endpoint,
+    // OTEL_METRIC_EXPORT_INTERVAL, temporality; cumulative by default).
+    serviceName: namesService(env) ? undefined : DEFAULT_SERVICE_NAME,
+    // serviceinstance gives every process its own `instance` label, so two
+    // replicas never write the same series; env comes last so
+    // OTEL_RESOURCE_ATTRIBUTES can override anything detected.
+    resourceDetectors: [serviceInstanceIdDetector, processDetector, hostDetector, envDetector],
+    instrumentations: [
+      new HttpInstrumentation(),
+      // Middleware spans add nothing here; without them a middleware sees the
+      // HTTP server span as active, which is the span request logs point at.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    ],
+  });
+  sdk.start();
+  return {
+    enabled: true,
+    shutdown: () => sdk.shutdown().catch(() => {}),
+  };
+}
