@@ -4,7 +4,7 @@
 import { cac } from 'cac';
 import { diagnosticsToJSON, formatDiagnostics, hasErrors, type Diagnostic } from './diagnostics.ts';
 
-export const EXIT = { ok: 0, invalidSpec: 1, usage: 2, toolFailure: 3 } as const;
+export const EXIT = { ok: 0, invalidSpec: 1, usage: 2, toolFailure: 3, interrupted: 130 } as const;
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 const useColor = (stream: NodeJS.WriteStream) => stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
@@ -85,6 +85,51 @@ cli
     }
     return EXIT.ok;
   });
+
+// The runner (compiler/runner/): bring clusters up to match the spec, and look at them.
+cli
+  .command('apply', 'Bring the clusters up to match fabric.yaml: minikube profiles, ArgoCD, cluster registration, push, ApplicationSets, health')
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--out <dir>', 'Directory of the compiled tree', { default: 'out' })
+  .option('--dry-run', 'Print the plan with the exact commands; run nothing (needs no cluster tool)')
+  .option('--yes', 'Do not ask before applying the plan')
+  .option('--json', 'Print one JSON event per line')
+  .option('--timeout <duration>', 'How long to wait for the Applications to be Synced and Healthy', { default: '15m' })
+  .option('--no-push', 'Do not push the compiled tree; ArgoCD reads what the repository already holds')
+  .option('--parallel <n>', 'How many minikube profiles start at the same time', { default: 2 })
+  .example('fabric apply --dry-run')
+  .action(async (opts) => (await import('./runner/commands.ts')).applyCommand(opts));
+
+cli
+  .command('status', 'Show each cluster, each ArgoCD Application and the URLs of Grafana and the apps')
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--json', 'Print the status as JSON')
+  .action(async (opts) => (await import('./runner/commands.ts')).statusCommand(opts));
+
+cli
+  .command('down', 'Delete the minikube profiles fabric created; clusters with provider existing are left alone')
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--yes', 'Delete without asking (required without a terminal)')
+  .action(async (opts) => (await import('./runner/commands.ts')).downCommand(opts));
+
+cli
+  .command('info', 'Print the endpoints and how to log in to Grafana and ArgoCD')
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .action(async (opts) => (await import('./runner/commands.ts')).infoCommand(opts));
+
+cli
+  .command('port-forward <target>', 'Forward a local port to grafana, argocd or a backend (mimir-<env>, loki-<env>, tempo-<env>)')
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--port <port>', 'Local port (default: grafana 3000, argocd 8080, backends their own port)')
+  .example('fabric port-forward grafana')
+  .action(async (target: string, opts) => (await import('./runner/commands.ts')).portForwardCommand({ ...opts, target }));
+
+cli
+  .command('verify', "Check that each member cluster's metrics, logs and traces reach its own environment's backends and no other")
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--via <how>', 'Reach the backends by port-forward (default) or nodeport', { default: 'port-forward' })
+  .option('--json', 'Print the results as JSON')
+  .action(async (opts) => (await import('./runner/commands.ts')).verifyCommand(opts));
 
 cli.help();
 cli.version('0.1.0');

@@ -1,0 +1,73 @@
+// The plan of `fabric apply`: from the model, the ordered steps that bring
+// the clusters to match the spec. Pure: building and printing it runs no tool,
+// so `fabric apply --dry-run` works on a machine without any of them.
+import { expectedApplications, PredictionError } from './applications.ts';
+import {
+  applyApplicationSets, buildAppImage, compileTree, containerEngine, DEMO_IMAGE_REPOSITORY, grafanaAdminSecret, installArgocd,
+  minikubeClusters, prerequisites, pushTree, registerCluster, registeredClusters, sharedNetwork, startProfile, waitForApplications,
+  type RunContext, type Step,
+} from './steps.ts';
+import { displayArgv } from './tools.ts';
+
+export class PlanError extends Error {
+  constructor(message: string, readonly hint: string) {
+    super(message);
+  }
+}
+
+export function buildPlan(ctx: RunContext): Step[] {
+  const model = ctx.compiled.model;
+  const profiles = minikubeClusters(model);
+  if (profiles.length && !['docker', 'podman'].includes(model.platform.driver)) {
+    // minikube start.md: --static-ip is for the "Docker and Podman drivers only".
+    throw new PlanError(`fabric apply cannot give minikube clusters static IPs with the ${model.platform.driver} driver`, 'use platform.driver: docker (or podman), or clusters with provider: existing');
+  }
+  let expected: string[];
+  try {
+    expected = expectedApplications(ctx.compiled.files, registeredClusters(model));
+  } catch (e) {
+    if (e instanceof PredictionError) throw new PlanError(`cannot predict the Applications the ApplicationSets create: ${e.message}`, 'this is a bug in fabric; please report it with the spec');
+    throw e;
+  }
+  const demoImages = profiles
+    .filter((c) => c.role === 'member')
+    .flatMap((c) => [...new Set(model.apps.filter((a) => a.environments.includes(c.environment!) && isDemoImage(a.image)).map((a) => a.image))].map((image) => buildAppImage(ctx, c, image)));
+  return [
+    prerequisites(ctx),
+    ...(profiles.length ? [sharedNetwork(ctx)] : []),
+    ...profiles.map((c) => startProfile(ctx, c)),
+    installArgocd(ctx),
+    ...model.clusters.filter((c) => c.role !== 'control').map((c) => registerCluster(ctx, c)),
+    grafanaAdminSecret(ctx),
+    ...demoImages,
+    compileTree(ctx),
+    pushTree(ctx),
+    applyApplicationSets(ctx),
+    waitForApplications(ctx, expected),
+  ];
+}
+
+const isDemoImage = (image: string) => image.replace(/^docker\.io\//, '').split(':')[0] === DEMO_IMAGE_REPOSITORY;
+
+/** The plan as text: each step, the commands its check reads with (`?`) and its action runs (`$`). */
+export function formatPlan(steps: Step[], ctx: RunContext): string {
+  const model = ctx.compiled.model;
+  const lines = [
+    `fabric apply plan for ${model.name} (${ctx.specPath}): ${steps.length} steps`,
+    `clusters: ${model.clusters.map((c) => `${c.name} (${c.role}, ${c.provider}${c.provider === 'minikube' ? ` via ${containerEngine(model)}` : `, context ${c.context}`})`).join(', ')}`,
+    'Each step first checks whether it is already done (lines with ?) and runs its commands ($) only if not.',
+    '',
+  ];
+  steps.forEach((s, i) => {
+    const tags = [s.parallel ? `parallel: ${s.parallel}` : '', s.skip ?? ''].filter(Boolean);
+    lines.push(`${i + 1}. ${s.title}${tags.length ? `  [${tags.join('; ')}]` : ''}`);
+    for (const argv of s.checks) lines.push(`   ? ${displayArgv(argv)}`);
+    for (const argv of s.commands) lines.push(`   $ ${displayArgv(argv)}`);
+    for (const note of s.notes ?? []) lines.push(`     ${note}`);
+  });
+  return lines.join('\n') + '\n';
+}
+
+export function planJSON(steps: Step[]): object {
+  return { steps: steps.map((s) => ({ id: s.id, title: s.title, parallel: s.parallel, skip: s.skip, checks: s.checks, commands: s.commands, notes: s.notes ?? [] })) };
+}

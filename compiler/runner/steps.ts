@@ -1,0 +1,438 @@
+// The steps of `fabric apply`. Each one observes before it acts: check() says
+// whether the world is already as the spec wants it (then the step is
+// skipped), action() makes it so. Both are safe to repeat, so a run that
+// stopped anywhere resumes by running again (RELIABILITY F3).
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Compiled } from '../index.ts';
+import { NAMESPACES, VERSIONS, type ClusterModel, type Model } from '../model.ts';
+import { expectedApplications, healthReport, parseApplications, type HealthReport } from './applications.ts';
+import { clusterSecret, clusterSecretName, kubeconfigCredentials, minikubeCredentials, secretMatches } from './cluster-secret.ts';
+import { CommandFailed, type Exec, type RunOptions } from './exec.ts';
+import { argocdInstallURL, container, displayArgv, inProcess, kubectl, kubectlLocal, minikube, type Argv } from './tools.ts';
+
+export interface Step {
+  id: string;
+  title: string;
+  /** Consecutive steps with the same key may run at the same time (bounded pool). */
+  parallel?: string;
+  /** Why the step does not run at all (e.g. `--no-push`). */
+  skip?: string;
+  /** The commands check() reads with, and action() runs: exact argv, for --dry-run. */
+  checks: Argv[];
+  commands: Argv[];
+  /** What a command receives on stdin, described (never the content). */
+  notes?: string[];
+  /** True when there is nothing to do. */
+  check(): Promise<boolean>;
+  action(report: (message: string) => void): Promise<void>;
+}
+
+/** A step that cannot go on, with what would fix it. */
+export class StepError extends Error {
+  constructor(message: string, readonly hint?: string, readonly details?: string[], readonly command?: CommandFailed) {
+    super(message);
+  }
+}
+
+export interface RunContext {
+  compiled: Compiled;
+  exec: Exec;
+  env: NodeJS.ProcessEnv;
+  specPath: string;
+  outDir: string;
+  push: boolean;
+  /** Deadline for Applications to become Synced and Healthy. */
+  timeoutMs: number;
+  pollMs: number;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** Build context of the demo app image (runtime-app/). */
+  appDir: string;
+  minikubeHome: string;
+}
+
+/** The image runtime-app/ builds; apps with another image are pulled by the cluster, not built. */
+export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
+
+const MiB = 1024 * 1024;
+const ARGOCD_CRDS = ['crd/applications.argoproj.io', 'crd/applicationsets.argoproj.io', 'crd/appprojects.argoproj.io'];
+
+const run = (ctx: RunContext, argv: Argv, opts?: RunOptions) => ctx.exec.run(argv, opts);
+const json = <T>(text: string): T => JSON.parse(text) as T;
+
+/** docker or podman: the engine behind the kic driver. */
+export const containerEngine = (model: Model) => (model.platform.driver === 'podman' ? 'podman' : 'docker');
+export const minikubeClusters = (model: Model) => model.clusters.filter((c) => c.provider === 'minikube');
+
+function atLeast(tool: string, found: string, minimum: string, why: string): void {
+  const parse = (v: string) => (/(\d+)\.(\d+)\.(\d+)/.exec(v) ?? []).slice(1).map(Number);
+  const [a, b] = [parse(found), parse(minimum)];
+  if (a.length !== 3) throw new StepError(`cannot read the ${tool} version from ${JSON.stringify(found)}`);
+  for (let i = 0; i < 3; i++) {
+    if (a[i] > b[i]) return;
+    if (a[i] < b[i]) throw new StepError(`${tool} ${found} is too old: fabric needs ${minimum} or later`, `${why}; upgrade ${tool}`);
+  }
+}
+
+export function prerequisites(ctx: RunContext): Step {
+  const model = ctx.compiled.model;
+  const profiles = minikubeClusters(model);
+  const existing = model.clusters.filter((c) => c.provider === 'existing');
+  const engine = container(containerEngine(model));
+  const need = profiles.reduce((sum, c) => sum + c.memoryMiB, 0);
+  return {
+    id: 'prerequisites',
+    title: profiles.length ? 'Check tools, versions and the memory budget' : 'Check kubectl and the kube contexts',
+    checks: [],
+    commands: [
+      ...(profiles.length ? [minikube.version(), engine.serverVersion(), engine.memoryBytes()] : []),
+      kubectlLocal.clientVersion(),
+      ...(existing.length ? [kubectlLocal.contexts()] : []),
+    ],
+    notes: profiles.length ? [`memory: ${need} MiB for ${profiles.length} minikube profiles, against the container engine's memory${model.platform.memoryBudgetMiB ? ` and platform.memoryBudget (${model.platform.memoryBudgetMiB} MiB)` : ''}`] : [],
+    check: async () => false,
+    action: async (report) => {
+      const found: string[] = [];
+      if (profiles.length) {
+        const mk = (await run(ctx, minikube.version())).stdout.trim();
+        // --static-ip arrived in minikube 1.29.0 (release notes: "Ability to set static-ip for Docker driver #15553").
+        atLeast('minikube', mk, '1.29.0', 'fabric gives every profile a static IP (--static-ip)');
+        const engineVersion = (await run(ctx, engine.serverVersion())).stdout.trim();
+        const engineMiB = Math.floor(Number((await run(ctx, engine.memoryBytes())).stdout.trim()) / MiB);
+        const budgets = [...(engineMiB > 0 ? [{ what: `the ${containerEngine(model)} engine's memory`, mib: engineMiB }] : []), ...(model.platform.memoryBudgetMiB ? [{ what: 'platform.memoryBudget', mib: model.platform.memoryBudgetMiB }] : [])];
+        const tightest = budgets.sort((x, y) => x.mib - y.mib)[0];
+        if (tightest && need > tightest.mib) {
+          throw new StepError(
+            `the minikube profiles ask for ${need} MiB in all (${profiles.map((c) => `${c.name} ${c.memoryMiB}`).join(', ')}), more than ${tightest.what} (${tightest.mib} MiB)`,
+            'lower clusters.<name>.memory, give the container engine more memory, or move clusters to provider: existing',
+          );
+        }
+        found.push(`minikube ${mk}`, `${containerEngine(model)} ${engineVersion}`, `memory ${need}/${tightest?.mib ?? '?'} MiB`);
+      }
+      const kv = json<{ clientVersion?: { gitVersion?: string } }>((await run(ctx, kubectlLocal.clientVersion())).stdout).clientVersion?.gitVersion ?? '';
+      // Server-side apply (the ArgoCD install needs it) is GA from Kubernetes 1.22.
+      atLeast('kubectl', kv, '1.22.0', 'fabric installs ArgoCD with server-side apply');
+      found.push(`kubectl ${kv}`);
+      if (existing.length) {
+        const contexts = new Set((await run(ctx, kubectlLocal.contexts())).stdout.split('\n').map((l) => l.trim()));
+        const absent = existing.filter((c) => !contexts.has(c.context));
+        if (absent.length) throw new StepError(`no kube context ${absent.map((c) => `'${c.context}' (cluster ${c.name})`).join(', ')}`, 'add the context to your kubeconfig (kubectl config get-contexts lists them), or fix clusters.<name>.context');
+      }
+      report(found.join(', '));
+    },
+  };
+}
+
+export function sharedNetwork(ctx: RunContext): Step {
+  const { network, subnet } = ctx.compiled.model.platform;
+  const engine = container(containerEngine(ctx.compiled.model));
+  return {
+    id: 'network',
+    title: `Create the shared network ${network} (${subnet})`,
+    checks: [engine.networkInspect(network)],
+    commands: [engine.networkCreate(network, subnet, ctx.compiled.model.name)],
+    check: async () => {
+      const r = await run(ctx, engine.networkInspect(network), { okExitCodes: [1] });
+      if (r.exitCode === 1) {
+        if (/not found|no such network/i.test(r.output)) return false;
+        throw new CommandFailed(r.argv, 'exit', 1, r.output);
+      }
+      const subnets = json<{ IPAM?: { Config?: { Subnet?: string }[] } }[]>(r.stdout)[0]?.IPAM?.Config?.map((c) => c.Subnet) ?? [];
+      if (!subnets.includes(subnet)) {
+        throw new StepError(`the network ${network} exists with subnet ${subnets.join(', ') || 'none'}, not ${subnet}`, `the clusters' static IPs are in ${subnet}: remove the network (docker network rm ${network}) if nothing uses it, or set platform.network to another name`);
+      }
+      return true;
+    },
+    action: async () => {
+      await run(ctx, engine.networkCreate(network, subnet, ctx.compiled.model.name));
+    },
+  };
+}
+
+interface ProfileStatus { Host?: string; Kubelet?: string; APIServer?: string }
+
+/** 'missing' (exit 85), 'running' (every node's host, kubelet and API server Running), or 'stopped'. */
+export async function profileState(exec: Exec, profile: string): Promise<'missing' | 'running' | 'stopped'> {
+  // The exit code encodes what is not running (bits 1, 2, 4); the JSON says what is.
+  const r = await exec.run(minikube.status(profile), { okExitCodes: [1, 2, 3, 4, 5, 6, 7, 85] });
+  if (r.exitCode === 85) return 'missing';
+  let parsed: ProfileStatus | ProfileStatus[];
+  try {
+    parsed = json(r.stdout);
+  } catch {
+    throw new CommandFailed(r.argv, 'exit', r.exitCode, r.output);
+  }
+  const nodes = Array.isArray(parsed) ? parsed : [parsed];
+  return nodes.every((n) => n.Host === 'Running' && n.Kubelet === 'Running' && (n.APIServer === undefined || n.APIServer === 'Running' || n.APIServer === 'Irrelevant')) ? 'running' : 'stopped';
+}
+
+export function startProfile(ctx: RunContext, cluster: ClusterModel): Step {
+  const { platform } = ctx.compiled.model;
+  const known: { running?: boolean; ingress?: boolean } = {};
+  const ensureAddress = async () => {
+    const ip = (await run(ctx, minikube.ip(cluster.name))).stdout.trim();
+    if (ip !== cluster.ip) {
+      throw new StepError(`profile ${cluster.name} runs at ${ip}, but the spec gives it ${cluster.ip}`, `the compiled tree points at ${cluster.ip}; the profile was created with another address: delete it (minikube delete -p ${cluster.name}) and run fabric apply again`);
+    }
+  };
+  return {
+    id: `profile/${cluster.name}`,
+    title: `Start minikube profile ${cluster.name} (${cluster.ip}, ${cluster.cpus} CPUs, ${cluster.memoryMiB} MiB)`,
+    parallel: 'profiles',
+    checks: [minikube.status(cluster.name), minikube.ip(cluster.name), minikube.addonsList(cluster.name)],
+    commands: [minikube.start(cluster, platform), minikube.ip(cluster.name), minikube.enableIngress(cluster.name)],
+    check: async () => {
+      known.running = (await profileState(ctx.exec, cluster.name)) === 'running';
+      if (!known.running) return false;
+      await ensureAddress();
+      const addons = json<Record<string, { Status?: string }>>((await run(ctx, minikube.addonsList(cluster.name))).stdout);
+      known.ingress = addons.ingress?.Status === 'enabled';
+      return known.ingress;
+    },
+    action: async (report) => {
+      if (!known.running) {
+        report('minikube start');
+        await run(ctx, minikube.start(cluster, platform));
+        // A profile that existed keeps its address whatever --static-ip says (minikube warns and goes on).
+        await ensureAddress();
+      }
+      if (!known.ingress) {
+        report('ingress addon');
+        await run(ctx, minikube.enableIngress(cluster.name));
+      }
+    },
+  };
+}
+
+export function installArgocd(ctx: RunContext): Step {
+  const control = ctx.compiled.model.control;
+  const k = (...args: string[]) => kubectl(control.context, ...args);
+  const getServer = k('-n', NAMESPACES.argocd, 'get', 'deployment', 'argocd-server', '--ignore-not-found', '-o', 'json');
+  const getNamespace = k('get', 'namespace', NAMESPACES.argocd, '--ignore-not-found', '-o', 'name');
+  const commands = [
+    getNamespace,
+    k('create', 'namespace', NAMESPACES.argocd),
+    // Server-side: the ApplicationSet CRD is too large for the last-applied annotation (argo-cd getting started, v3).
+    k('apply', '-n', NAMESPACES.argocd, '--server-side', '--force-conflicts', '-f', argocdInstallURL(VERSIONS.argocd)),
+    k('wait', '--for=condition=Established', ...ARGOCD_CRDS, '--timeout=120s'),
+    k('-n', NAMESPACES.argocd, 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=600s'),
+    k('-n', NAMESPACES.argocd, 'rollout', 'status', 'statefulset/argocd-application-controller', '--timeout=600s'),
+  ];
+  return {
+    id: 'argocd',
+    title: `Install ArgoCD ${VERSIONS.argocd} in ${control.name}`,
+    checks: [getServer],
+    commands,
+    check: async () => {
+      const out = (await run(ctx, getServer)).stdout.trim();
+      if (!out) return false;
+      const d = json<{ spec?: { template?: { spec?: { containers?: { image?: string }[] } } }; status?: { availableReplicas?: number } }>(out);
+      const image = d.spec?.template?.spec?.containers?.[0]?.image ?? '';
+      const version = image.slice(image.lastIndexOf(':') + 1);
+      if (version !== VERSIONS.argocd) {
+        if (control.provider === 'existing') {
+          throw new StepError(`${control.name} already runs ArgoCD ${version || image}; fabric pins ${VERSIONS.argocd}`, 'fabric does not change an ArgoCD it did not install: upgrade it to the pinned version yourself, or use another control cluster');
+        }
+        return false;
+      }
+      return (d.status?.availableReplicas ?? 0) >= 1;
+    },
+    action: async (report) => {
+      const [, create, ...rest] = commands;
+      if (!(await run(ctx, getNamespace)).stdout.trim()) await run(ctx, create);
+      for (const argv of rest) {
+        report(argv.slice(3, 5).join(' '));
+        await run(ctx, argv);
+      }
+    },
+  };
+}
+
+/** The labels, server and name ArgoCD knows each non-control cluster by. */
+export function registeredClusters(model: Model) {
+  return model.clusters.filter((c) => c.role !== 'control').map((c) => ({ cluster: c, name: c.name, server: c.server, labels: clusterSecret(c, { insecure: false }).metadata.labels }));
+}
+
+export function registerCluster(ctx: RunContext, cluster: ClusterModel): Step {
+  const control = ctx.compiled.model.control.context;
+  const name = clusterSecretName(cluster.name);
+  const getSecret = kubectl(control, '-n', NAMESPACES.argocd, 'get', 'secret', name, '--ignore-not-found', '-o', 'json');
+  const applySecret = kubectl(control, 'apply', '--server-side', '--field-manager=fabric', '--force-conflicts', '-f', '-');
+  const rawConfig = kubectlLocal.rawConfig(cluster.context);
+  const desired = async () => {
+    if (cluster.provider === 'minikube') return clusterSecret(cluster, minikubeCredentials(ctx.minikubeHome, cluster.name));
+    return clusterSecret(cluster, kubeconfigCredentials((await run(ctx, rawConfig)).stdout, cluster.context));
+  };
+  const home = ctx.env.HOME && ctx.minikubeHome.startsWith(`${ctx.env.HOME}/`) ? `~${ctx.minikubeHome.slice(ctx.env.HOME.length)}` : ctx.minikubeHome;
+  const source = cluster.provider === 'minikube'
+    ? `${home}/ca.crt and ${home}/profiles/${cluster.name}/client.{crt,key}`
+    : `the kubeconfig of context ${cluster.context}`;
+  return {
+    id: `register/${cluster.name}`,
+    title: `Register ${cluster.name} in ArgoCD (${cluster.server})`,
+    checks: [getSecret, ...(cluster.provider === 'existing' ? [rawConfig] : [])],
+    commands: [...(cluster.provider === 'existing' ? [rawConfig] : []), applySecret],
+    notes: [`stdin: Secret ${NAMESPACES.argocd}/${name} (labels ${Object.entries(clusterSecret(cluster, { insecure: false }).metadata.labels).map(([k, v]) => `${k}=${v}`).join(', ')}), credentials from ${source}; never on argv, never on disk`],
+    check: async () => secretMatches((await run(ctx, getSecret)).stdout, await desired()),
+    action: async () => {
+      await run(ctx, applySecret, { input: JSON.stringify(await desired()) });
+    },
+  };
+}
+
+export function grafanaAdminSecret(ctx: RunContext): Step {
+  const { monitoring, grafana } = ctx.compiled.model;
+  const k = (...args: string[]) => kubectl(monitoring.context, ...args);
+  const ns = NAMESPACES.monitoring;
+  const getSecret = k('-n', ns, 'get', 'secret', grafana.adminSecret, '--ignore-not-found', '-o', 'name');
+  const getNamespace = k('get', 'namespace', ns, '--ignore-not-found', '-o', 'name');
+  const createNamespace = k('create', 'namespace', ns);
+  const createSecret = k('create', '-f', '-');
+  return {
+    id: 'grafana-admin',
+    title: `Create the Grafana admin Secret ${ns}/${grafana.adminSecret} in ${monitoring.name}`,
+    checks: [getSecret],
+    commands: [getNamespace, createNamespace, createSecret],
+    notes: [`stdin: Secret ${ns}/${grafana.adminSecret} with admin-user 'admin' and a random admin-password (crypto.randomBytes); never printed (fabric info shows how to read it)`],
+    check: async () => (await run(ctx, getSecret)).stdout.trim() !== '',
+    action: async () => {
+      if (!(await run(ctx, getNamespace)).stdout.trim()) await run(ctx, createNamespace);
+      const secret = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: grafana.adminSecret, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'fabric' } },
+        type: 'Opaque',
+        data: { 'admin-user': Buffer.from('admin').toString('base64'), 'admin-password': Buffer.from(randomBytes(24).toString('base64url')).toString('base64') },
+      };
+      // create, not apply: an existing password is never replaced.
+      await run(ctx, createSecret, { input: JSON.stringify(secret) });
+    },
+  };
+}
+
+/** An image reference without the registry prefixes `minikube image ls` adds. */
+const shortImage = (ref: string) => ref.trim().replace(/^docker\.io\//, '').replace(/^library\//, '');
+
+export function buildAppImage(ctx: RunContext, cluster: ClusterModel, image: string): Step {
+  const list = minikube.imageList(cluster.name);
+  const build = minikube.imageBuild(cluster.name, image, ctx.appDir);
+  return {
+    id: `image/${cluster.name}/${image}`,
+    title: `Build ${image} into ${cluster.name}`,
+    parallel: 'images',
+    checks: [list],
+    commands: [build],
+    check: async () => (await run(ctx, list)).stdout.split('\n').map(shortImage).includes(shortImage(image)),
+    action: async () => {
+      if (!existsSync(join(ctx.appDir, 'Dockerfile'))) throw new StepError(`${join(ctx.appDir, 'Dockerfile')} is missing`, 'the demo app image is built from runtime-app/Dockerfile; restore it, or point apps.<name>.image at an image the cluster can pull');
+      await run(ctx, build);
+    },
+  };
+}
+
+export function compileTree(ctx: RunContext): Step {
+  const { compiled } = ctx;
+  const specOpts = { specPath: compiled.model.specPath, specSource: compiled.loaded.source };
+  return {
+    id: 'compile',
+    title: `Compile ${ctx.specPath} into ${ctx.outDir}`,
+    checks: [],
+    commands: [inProcess('compile', '--spec', ctx.specPath, '--out', ctx.outDir)],
+    check: async () => {
+      const { diffAgainstDisk } = await import('../emit.ts');
+      const d = diffAgainstDisk(compiled.files, ctx.outDir, specOpts);
+      return d.missing.length + d.different.length + d.extra.length === 0;
+    },
+    action: async () => {
+      const { emitTree, EmitError } = await import('../emit.ts');
+      try {
+        emitTree(compiled.files, ctx.outDir, specOpts);
+      } catch (e) {
+        if (e instanceof EmitError) throw new StepError(e.message, e.hint);
+        throw e;
+      }
+    },
+  };
+}
+
+/** The push stage of issue 6 (compiler/push.ts); undefined until that module lands. */
+async function loadPushTree(): Promise<undefined> {
+  return undefined;
+}
+
+export function pushTree(ctx: RunContext): Step {
+  const { git } = ctx.compiled.model;
+  return {
+    id: 'push',
+    title: `Push the tree to ${git.repoURL} (${git.revision})`,
+    skip: ctx.push ? undefined : 'skipped (--no-push): ArgoCD reads what the repository already holds',
+    checks: [],
+    commands: [inProcess('push', '--spec', ctx.specPath)],
+    check: async () => false,
+    action: async () => {
+      const push = await loadPushTree();
+      if (!push) throw new StepError('this build of fabric cannot push yet', `push ${ctx.outDir} to ${git.repoURL} (${git.revision}) yourself, then run fabric apply --no-push`);
+    },
+  };
+}
+
+export function applyApplicationSets(ctx: RunContext): Step {
+  const control = ctx.compiled.model.control.context;
+  const dir = join(ctx.outDir, 'gitops', 'argocd-apps');
+  const diff = kubectl(control, 'diff', '-k', dir);
+  const apply = kubectl(control, 'apply', '-k', dir);
+  return {
+    id: 'applicationsets',
+    title: `Apply the ApplicationSets to ${ctx.compiled.model.control.name}`,
+    checks: [diff],
+    commands: [apply],
+    // kubectl diff: exit 0 no differences, 1 differences, >1 an error.
+    check: async () => (await run(ctx, diff, { okExitCodes: [1] })).exitCode === 0,
+    action: async () => {
+      await run(ctx, apply);
+    },
+  };
+}
+
+export function waitForApplications(ctx: RunContext, expected: string[]): Step {
+  const control = ctx.compiled.model.control.context;
+  const list = kubectl(control, '-n', NAMESPACES.argocd, 'get', 'applications.argoproj.io', '-o', 'json');
+  const poll = async () => healthReport(expected, parseApplications((await run(ctx, list)).stdout));
+  const minutes = ctx.timeoutMs / 60_000;
+  return {
+    id: 'health',
+    title: `Wait for ${expected.length} Applications to be Synced and Healthy (timeout ${Number.isInteger(minutes) ? `${minutes}m` : `${ctx.timeoutMs / 1000}s`})`,
+    checks: [list],
+    commands: [list],
+    notes: [`expected: ${expected.join(', ')}`],
+    check: async () => (await poll()).ready.length === expected.length,
+    action: async (report) => {
+      const deadline = Date.now() + ctx.timeoutMs;
+      for (;;) {
+        const r = await poll();
+        report(`${r.ready.length}/${expected.length} Synced and Healthy`);
+        if (r.ready.length === expected.length) return;
+        const left = deadline - Date.now();
+        if (left <= 0) throw notConverged(r, expected.length, ctx, control);
+        await sleep(Math.min(ctx.pollMs, left), undefined, { signal: ctx.signal });
+      }
+    },
+  };
+}
+
+function notConverged(r: HealthReport, total: number, ctx: RunContext, control: string): StepError {
+  const details = [
+    ...r.pending.map((a) => `${a.name}: ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`),
+    ...r.missing.map((n) => `${n}: not created (does an ApplicationSet selector match the cluster Secret labels?)`),
+    ...(r.unexpected.length ? [`not predicted by fabric: ${r.unexpected.join(', ')}`] : []),
+  ];
+  const first = r.pending[0]?.name ?? r.missing[0];
+  return new StepError(
+    `timed out after ${ctx.timeoutMs / 1000}s: ${total - r.ready.length} of ${total} Applications are not Synced and Healthy`,
+    `look closer with ${displayArgv(kubectl(control, '-n', NAMESPACES.argocd, 'describe', 'applications.argoproj.io', first))}; run fabric apply again (or with a longer --timeout) to keep waiting`,
+    details,
+  );
+}
