@@ -82,8 +82,10 @@ const UNREACHABLE = /could not resolve host|connection refused|unable to connect
 
 /** The line of git's output that says what went wrong. */
 function gitReason(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[lines.length - 1] ?? 'no output';
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:'));
+  const first = lines.findIndex((l) => /^(fatal|error):/.test(l));
+  // git sometimes puts the cause on the next line ("unable to connect to host:" / "errno=Connection refused").
+  return first >= 0 ? lines.slice(first, first + 2).join(' ') : lines[lines.length - 1] ?? 'no output';
 }
 
 export function classifyGitError(e: unknown, args: string[], context: { remoteURL: string; timeoutMs: number; dir: string }): PushError {
