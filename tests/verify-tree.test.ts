@@ -96,7 +96,7 @@ const CASES: BrokenCase[] = [
     needsPromtool: true,
     expect: [
       { check: 'promql', file: RULES, message: /PrometheusRule monitoring\/app-alerts group "app-slo" alert ServiceDown: syntax error/ },
-      { check: 'promtool', file: RULES, message: /promtool check rules failed .*ServiceDown/s },
+      { check: 'promtool', file: RULES, message: /promtool check rules failed: \.spec: .*ServiceDown/s },
       { check: 'promtool', file: 'gitops/components/alerting-rules/base/app-alerts.promtool-test.yaml', message: /promtool test rules failed/ },
     ],
   },

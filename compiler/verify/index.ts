@@ -11,9 +11,9 @@ import { checkAlloy } from './alloy.ts';
 import { findCollisions } from './collision.ts';
 import { buildKustomizations, findKustomizationDirs, type KustomizeBuild } from './kustomize.ts';
 import { nameProblems } from './names.ts';
-import { describeObject, isRecord, kindOf, type BuiltObject } from './objects.ts';
+import { describeObject, isConfigMap, isRecord, kindOf, type BuiltObject } from './objects.ts';
 import { checkRuleSpecs, runRuleTests } from './promtool.ts';
-import { dashboardQueries, isConfigMap, isGrafanaDashboardKey, provisionedDatasourceTypes, queryError, ruleQueries, type QuerySite } from './queries.ts';
+import { dashboardQueries, isGrafanaDashboardKey, provisionedDatasourceTypes, queryError, ruleQueries, type QuerySite } from './queries.ts';
 import { validateObject } from './schema.ts';
 import { findExecutable } from './tools.ts';
 import type { Finding, VerifyReport, VerifyTarget } from './types.ts';
@@ -37,7 +37,7 @@ export async function verifyTree(root: string, targets: VerifyTarget[], opts: Ve
     checked[check] = (checked[check] ?? 0) + n;
   };
 
-  // 1. kustomize: every kustomization builds.
+  // kustomize: every kustomization builds, bases included.
   const dirs = await findKustomizationDirs(root);
   const targetList = targets.map((t) => ({ ...t, path: normalizeDir(t.path) }));
   const kubectl = await findExecutable('kubectl');
@@ -63,12 +63,12 @@ export async function verifyTree(root: string, targets: VerifyTarget[], opts: Ve
     if (build?.status === 'built') objects.push(...build.objects.map((object) => ({ target, object })));
   }
 
-  // 2-4. schema, names, collisions.
+  // The objects of the deployable targets: schema, names, collisions.
   await checkObjects(objects, findings, count);
   findings.push(...findCollisions(objects));
   count('collision', objects.length);
 
-  // 6. Alloy: files in the tree and configs embedded in ConfigMaps.
+  // Alloy: files in the tree and configs embedded in ConfigMaps.
   for (const file of await fg('**/*.alloy', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })) {
     count('alloy');
     for (const p of checkAlloy(await readFile(join(root, file), 'utf8'))) findings.push({ check: 'alloy', file: `${file}:${p.line}`, severity: 'error', message: p.message });
@@ -81,10 +81,10 @@ export async function verifyTree(root: string, targets: VerifyTarget[], opts: Ve
     }
   }
 
-  // 7. PromQL and LogQL.
+  // PromQL and LogQL of rules and dashboards.
   checkQueries(objects, findings, count);
 
-  // 5. promtool.
+  // promtool: rule specs and the generated rule tests.
   const testFiles = (await fg('**/*.promtool-test.yaml', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })).sort();
   const rules = objects.filter((b) => isPrometheusRule(b.object));
   const promtool = opts.promtool === false ? undefined : await findExecutable('promtool');

@@ -47,3 +47,5 @@ const CLUSTER_SCOPED = new Set([
 ]);
 
 export const isClusterScoped = (o: KubeObject): boolean => CLUSTER_SCOPED.has(`${apiGroupOf(o)}/${kindOf(o)}`);
+
+export const isConfigMap = (o: KubeObject): boolean => kindOf(o) === 'ConfigMap' && o.apiVersion === 'v1';

@@ -8,7 +8,7 @@
 // that name next to the test is used as it is.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { isRecord, kindOf } from './objects.ts';
@@ -32,7 +32,7 @@ function promtoolOutput(all: string, tempDir: string): string {
     .split(tempDir + '/').join('')
     .split('\n')
     .map((l) => l.trimEnd())
-    .filter((l) => l.trim() !== '' && !/^(Checking|Unit Testing:)/.test(l.trim()))
+    .filter((l) => l.trim() !== '' && !/^(Checking |Unit Testing:|FAILED:$)/.test(l.trim()))
     .slice(0, 40)
     .join('\n');
 }
@@ -52,8 +52,9 @@ export async function checkRuleSpecs(promtool: string, rules: RuleSpec[]): Promi
       await writeFile(file, stringify(group[0].spec));
       const result = await execa(promtool, ['check', 'rules', file], { reject: false, all: true, timeout: TIMEOUT_MS });
       if (!result.failed) return [];
-      const output = promtoolOutput(String(result.all ?? result.shortMessage), tempDir);
-      return group.map((r): Finding => ({ check: 'promtool', file: r.file, severity: 'error', message: `${r.id}: promtool check rules failed on its .spec: ${output}` }));
+      // Positions in promtool's message are within the extracted spec, so name it that way.
+      const output = promtoolOutput(String(result.all ?? result.shortMessage), tempDir).split(basename(file)).join('.spec');
+      return group.map((r): Finding => ({ check: 'promtool', file: r.file, severity: 'error', message: `${r.id}: promtool check rules failed: ${output}` }));
     });
     return results.flat();
   } finally {

@@ -5,7 +5,7 @@
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml } from 'yaml';
-import { isRecord, kindOf, type KubeObject } from './objects.ts';
+import { isRecord, type KubeObject } from './objects.ts';
 
 export type QueryLanguage = 'promql' | 'logql';
 
@@ -149,4 +149,3 @@ export function dashboardQueries(dashboardJson: unknown, provisioned: Map<string
 }
 
 export const isGrafanaDashboardKey = (key: string): boolean => key.endsWith('.json');
-export const isConfigMap = (o: KubeObject): boolean => kindOf(o) === 'ConfigMap' && o.apiVersion === 'v1';
