@@ -21,10 +21,12 @@ function newAjv(opts: { standaloneCode: boolean }) {
   return ajv;
 }
 
+/** The schema's validator, compiled by ajv now (from source; the bundle has it precompiled). */
+export const compileSchemaValidator = (): ValidateFunction => newAjv({ standaloneCode: false }).compile(schema);
+
 let compiled: ValidateFunction | undefined;
-/** The bundle's validator was generated at build time; from source, ajv compiles the schema here. */
 function validator(): ValidateFunction {
-  return (compiled ??= precompiled.validateSchema ?? (newAjv({ standaloneCode: false }).compile(schema) as ValidateFunction));
+  return (compiled ??= precompiled.validateSchema ?? compileSchemaValidator());
 }
 
 /** The module scripts/build.mjs writes: the schema's validator as ajv standalone code (CommonJS). */
