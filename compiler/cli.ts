@@ -4,7 +4,7 @@
 import { cac } from 'cac';
 import { diagnosticsToJSON, formatDiagnostics, hasErrors, type Diagnostic } from './diagnostics.ts';
 
-export const EXIT = { ok: 0, invalidSpec: 1, usage: 2, toolFailure: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, invalidSpec: 1, usage: 2, toolFailure: 3, changes: 4, interrupted: 130 } as const;
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 const useColor = (stream: NodeJS.WriteStream) => stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
@@ -85,6 +85,27 @@ cli
     }
     return EXIT.ok;
   });
+
+// Publishing the tree (compiler/push/): commit it to the GitOps repository.
+const targetOptions = (c: ReturnType<typeof cli.command>) => c
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--repo-url <url>', 'GitOps repository (default: git.repoURL in the spec)')
+  .option('--branch <name>', 'Branch (default: git.revision in the spec)')
+  .option('--path <dir>', "Directory in the repository that holds the tree (default: git.path in the spec, '' for the root)");
+
+targetOptions(cli.command('push', 'Compile, commit the tree to the GitOps repository and push it (fast-forward only, never forced)'))
+  .option('--create-branch', 'Create the branch when the repository does not have it')
+  .option('--force', 'Overwrite hand edits of files fabric owns, and files it did not write (still no force-push)')
+  .option('--message <text>', 'Subject line of the commit (the change summary still follows)')
+  .example('fabric push --spec spec/fabric.yaml')
+  .action(async (opts) => (await import('./push/command.ts')).pushCommand(opts));
+
+targetOptions(cli.command('diff', 'Show what fabric push would change, per file and per component, without committing (it fetches)'))
+  .option('--force', 'Compare as push --force would write (ignore an unreadable manifest)')
+  .option('--json', 'Print the change set as JSON')
+  .option('--exit-code', 'Exit 4 when there are changes (like git diff --exit-code)')
+  .example('fabric diff --exit-code')
+  .action(async (opts) => (await import('./push/command.ts')).diffCommand(opts));
 
 // The runner (compiler/runner/): bring clusters up to match the spec, and look at them.
 cli
