@@ -50,6 +50,7 @@ const inline: [name: string, text: string, line: number, message: RegExp][] = [
   ['unknown function', 'a "b" {\n  x = foo.bar("y")\n}\n', 2, /unknown function foo\.bar/],
   ['attribute without a value', 'a "b" {\n  z =\n}\n', 3, /expected an expression, got "\}"/],
   ['unterminated block comment', '/* never closed\na "b" {}\n', 1, /block comment not terminated/],
+  ['nesting a hostile config uses to exhaust the stack', `a "b" {\n  x = ${'['.repeat(5000)}${']'.repeat(5000)}\n}\n`, 2, /nesting deeper than 200 levels/],
   ['the earliest error wins', 'a "b" {\n  x = [1\n  ]\n  y = \'z\'\n}\n', 2, /missing ","/],
 ];
 

@@ -29,6 +29,7 @@ class AlloySyntaxError extends Error {
   }
 }
 
+const MAX_NESTING = 200;
 const PUNCT_TWO = new Set(['==', '!=', '<=', '>=', '&&', '||']);
 const PUNCT_ONE = new Set(['{', '}', '[', ']', '(', ')', ',', '.', '=', '<', '>', '+', '-', '*', '/', '%', '^', '!']);
 /** Tokens after which a newline ends the statement (as in the Go scanner). */
@@ -181,6 +182,7 @@ interface Reference {
 /** Parses the token stream; collects blocks and the dotted references used in expressions. */
 class Parser {
   private pos = 0;
+  private depth = 0;
   readonly references: Reference[] = [];
 
   constructor(private readonly tokens: Token[]) {}
@@ -269,7 +271,9 @@ class Parser {
     if (this.is('{')) {
       this.next();
       const block: Block = { name, label, line: start.line, blocks: [], stringAttributes: new Map() };
-      block.blocks = this.parseBody(block);
+      this.nested(() => {
+        block.blocks = this.parseBody(block);
+      });
       this.next(); // '}'
       return { line: start.line, block };
     }
@@ -280,28 +284,37 @@ class Parser {
     '||': 1, '&&': 2, '==': 3, '!=': 3, '<': 3, '<=': 3, '>': 3, '>=': 3, '+': 4, '-': 4, '*': 5, '/': 5, '%': 5,
   };
 
+  /** Every recursive step goes through here, so a hostile config cannot exhaust the stack. */
+  private nested(parse: () => void): void {
+    if (++this.depth > MAX_NESTING) this.fail(`nesting deeper than ${MAX_NESTING} levels`);
+    parse();
+    this.depth -= 1;
+  }
+
   private parseExpression(minPrecedence = 1): void {
-    this.parsePower();
-    for (;;) {
-      const precedence = this.tok.kind === 'punct' ? Parser.PRECEDENCE[this.tok.text] : undefined;
-      if (precedence === undefined || precedence < minPrecedence) return;
-      this.next();
-      this.parseExpression(precedence + 1);
-    }
+    this.nested(() => {
+      this.parsePower();
+      for (;;) {
+        const precedence = this.tok.kind === 'punct' ? Parser.PRECEDENCE[this.tok.text] : undefined;
+        if (precedence === undefined || precedence < minPrecedence) return;
+        this.next();
+        this.parseExpression(precedence + 1);
+      }
+    });
   }
 
   private parsePower(): void {
     this.parseUnary();
     if (this.is('^')) {
       this.next();
-      this.parsePower();
+      this.nested(() => this.parsePower());
     }
   }
 
   private parseUnary(): void {
     if (this.is('!') || this.is('-')) {
       this.next();
-      this.parseUnary();
+      this.nested(() => this.parseUnary());
       return;
     }
     this.parseOperand();

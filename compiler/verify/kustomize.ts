@@ -88,7 +88,7 @@ async function build(root: string, dir: string, kubectl: string, graph: Map<stri
   if (result.failed) return { dir, status: 'failed', error: buildError(String(result.stderr ?? ''), result.shortMessage ?? 'kubectl kustomize failed') };
   const objects: KubeObject[] = [];
   for (const doc of parseAllDocuments(String(result.stdout))) {
-    const value = doc.toJS({ maxAliasCount: -1 });
+    const value = doc.toJS();
     if (isRecord(value)) objects.push(value);
   }
   return { dir, status: 'built', objects };
