@@ -29,9 +29,13 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, ...env };
 }
 
-export async function startApp(env: Record<string, string>): Promise<RunningApp> {
+/** `npm run app`'s node arguments. */
+export const FROM_SOURCE = ['--import', 'tsx', fromRoot('runtime-app/src/main.ts')];
+
+/** Starts node with `nodeArgs` (the TypeScript source by default) and waits until /health answers. */
+export async function startApp(env: Record<string, string>, nodeArgs: string[] = FROM_SOURCE): Promise<RunningApp> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('runtime-app/src/main.ts')], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: fromRoot(),
     env: childEnv({ HOST: '127.0.0.1', PORT: String(port), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
