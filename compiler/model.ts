@@ -12,9 +12,10 @@ export const VERSIONS = {
   alloy: 'v1.18.1',
   mimir: '3.1.1',
   loki: '3.7.6',
-  // Tempo 2.x: its monolithic config layout (compactor/ingester blocks) is the
-  // one this generator writes; 3.0 moved retention to the backend scheduler.
-  tempo: '2.8.2',
+  // Tempo 2.8.x (2.8.4 carries CVE fixes): its monolithic layout (compactor and
+  // ingester blocks) is the one this generator writes; 3.0 moved retention to
+  // the backend scheduler.
+  tempo: '2.8.4',
   grafana: '13.1.3',
   kubeStateMetrics: 'v2.15.0',
   argocd: 'v3.5.1',

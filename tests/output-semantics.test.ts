@@ -88,10 +88,21 @@ test('every metric a rule or a panel queries is produced by the generated pipeli
     const exprs: string[] = [];
     for (const d of yamlDocs(c.files)) if (d.doc.kind === 'PrometheusRule') for (const r of d.doc.spec.groups[0].rules) exprs.push(r.expr);
     for (const f of c.files.filter((f) => f.path.endsWith('.json'))) {
-      for (const p of JSON.parse(f.contents).panels) for (const t of p.targets) if (p.datasource.type === 'prometheus') exprs.push(t.expr);
+      for (const p of JSON.parse(f.contents).panels) for (const t of p.targets) if ((t.datasource ?? p.datasource).type === 'prometheus') exprs.push(t.expr);
     }
     assert.ok(exprs.length > 5);
     for (const e of exprs) for (const m of metricsIn(e)) assert.ok(PRODUCED.has(m), `${spec}: ${m} in ${e} is not produced by the pipeline`);
+  }
+});
+
+test('with tenancy shared, every Tempo tenant can ingest and generates span metrics (Tempo does not merge a tenant entry with the defaults)', () => {
+  const c = compile('tests/golden/shared-tenancy/fabric.yaml');
+  const overrides = yamlDocs(c.files).find((d) => d.path.endsWith('tempo/overlays/shared/overrides.yaml'))!.doc.overrides;
+  assert.equal(Object.keys(overrides).sort(), c.model.environments.map((e) => e.name).sort());
+  for (const [tenant, o] of Object.entries<any>(overrides)) {
+    assert.ok(o.ingestion.rate_limit_bytes > 0 && o.ingestion.burst_size_bytes > 0, `${tenant} can ingest`);
+    assert.ok(o.metrics_generator.processors.includes('span-metrics') && o.metrics_generator.processors.includes('service-graphs'), `${tenant} generates span metrics`);
+    assert.is(o.compaction.block_retention, c.model.environments.find((e) => e.name === tenant)!.retention.traces);
   }
 });
 

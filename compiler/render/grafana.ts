@@ -63,10 +63,14 @@ export function datasources(model: Model) {
 interface Target { expr: string; legendFormat?: string; refId: string; exemplar?: boolean; datasource: { type: string; uid: string } }
 
 let panelId = 0;
+/** Grafana's Mixed datasource: each target keeps its own. */
+const MIXED = { type: 'datasource', uid: '-- Mixed --' };
+
 function panel(title: string, type: string, gridPos: { x: number; y: number; w: number; h: number }, targets: Target[], unit?: string) {
   panelId += 1;
+  const single = targets.every((t) => t.datasource.uid === targets[0].datasource.uid);
   return {
-    id: panelId, title, type, gridPos, datasource: targets[0].datasource, targets,
+    id: panelId, title, type, gridPos, datasource: single ? targets[0].datasource : MIXED, targets,
     ...(unit ? { fieldConfig: { defaults: { unit }, overrides: [] } } : {}),
     ...(type === 'logs' ? { options: { showTime: true, wrapLogMessage: true } } : {}),
   };
