@@ -78,7 +78,7 @@ function runContext(compiled: Compiled, opts: ApplyOptions, exec: Exec, env: Nod
     timeoutMs: parseTimeout(opts.timeout),
     pollMs: opts.pollMs ?? 5000,
     signal,
-    appDir: shownPath(join(packageRoot(), 'runtime-app')),
+    appDir: opts.appDir ?? shownPath(join(packageRoot(), 'runtime-app')),
     minikubeHome: minikubeHome(env),
   };
 }
@@ -96,6 +96,8 @@ export interface ApplyOptions {
   pollMs?: number;
   /** How long children get after the first Ctrl-C before they are killed. */
   graceMs?: number;
+  /** Build context of the demo image (default: runtime-app/ of the fabric package). */
+  appDir?: string;
 }
 
 function resumeCommand(opts: ApplyOptions): string {
