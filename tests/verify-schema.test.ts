@@ -3,6 +3,7 @@
 // name their path, and a kind without a schema says so.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CrdSchemas } from '../compiler/verify/crd-schemas.ts';
 import { isCoveredKind, validateObject } from '../compiler/verify/schema.ts';
 
 const deployment = (container: Record<string, unknown>) => ({
@@ -104,6 +105,57 @@ test('a kind without a schema is reported as not covered', async () => {
   assert.ok(isCoveredKind('policy/v1', 'PodDisruptionBudget'));
   for (const kind of ['Application', 'ApplicationSet', 'AppProject']) assert.ok(isCoveredKind('argoproj.io/v1alpha1', kind), kind);
   assert.ok(isCoveredKind('monitoring.coreos.com/v1', 'PrometheusRule'));
+});
+
+const widgetCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.dev' },
+  spec: {
+    group: 'example.dev',
+    names: { kind: 'Widget', plural: 'widgets' },
+    scope: 'Namespaced',
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                required: ['size'],
+                properties: {
+                  size: { type: 'integer', format: 'int32' },
+                  port: { 'x-kubernetes-int-or-string': true },
+                  note: { type: 'string', nullable: true },
+                  labels: { type: 'object', additionalProperties: { type: 'string' } },
+                  values: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { known: { type: 'string' } } },
+                  items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
+const widget = (spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ apiVersion: 'example.dev/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'n' }, spec, ...extra });
+
+test('a custom resource is validated strictly against its CRD from the tree', async () => {
+  const crds = new CrdSchemas([widgetCrd]);
+  const ok = await validateObject(widget({ size: 1, port: 'http', note: null, labels: { any: 'x' }, values: { known: 'a', free: { form: 1 } }, items: [{ name: 'a' }] }), crds);
+  assert.equal(ok, { covered: true, errors: [] });
+  const bad = await validateObject(widget({ size: '1', port: 1.5, items: [{ name: 'a', nmae: 'b' }], colour: 'blue' }, { extra: 1 }), crds);
+  assert.equal(bad, {
+    covered: true,
+    errors: ['spec.size: must be integer', 'spec.port: must be integer; must be string; must match a schema in anyOf', 'unknown field "extra"', 'unknown field "spec.colour"', 'unknown field "spec.items[0].nmae"'],
+  });
+  assert.equal(await validateObject(widget({}), crds), { covered: true, errors: ["spec: must have required property 'size'"] });
+  assert.equal(await validateObject({ ...widget({ size: 1 }), apiVersion: 'example.dev/v2' }, crds), { covered: false });
 });
 
 test.run();

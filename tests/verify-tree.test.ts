@@ -35,9 +35,10 @@ test('the good tree gives no finding, and every check covered something', async 
   const report = await verifyTree(GOOD, TARGETS);
   assert.equal(report.findings, []);
   assert.equal(report.skipped, []);
-  // 12 kustomizations; 29 objects; the agent config as a file and in its ConfigMap;
+  // 12 kustomizations; 30 objects (a Widget checked against its CRD in the tree);
+  // the agent config as a file and in its ConfigMap;
   // 3 rule and 3 panel PromQL queries, 2 LogQL; 1 PrometheusRule and 1 rule test.
-  assert.equal(report.checked, { kustomize: 12, schema: 29, name: 29, collision: 29, alloy: 2, promql: 6, logql: 2, promtool: 2 });
+  assert.equal(report.checked, { kustomize: 12, schema: 30, name: 30, collision: 30, alloy: 2, promql: 6, logql: 2, promtool: 2 });
 });
 
 interface Expected {
@@ -125,7 +126,15 @@ const CASES: BrokenCase[] = [
   {
     name: 'uncovered-kind',
     include: ['gitops/operators/crds'],
-    expect: [{ check: 'schema', severity: 'warning', file: 'gitops/operators/crds', message: /Widget monitoring\/first: no schema for example\.fabric\.dev\/v1 Widget/ }],
+    expect: [{ check: 'schema', severity: 'warning', file: 'gitops/operators/crds', message: /^Alloy alloy\/agent: no schema for collectors\.grafana\.com\/v1alpha1 Alloy/ }],
+  },
+  {
+    name: 'crd-field',
+    include: ['gitops/operators/crds'],
+    expect: [
+      { check: 'schema', file: 'gitops/operators/crds', message: /^Widget monitoring\/first: spec\.size: must be integer$/ },
+      { check: 'schema', file: 'gitops/operators/crds', message: /^Widget monitoring\/first: unknown field "spec\.colour"$/ },
+    ],
   },
   {
     name: 'remote-base',

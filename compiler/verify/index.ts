@@ -9,6 +9,7 @@ import { join, posix } from 'node:path';
 import fg from 'fast-glob';
 import { checkAlloy } from './alloy.ts';
 import { findCollisions } from './collision.ts';
+import { CrdSchemas } from './crd-schemas.ts';
 import { buildKustomizations, findKustomizationDirs, type KustomizeBuild } from './kustomize.ts';
 import { nameProblems } from './names.ts';
 import { describeObject, isConfigMap, isRecord, kindOf, type BuiltObject } from './objects.ts';
@@ -64,7 +65,8 @@ export async function verifyTree(root: string, targets: VerifyTarget[], opts: Ve
   }
 
   // The objects of the deployable targets: schema, names, collisions.
-  await checkObjects(objects, findings, count);
+  const crds = new CrdSchemas([...builds.values()].flatMap((b) => (b.status === 'built' ? b.objects : [])));
+  await checkObjects(objects, crds, findings, count);
   findings.push(...findCollisions(objects));
   count('collision', objects.length);
 
@@ -100,19 +102,19 @@ export async function verifyTree(root: string, targets: VerifyTarget[], opts: Ve
   return { findings, checked, skipped };
 }
 
-async function checkObjects(objects: BuiltObject[], findings: Finding[], count: (check: string, n?: number) => void): Promise<void> {
+async function checkObjects(objects: BuiltObject[], crds: CrdSchemas, findings: Finding[], count: (check: string, n?: number) => void): Promise<void> {
   // The same object is often rendered by several overlays; validate each distinct one once.
   const schemaCache = new Map<string, Awaited<ReturnType<typeof validateObject>>>();
   for (const { target, object } of objects) {
     const id = describeObject(object);
     const key = JSON.stringify(object);
-    if (!schemaCache.has(key)) schemaCache.set(key, await validateObject(object));
+    if (!schemaCache.has(key)) schemaCache.set(key, await validateObject(object, crds));
     const result = schemaCache.get(key)!;
     if (result.covered) {
       count('schema');
       for (const e of result.errors) findings.push({ check: 'schema', file: target.path, severity: 'error', message: `${id}: ${e}` });
     } else {
-      findings.push({ check: 'schema', file: target.path, severity: 'warning', message: `${id}: no schema for ${String(object.apiVersion)} ${kindOf(object)}, so it is not validated` });
+      findings.push({ check: 'schema', file: target.path, severity: 'warning', message: `${id}: no schema for ${String(object.apiVersion)} ${kindOf(object)} (neither upstream nor a CRD in the tree), so it is not validated` });
     }
     count('name');
     for (const p of nameProblems(object)) findings.push({ check: 'name', file: target.path, severity: 'error', message: `${id}: ${p}` });

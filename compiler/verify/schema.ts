@@ -11,16 +11,15 @@
 // keys (a map, additionalProperties). On an object where the validator looked
 // up named properties and did not enumerate, any other key is unknown to the
 // schema. Objects the validator never looks into (free-form fields such as
-// Helm values) stay open, as they are in kubeconform.
+// Helm values) stay open, as they are in kubeconform. Custom resources of
+// other kinds are checked against their CRD when the tree carries it
+// (crd-schemas.ts).
+import { describeAjvErrors, type AjvError } from './ajv-errors.ts';
+import type { CrdSchemas } from './crd-schemas.ts';
 import { isRecord, type KubeObject } from './objects.ts';
 
 interface Model {
   prototype: { validate(this: unknown): void };
-}
-
-interface AjvError {
-  instancePath: string;
-  message?: string;
 }
 
 /** apiVersion/kind -> the model whose validator covers it; each is imported once, on first use. */
@@ -86,8 +85,11 @@ export type SchemaResult = { covered: true; errors: string[] } | { covered: fals
 
 export const isCoveredKind = (apiVersion: string, kind: string): boolean => `${apiVersion}/${kind}` in MODELS || `${apiVersion}/${kind}` === CRD;
 
-/** Problems with one object's fields; `covered: false` when no schema knows its kind. */
-export async function validateObject(object: KubeObject): Promise<SchemaResult> {
+/**
+ * Problems with one object's fields; `covered: false` when neither the
+ * upstream models nor a CRD in the tree know its kind.
+ */
+export async function validateObject(object: KubeObject, crds?: CrdSchemas): Promise<SchemaResult> {
   const key = `${String(object.apiVersion)}/${String(object.kind)}`;
   if (key === CRD) {
     const errors = Object.keys(object).filter((k) => !CRD_TOP_LEVEL.has(k)).map((k) => `unknown field "${k}"`);
@@ -96,7 +98,10 @@ export async function validateObject(object: KubeObject): Promise<SchemaResult> 
     return { covered: true, errors };
   }
   const load = MODELS[key];
-  if (!load) return { covered: false };
+  if (!load) {
+    const errors = crds?.validate(object);
+    return errors ? { covered: true, errors } : { covered: false };
+  }
   return { covered: true, errors: runTraced(await model(key, load), object, STRIPPED_PROPERTIES[key]) };
 }
 
@@ -145,30 +150,10 @@ function runTraced(m: Model, data: KubeObject, knownPaths = new Set<string>()): 
   } catch (error) {
     const ajvErrors = (error as { errors?: AjvError[] }).errors;
     if (!Array.isArray(ajvErrors)) throw error;
-    errors.push(...groupAjvErrors(ajvErrors));
+    errors.push(...describeAjvErrors(ajvErrors));
   }
   errors.push(...unknownFields(data, reads, '', knownPaths));
   return errors;
-}
-
-/** One line per failing location: "spec.replicas: must be integer". */
-function groupAjvErrors(errors: AjvError[]): string[] {
-  const byPath = new Map<string, Set<string>>();
-  for (const e of errors) {
-    const at = pointerToPath(e.instancePath) || '(object)';
-    if (!byPath.has(at)) byPath.set(at, new Set());
-    byPath.get(at)!.add(e.message ?? 'is invalid');
-  }
-  return [...byPath].map(([at, messages]) => `${at}: ${[...messages].join('; ')}`);
-}
-
-/** "/spec/containers/0/name" -> "spec.containers[0].name", the path kubectl prints. */
-function pointerToPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
 
 function unknownFields(value: unknown, reads: WeakMap<object, Reads>, path: string, knownPaths: Set<string>): string[] {
