@@ -80,6 +80,14 @@ export async function openGit(dir: string, options: { remoteURL: string; timeout
 const AUTH_FAILURE = /could not read (username|password)|terminal prompts disabled|authentication failed|permission denied \(publickey|host key verification failed|http[^\n]*\b40[13]\b|returned error: 40[13]|invalid credentials|invalid username or password/i;
 const UNREACHABLE = /could not resolve host|connection refused|unable to connect|couldn't connect|connection timed out|no route to host|network is unreachable|does not appear to be a git repository|repository [^\n]* not found|not exported|could not read from remote repository|unable to access|http[^\n]*\b404\b/i;
 
+// fetch and push run with --progress so that a long transfer keeps resetting
+// the silence timeout; those lines are noise in an error message.
+const PROGRESS = /^(remote: )?(Enumerating|Counting|Compressing|Writing|Total|Delta|Receiving|Resolving|Unpacking|Finding) /;
+
+function withoutProgress(text: string): string {
+  return text.split(/\r|\n/).filter((l) => !PROGRESS.test(l.trim())).join('\n');
+}
+
 /** The line of git's output that says what went wrong. */
 function gitReason(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:'));
@@ -90,7 +98,7 @@ function gitReason(text: string): string {
 
 export function classifyGitError(e: unknown, args: string[], context: { remoteURL: string; timeoutMs: number; dir: string }): PushError {
   const err = e as { message?: string; plugin?: string };
-  const text = redactCredentials(String(err.message ?? e));
+  const text = withoutProgress(redactCredentials(String(err.message ?? e)));
   const url = redactCredentials(context.remoteURL);
   const command = `git ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''}`.trim();
   if (err.plugin === 'timeout') {

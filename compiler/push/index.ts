@@ -106,7 +106,7 @@ function assertBranchName(branch: string): void {
 async function fetchBranch(git: Git, branch: string): Promise<string | null> {
   const trackingRef = `refs/remotes/origin/${branch}`;
   try {
-    await git.run(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${branch}:${trackingRef}`]);
+    await git.run(['fetch', '--progress', '--no-tags', 'origin', `+refs/heads/${branch}:${trackingRef}`]);
   } catch (e) {
     if (e instanceof PushError && e.code === 'branch-missing') {
       await git.run(['update-ref', '-d', trackingRef]);
@@ -231,7 +231,7 @@ async function commit(session: Session, changes: ChangeSet, subject: string | un
 async function pushHead(session: Session, sha: string): Promise<'pushed' | 'moved'> {
   const { branch, repoURL } = session.options.target;
   try {
-    await session.git.run(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`]);
+    await session.git.run(['push', '--progress', 'origin', `HEAD:refs/heads/${branch}`]);
     return 'pushed';
   } catch (e) {
     const err = e instanceof PushError ? e : new PushError('git-failed', String(e));
