@@ -239,7 +239,7 @@ async function pushHead(session: Session, sha: string): Promise<'pushed' | 'move
     if (/!\s*\[rejected\]|cannot lock ref|but expected/.test(err.message)) return 'moved';
     const reason = err.message.replace(/^git push failed: /, '');
     throw new PushError('not-pushed', `committed locally as ${sha}; not pushed to ${redactCredentials(repoURL)} ${branch}: ${reason}`,
-      `${err.hint ? `${err.hint}; ` : ''}then run fabric push again (the commit is in ${session.clone.dir} and is rebuilt on the next run)`);
+      `${err.hint ?? 'deal with what the remote said above'}, then run fabric push again (the commit stays in ${session.clone.dir}; the next run rebuilds it from the spec)`);
   }
 }
 
