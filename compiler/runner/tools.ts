@@ -56,8 +56,8 @@ export const kubectl = (context: string, ...args: string[]): Argv => ['kubectl',
 export const kubectlLocal = {
   clientVersion: (): Argv => ['kubectl', 'version', '--client', '-o', 'json'],
   contexts: (): Argv => ['kubectl', 'config', 'get-contexts', '-o', 'name'],
-  /** The credentials of one context, inline (--raw), nothing else (--minify). */
-  rawConfig: (context: string): Argv => ['kubectl', 'config', 'view', '--raw', '--minify', '--context', context, '-o', 'json'],
+  /** The credentials of one context (--minify), shown (--raw), with certificate files inlined as data (--flatten). */
+  rawConfig: (context: string): Argv => ['kubectl', 'config', 'view', '--raw', '--minify', '--flatten', '--context', context, '-o', 'json'],
 };
 
 export const argocdInstallURL = (version: string) => `https://raw.githubusercontent.com/argoproj/argo-cd/${version}/manifests/install.yaml`;

@@ -1,0 +1,98 @@
+// Ctrl-C during fabric apply: the CLI runs as a child process, a stand-in
+// minikube hangs in `minikube start`, the test sends SIGINT. The run must stop
+// scheduling, stop the hanging child, print how to resume and exit 130; a
+// second Ctrl-C kills a child that ignores the first. The next run resumes.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compileSpec, type Compiled } from '../compiler/index.ts';
+import { expectedApplications } from '../compiler/runner/applications.ts';
+import { applyCommand } from '../compiler/runner/commands.ts';
+import { registeredClusters } from '../compiler/runner/steps.ts';
+import { installStandins, type Standins } from './fixtures/runner/standins.ts';
+import { fromRoot } from './helpers/paths.ts';
+
+const SPEC = fromRoot('spec/fabric.yaml');
+const compiled = compileSpec(SPEC) as Compiled;
+const APPS = expectedApplications(compiled.files, registeredClusters(compiled.model)).join(',');
+
+/** Polls until the condition holds; a safety net against a hung test, not a timing assertion. */
+async function until(what: string, condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 50) {
+    if (waited > 120_000) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function startCli(s: Standins, fake: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'apply', '--spec', SPEC, '--out', join(s.dir, 'out'), '--no-push', '--yes', '--parallel', '1'], {
+    cwd: fromRoot(),
+    env: { ...s.env({ FAKE_APPS: APPS, ...fake }), PATH: `${s.bin}:${process.env.PATH}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run = { output: '', code: undefined as number | null | undefined };
+  child.stdout.on('data', (d) => (run.output += d));
+  child.stderr.on('data', (d) => (run.output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((run.code = code))));
+  return { child, run, exited };
+}
+
+async function resume(s: Standins) {
+  const app = join(s.dir, 'runtime-app');
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  s.clearLog();
+  let text = '';
+  const sink = { write: (t: string) => (text += t) };
+  const code = await applyCommand({ spec: SPEC, out: join(s.dir, 'out'), timeout: '15m', push: false, parallel: 1, yes: true, pollMs: 20, appDir: app }, { out: sink, err: sink, env: s.env({ FAKE_APPS: APPS }), confirm: async () => true });
+  return { code, text, starts: s.lines().filter((l) => l.startsWith('minikube start')).map((l) => l.split(' ')[3]) };
+}
+
+test('Ctrl-C while a profile starts: the child gets it, nothing new starts, exit 130 with the resume command; the next run resumes', async () => {
+  const s = await installStandins();
+  const { child, run, exited } = startCli(s, { FAKE_HANG: 'start -p monitoring-cluster' });
+  await until('the hanging minikube start', () => s.world.hangPids.length === 1 || run.code !== undefined);
+  assert.is(run.code, undefined, run.output);
+  const [hung] = s.world.hangPids;
+  assert.ok(alive(hung));
+  child.kill('SIGINT');
+  assert.is(await exited, 130, run.output);
+  assert.not.ok(alive(hung), 'the hanging child is gone');
+  assert.match(run.output, 'interrupted: no new step starts; 1 running command(s) got SIGINT');
+  assert.match(run.output, '! Start minikube profile monitoring-cluster (192.168.200.13, 4 CPUs, 8192 MiB): interrupted');
+  assert.match(run.output, 'resume with: fabric apply --spec');
+  assert.match(run.output, '--no-push  (steps already done are checked and skipped)');
+  assert.not.ok(s.lines().some((l) => l.startsWith('minikube start -p prod-cluster') || l.includes(' apply ')), 'no step starts after the interrupt');
+
+  const resumed = await resume(s);
+  assert.is(resumed.code, 0, resumed.text);
+  assert.equal(resumed.starts, ['monitoring-cluster', 'prod-cluster', 'stage-cluster']);
+});
+
+test('a second Ctrl-C kills a child that ignores the first', async () => {
+  const s = await installStandins();
+  const { child, run, exited } = startCli(s, { FAKE_HANG: 'start -p control-cluster', FAKE_HANG_IGNORE_INT: '1' });
+  await until('the hanging minikube start', () => s.world.hangPids.length === 1 || run.code !== undefined);
+  const [hung] = s.world.hangPids;
+  child.kill('SIGINT');
+  await until('the first interrupt notice', () => run.output.includes('interrupted: no new step starts') || run.code !== undefined);
+  assert.ok(alive(hung), 'the child ignores SIGINT');
+  child.kill('SIGINT');
+  assert.is(await exited, 130, run.output);
+  assert.match(run.output, 'second interrupt: killing the running commands');
+  assert.not.ok(alive(hung), 'the second interrupt killed it');
+  assert.match(run.output, 'resume with: fabric apply');
+});
+
+test.run();
