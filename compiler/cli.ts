@@ -50,9 +50,10 @@ cli
   .option('--out <dir>', 'Output directory', { default: 'out' })
   .option('--check', 'Write nothing; exit 1 if the output directory differs from what the spec compiles to')
   .option('--verify', 'After writing, build every kustomization and check every object, rule, query and Alloy config')
+  .option('--push', 'After writing (and verifying), commit the tree to the GitOps repository and push it, as fabric push does')
   .option('--json', 'Print diagnostics and the result as JSON')
   .example('fabric compile --spec spec/fabric.yaml --out out')
-  .action(async (opts: { spec: string; out: string; check?: boolean; verify?: boolean; json?: boolean }) => {
+  .action(async (opts: { spec: string; out: string; check?: boolean; verify?: boolean; push?: boolean; json?: boolean }) => {
     const { compileSpec } = await import('./index.ts');
     const result = compileSpec(opts.spec);
     if (!('model' in result)) {
@@ -81,8 +82,10 @@ cli
     else process.stdout.write(emitted.changed ? `${opts.out}: ${emitted.written.length} written, ${emitted.removed.length} removed, ${emitted.unchanged.length} unchanged\n` : `${opts.out}: up to date (${emitted.unchanged.length} files)\n`);
     if (opts.verify) {
       const { runVerify } = await import('./verify-command.ts');
-      return runVerify(result, opts.out, Boolean(opts.json));
+      const verified = await runVerify(result, opts.out, Boolean(opts.json));
+      if (verified !== EXIT.ok) return verified; // never push a tree that fails verification
     }
+    if (opts.push) return (await import('./push/command.ts')).pushCompiled(result, { spec: opts.spec });
     return EXIT.ok;
   });
 

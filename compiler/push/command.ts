@@ -61,6 +61,11 @@ const printNotes = (notes: string[]) => notes.forEach((n) => process.stderr.writ
 export async function pushCommand(flags: PushFlags): Promise<number> {
   const compiled = compileOrReport(flags.spec, false);
   if (typeof compiled === 'number') return compiled;
+  return pushCompiled(compiled, flags);
+}
+
+/** Push an already compiled tree (fabric push, and fabric compile --push). */
+export async function pushCompiled(compiled: Compiled, flags: PushFlags): Promise<number> {
   const target = targetOf(compiled, flags);
   try {
     const result = await pushTree({
