@@ -180,6 +180,12 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
   const control = clusters.find((c) => c.role === 'control')!;
   const monitoring = clusters.find((c) => c.role === 'monitoring')!;
   const monitoringAddress = monitoring.ip!;
+  // Indexes built once: a fleet has hundreds of clusters and environments.
+  const membersByEnv = new Map<string, ClusterModel[]>();
+  for (const c of clusters.filter((c) => c.role === 'member')) {
+    if (!membersByEnv.has(c.environment!)) membersByEnv.set(c.environment!, []);
+    membersByEnv.get(c.environment!)!.push(c);
+  }
 
   const storageFor = (env?: string) => {
     const s = { ...spec.backends?.storage, ...(env ? spec.environments[env].storage : undefined) };
@@ -220,7 +226,7 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
       storage: storageFor(key === 'shared' ? undefined : key),
       retention: longest(retentions),
       tenants: tenancy === 'shared' ? environments.map((env, i) => ({ id: env, retention: retentions[i] })) : [],
-      agentSources: agentSources(clusters.filter((c) => c.role === 'member' && environments.includes(c.environment!))),
+      agentSources: agentSources(environments.flatMap((env) => membersByEnv.get(env) ?? [])),
     };
   };
   const backendSets: BackendSet[] = tenancy === 'shared'
@@ -239,15 +245,17 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
     }))
     .sort(byName);
 
+  const backendSetOf = new Map(backendSets.flatMap((set) => set.environments.map((env) => [env, set] as const)));
+  const appEnvironments = apps.map((a) => ({ name: a.name, runsIn: new Set(a.environments) }));
   const environments: EnvironmentModel[] = envNames.map((env) => ({
     name: env,
     alloyLabel: env.replace(/-/g, '_'),
-    memberClusters: clusters.filter((c) => c.role === 'member' && c.environment === env).map((c) => c.name),
-    backends: backendSets.find((b) => b.environments.includes(env))!,
+    memberClusters: (membersByEnv.get(env) ?? []).map((c) => c.name),
+    backends: backendSetOf.get(env)!,
     tenant: tenancy === 'shared' ? env : undefined,
     retention: retentionFor(env),
     alerts: resolveAlerts(spec, env),
-    apps: apps.filter((a) => a.environments.includes(env)).map((a) => a.name),
+    apps: appEnvironments.filter((a) => a.runsIn.has(env)).map((a) => a.name),
     datasources: { mimir: `mimir-${env}`, loki: `loki-${env}`, tempo: `tempo-${env}` },
     project: `env-${env}`,
   }));

@@ -69,9 +69,14 @@ function canonicalYaml(text: string, where: string): string {
 
 class Tree {
   readonly files: RenderedFile[] = [];
+  /** Rendered text -> its canonical YAML: many files render alike (a config per environment), and each text is parsed once. */
+  private readonly canonical = new Map<string, string>();
   constructor(private readonly model: Model) {}
   yaml(path: string, templateName: string, ctx: object) {
-    this.files.push({ path, contents: headerFor(this.model, '#') + canonicalYaml(template(templateName)(ctx), `${templateName} -> ${path}`) });
+    const text = template(templateName)(ctx);
+    let yaml = this.canonical.get(text);
+    if (yaml === undefined) this.canonical.set(text, (yaml = canonicalYaml(text, `${templateName} -> ${path}`)));
+    this.files.push({ path, contents: headerFor(this.model, '#') + yaml });
   }
   data(path: string, value: unknown) {
     this.files.push({ path, contents: headerFor(this.model, '#') + toYaml(value) });
@@ -87,7 +92,10 @@ export function render(model: Model): RenderedFile[] {
   const tree = new Tree(model);
   const g = (rel: string) => `gitops/${rel}`;
   const memberClusters = model.clusters.filter((c) => c.role === 'member');
-  const envOf = (c: ClusterModel) => model.environments.find((e) => e.name === c.environment)!;
+  // Lookups by name, not scans: a fleet has hundreds of clusters.
+  const environmentsByName = new Map(model.environments.map((e) => [e.name, e]));
+  const clustersByName = new Map(model.clusters.map((c) => [c.name, c]));
+  const envOf = (c: ClusterModel) => environmentsByName.get(c.environment!)!;
 
   // Alloy agents and kube-state-metrics on member clusters.
   const agents = NAMESPACES.agents;
@@ -138,7 +146,8 @@ export function render(model: Model): RenderedFile[] {
     tree.yaml(g(`${base}/kustomization.yaml`), 'app/base.yaml.hbs', { ns: NAMESPACES.apps, app });
     tree.yaml(g(`${base}/deployment.yaml`), 'app/deployment.yaml.hbs', { app, portText: String(app.port), agentOtlpUrl: `http://alloy.${agents}.svc.cluster.local:4318` });
     tree.yaml(g(`${base}/service.yaml`), 'app/service.yaml.hbs', { app, serviceType: app.nodePort ? 'NodePort' : 'ClusterIP' });
-    for (const cluster of memberClusters.filter((c) => app.environments.includes(c.environment!))) {
+    const runsIn = new Set(app.environments);
+    for (const cluster of memberClusters.filter((c) => runsIn.has(c.environment!))) {
       const env = envOf(cluster);
       const host = app.hosts[env.name];
       const dir = `components/${app.name}/overlays/${cluster.name}`;
@@ -215,7 +224,7 @@ export function render(model: Model): RenderedFile[] {
       project: env.project,
       description: `Alloy agents and apps of environment ${env.name}`,
       destinations: env.memberClusters.flatMap((name) => {
-        const server = model.clusters.find((c) => c.name === name)!.server;
+        const server = clustersByName.get(name)!.server;
         return [agents, NAMESPACES.apps].map((namespace) => ({ server, namespace }));
       }),
     })),
