@@ -112,8 +112,12 @@ function carryOver(from: string, to: string): void {
  * power loss emptied differs from what the spec compiles to, so the next
  * compile rewrites it.
  */
-function writeNewFile(path: string, contents: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+function writeNewFile(path: string, contents: string, dirsMade: Set<string>): void {
+  const dir = dirname(path);
+  if (!dirsMade.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    dirsMade.add(dir);
+  }
   writeFileSync(path, contents, { flag: 'wx', mode: 0o644 });
 }
 
@@ -208,9 +212,10 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
       };
       walk('');
     }
+    const dirsMade = new Set<string>();
     for (const f of all) {
       if (keep.has(f.path)) continue;
-      writeNewFile(join(stage, f.path), f.contents);
+      writeNewFile(join(stage, f.path), f.contents, dirsMade);
       opts.afterStagedFile?.(f.path);
     }
     const oldDir = join(parent, `.${basename(abs)}.fabric-old-${process.pid}`);
