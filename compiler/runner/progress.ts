@@ -33,6 +33,8 @@ export interface Reporter {
 export interface Output {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** Terminal width; live lines are cut to it so redrawing in place stays exact. */
+  columns?: number;
 }
 
 export function createReporter(out: Output, opts: { json: boolean; color?: boolean }): Reporter {
@@ -175,7 +177,12 @@ class LiveReporter implements Reporter {
   private redraw(): void {
     this.clear();
     const now = Date.now();
-    const lines = [...this.active.values()].map((a) => `${this.paint('36', SPINNER[this.frame])} ${a.title} ${this.paint('2', formatElapsed(now - a.started))}${a.message ? this.paint('2', `  ${a.message}`) : ''}`);
+    const width = (this.out.columns ?? 80) - 1;
+    const lines = [...this.active.values()].map((a) => {
+      const rest = `${formatElapsed(now - a.started)}${a.message ? `  ${a.message}` : ''}`;
+      const room = width - 2 - a.title.length - 1;
+      return `${this.paint('36', SPINNER[this.frame])} ${a.title.slice(0, width - 2)}${room > 0 ? ` ${this.paint('2', rest.length > room ? `${rest.slice(0, room - 1)}…` : rest)}` : ''}`;
+    });
     if (lines.length) this.out.write(lines.map((l) => l + '\n').join(''));
     this.drawn = lines.length;
   }
