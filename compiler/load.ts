@@ -1,7 +1,7 @@
 // Stage 1: read fabric.yaml and parse it as YAML 1.2, keeping source positions
 // so that every later diagnostic can name file:line:col.
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument, Parser, visit, type Document, type Node, type YAMLError } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument, Parser, visit, type Alias, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
 /** Larger specs are rejected before parsing (RELIABILITY A4). */
@@ -61,6 +61,20 @@ function yamlErrors(doc: Document.Parsed): YAMLError[] {
   const overflow = exhausted.find((e) => /call stack/i.test(e.message));
   if (overflow) return [overflow, ...rest].sort((a, b) => a.pos[0] - b.pos[0]);
   return rest.length > 0 ? rest : exhausted;
+}
+
+/** The first alias with no anchor before it (toJS would throw, without a position). */
+function unresolvedAlias(doc: Document.Parsed): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === undefined) {
+        found = alias;
+        return visit.BREAK;
+      }
+    },
+  });
+  return found;
 }
 
 interface CstToken { type: string; offset: number; source?: string; end?: { type: string }[] }
@@ -160,6 +174,12 @@ export function loadSpecSource(source: string, file: string): LoadResult {
     const text = source.slice(w.pos[0], w.pos[1]);
     const asYaml11 = JSON.stringify(parse(text, { version: '1.1' }));
     diagnostics.push({ code: 'FAB016', severity: 'warning', file, line, column: col, message: `${JSON.stringify(text)} is a string here, but YAML 1.1 tools (Kubernetes, kubectl) read it as ${asYaml11}`, hint: `quote it: "${text}"` });
+  }
+
+  const orphan = unresolvedAlias(doc);
+  if (orphan) {
+    const { line, col } = at(orphan.range?.[0] ?? 0);
+    return { source, diagnostics: [...diagnostics, { code: 'FAB010', severity: 'error', file, line, column: col, message: `YAML: alias *${orphan.source} refers to no anchor &${orphan.source} before it`, hint: `write &${orphan.source} on the value to repeat, above this line, or write the value out` }] };
   }
 
   let data: unknown;
