@@ -69,6 +69,11 @@ test('an alias bomb fails at the file level (FAB013), a few aliases are fine', (
   assert.equal(few.data, { x: { logs: '7d' }, y: { logs: '7d' }, z: { logs: '7d' } });
 });
 
+test('an alias without an anchor before it is located at the alias (FAB010), not a file-level crash of toJS', () => {
+  const r = load('a: *later\nb: &later 1\n');
+  assert.equal(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`), ['FAB010 1:4 YAML: alias *later refers to no anchor &later before it']);
+});
+
 test('20000 nested lists give one FAB013, not a stack overflow', () => {
   const r = load(`name: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
   assert.equal(r.diagnostics.map((d) => d.code), ['FAB013']);

@@ -69,6 +69,7 @@ test('wrong types: the value is located and named; a quoted number says to drop 
   assert.is(ds[0].message, 'grafana.nodePort must be an integer, not string "30300"');
   assert.is(ds[0].hint, 'remove the quotes around the number');
   assert.is(schemaErrors(edit(['clusters'], ['a', 'b']))[0].message, 'clusters must be a mapping, not a list');
+  assert.is(schemaErrors(reference.replace('threshold: 0.05', 'threshold: .nan'))[0].message, 'alerts.errorRate.threshold must be a number, not NaN');
 });
 
 test('enums suggest the closest value, or explain the choices', () => {

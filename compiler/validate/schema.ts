@@ -76,7 +76,8 @@ function asLabel(name: string, maxLength: number): string | undefined {
   return label.length >= 2 ? label : undefined;
 }
 
-const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`);
+const typeName = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : `${typeof v} ${JSON.stringify(v)}`;
 
 function describe(e: ErrorObject): string | undefined {
   const d = (e.parentSchema as { description?: string } | undefined)?.description;
