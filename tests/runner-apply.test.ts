@@ -2,7 +2,7 @@
 // tool is needed): the commands of a fresh run in order, a second run that
 // starts and creates nothing, a profile that fails to start and the run that
 // resumes after it, and a health wait that times out.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,7 +11,9 @@ import { expectedApplications } from '../compiler/runner/applications.ts';
 import { applyCommand, type ApplyOptions, type IO } from '../compiler/runner/commands.ts';
 import { registeredClusters } from '../compiler/runner/steps.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
+import { bareRepo, commitCount, sandbox } from './helpers/git-remote.ts';
 import { fromRoot } from './helpers/paths.ts';
+import { requireTool } from './helpers/tools.ts';
 
 const SPEC = fromRoot('spec/fabric.yaml');
 const compiled = compileSpec(SPEC) as Compiled;
@@ -156,6 +158,28 @@ test('too little memory in the container engine fails the prerequisites before a
   assert.is(code, 3);
   assert.match(text, "the minikube profiles ask for 18432 MiB in all (control-cluster 4096, monitoring-cluster 8192, prod-cluster 3072, stage-cluster 3072), more than the docker engine's memory (8192 MiB)");
   assert.not.ok(s.lines().some(changes));
+});
+
+test('with push, the compiled tree reaches the spec\'s repository; a re-run finds it up to date and commits nothing', async () => {
+  if (!requireTool('git', 'fabric apply push step')) return;
+  const sb = sandbox();
+  try {
+    const remote = await bareRepo(join(sb.root, 'remote.git'), { 'NOTES.md': 'kept by people, not by fabric\n' });
+    const spec = join(sb.root, 'fabric.yaml');
+    writeFileSync(spec, readFileSync(SPEC, 'utf8').replace('https://github.com/you/fabric-gitops.git', `file://${remote}`));
+    const s = await installStandins();
+    const cache = { FABRIC_CACHE_DIR: join(sb.root, 'cache') };
+    const first = await apply(s, cache, { spec, push: true });
+    assert.is(first.code, 0, first.text);
+    assert.match(first.text, /pushed [0-9a-f]{12}: /);
+    assert.is(await commitCount(remote), 2);
+    const again = await apply(s, cache, { spec, push: true });
+    assert.is(again.code, 0, again.text);
+    assert.match(again.text, /· Push the tree to file:\/\/.*: already done/);
+    assert.is(await commitCount(remote), 2);
+  } finally {
+    sb.restore();
+  }
 });
 
 test.run();

@@ -358,23 +358,42 @@ export function compileTree(ctx: RunContext): Step {
   };
 }
 
-/** The push stage of issue 6 (compiler/push.ts); undefined until that module lands. */
-async function loadPushTree(): Promise<undefined> {
-  return undefined;
-}
-
 export function pushTree(ctx: RunContext): Step {
   const { git } = ctx.compiled.model;
+  const options = async () => {
+    const { withManifest } = await import('../index.ts');
+    return { files: withManifest(ctx.compiled), target: { repoURL: git.repoURL, branch: git.revision, path: git.path }, specPath: ctx.specPath, cacheDir: ctx.env.FABRIC_CACHE_DIR };
+  };
+  // A push failure already says what to do about it (compiler/push/errors.ts).
+  const asStepError = async (e: unknown) => {
+    const { PushError } = await import('../push/index.ts');
+    if (!(e instanceof PushError)) return e;
+    const hint = e.code === 'branch-missing' ? `create it with fabric push --spec ${ctx.specPath} --create-branch` : e.hint ?? 'see the message above';
+    return new StepError(e.message, `${hint}; then run fabric apply again`);
+  };
   return {
     id: 'push',
     title: `Push the tree to ${git.repoURL} (${git.revision})`,
     skip: ctx.push ? undefined : 'skipped (--no-push): ArgoCD reads what the repository already holds',
-    checks: [],
+    checks: [inProcess('diff', '--spec', ctx.specPath)],
     commands: [inProcess('push', '--spec', ctx.specPath)],
-    check: async () => false,
-    action: async () => {
-      const push = await loadPushTree();
-      if (!push) throw new StepError('this build of fabric cannot push yet', `push ${ctx.outDir} to ${git.repoURL} (${git.revision}) yourself, then run fabric apply --no-push`);
+    check: async () => {
+      const { diffTree } = await import('../push/index.ts');
+      try {
+        const d = await diffTree(await options());
+        return d.base !== null && d.changes.files.length === 0;
+      } catch (e) {
+        throw await asStepError(e);
+      }
+    },
+    action: async (report) => {
+      const push = await import('../push/index.ts');
+      try {
+        const r = await push.pushTree(await options());
+        report(r.status === 'up-to-date' ? 'up to date' : `pushed ${r.commit?.slice(0, 12)}: ${push.totalsLine(r.changes)}`);
+      } catch (e) {
+        throw await asStepError(e);
+      }
     },
   };
 }
