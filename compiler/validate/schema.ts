@@ -84,6 +84,14 @@ function describe(e: ErrorObject): string | undefined {
   return d;
 }
 
+/** What a pattern or format asks for, in words: the named format (`#/$defs/duration`), else the key. */
+function expected(e: ErrorObject, path: PathSegment[]): string {
+  if (e.keyword === 'format') return e.params.format === 'ipv4' ? 'an IPv4 address' : `a valid ${e.params.format}`;
+  const name = /^#\/\$defs\/(\w+)\/pattern$/.exec(e.schemaPath)?.[1] ?? String(path[path.length - 1] ?? 'value');
+  const words = name === 'memory' ? 'memory size' : name.replace(/([a-z])([A-Z])/g, '$1 $2').split(' ').map((w) => (w === w.toUpperCase() ? w : w.toLowerCase())).join(' ');
+  return `a valid ${words}`;
+}
+
 function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined {
   const path = pointerToPath(e.instancePath);
   const base = { severity: 'error' as const, file: spec.file };
@@ -127,7 +135,7 @@ function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined 
     }
     case 'pattern':
     case 'format':
-      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}, which is not valid here`, hint: describe(e) };
+      return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}, which is not ${expected(e, path)}`, hint: describe(e) };
     case 'minLength':
     case 'maxLength':
       return { ...base, code: 'FAB104', ...locate(spec, path), message: `${dotted(path)} is ${JSON.stringify(e.data)}; it must have ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${p.limit} characters`, hint: describe(e) };
