@@ -41,7 +41,6 @@ export const processIO = (): IO => ({
   },
 });
 
-const EXIT_INTERRUPTED = 130;
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 
 async function compile(specPath: string, json: boolean): Promise<Compiled> {
@@ -143,7 +142,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   try {
     const status = await executePlan(plan, { parallel, reporter, interrupts });
     reporter.emit({ type: 'run-end', status, ms: Date.now() - started, ...(status === 'ok' ? {} : { resume: resumeCommand(opts) }) });
-    return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT_INTERRUPTED : EXIT.toolFailure;
+    return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : EXIT.toolFailure;
   } finally {
     interrupts.dispose();
     reporter.close();
@@ -346,7 +345,7 @@ export async function portForwardCommand(opts: { spec: string; target: string; p
   try {
     const r = await execa(argv[0], argv.slice(1), { env: io.env, extendEnv: false, stdio: 'inherit', reject: false });
     if (r.code === 'ENOENT') throw new UserError('kubectl is not installed', EXIT.toolFailure, hintFor(new CommandFailed(argv, 'missing', undefined, '')));
-    if (r.signal === 'SIGINT') return EXIT_INTERRUPTED;
+    if (r.signal === 'SIGINT') return EXIT.interrupted;
     return r.exitCode === 0 ? EXIT.ok : EXIT.toolFailure;
   } finally {
     process.off('SIGINT', ignore);
@@ -381,11 +380,11 @@ export async function verifyCommand(opts: { spec: string; via?: string; json?: b
     }
     const timeoutMs = opts.requestTimeout ? parseTimeout(opts.requestTimeout) : 10_000;
     const rows = await verifyFleet(model, (key) => urls.get(key)!, { timeoutMs, signal: interrupts.signal, now: Date.now() });
-    if (interrupts.interrupted) return EXIT_INTERRUPTED;
+    if (interrupts.interrupted) return EXIT.interrupted;
     io.out.write(opts.json ? JSON.stringify({ rows, ok: rows.every(rowOk) }, null, 2) + '\n' : formatVerifyTable(rows));
     return rows.every(rowOk) ? EXIT.ok : EXIT.toolFailure;
   } catch (e) {
-    if (interrupts.interrupted) return EXIT_INTERRUPTED;
+    if (interrupts.interrupted) return EXIT.interrupted;
     if (e instanceof CommandFailed) throw new UserError(`${e.message}\n${e.tail(5).map((l) => `  ${l}`).join('\n')}`, EXIT.toolFailure, hintFor(e));
     throw e;
   } finally {

@@ -54,15 +54,7 @@ export async function executePlan(steps: Step[], opts: { parallel: number; repor
 }
 
 export function describeFailure(e: unknown): StepFailure {
-  if (e instanceof StepError) {
-    const command = e.command;
-    return {
-      message: e.message,
-      ...(command ? { command: displayArgv(command.argv), exitCode: command.exitCode } : {}),
-      tail: e.details ?? command?.tail(),
-      hint: e.hint ?? (command ? hintFor(command) : undefined),
-    };
-  }
+  if (e instanceof StepError) return { message: e.message, tail: e.details, hint: e.hint };
   if (e instanceof CommandFailed) {
     return { message: e.message, command: displayArgv(e.argv), exitCode: e.exitCode, tail: e.tail(), hint: hintFor(e) };
   }

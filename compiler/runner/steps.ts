@@ -32,7 +32,7 @@ export interface Step {
 
 /** A step that cannot go on, with what would fix it. */
 export class StepError extends Error {
-  constructor(message: string, readonly hint?: string, readonly details?: string[], readonly command?: CommandFailed) {
+  constructor(message: string, readonly hint?: string, readonly details?: string[]) {
     super(message);
   }
 }
@@ -253,7 +253,7 @@ export function installArgocd(ctx: RunContext): Step {
 
 /** The labels, server and name ArgoCD knows each non-control cluster by. */
 export function registeredClusters(model: Model) {
-  return model.clusters.filter((c) => c.role !== 'control').map((c) => ({ cluster: c, name: c.name, server: c.server, labels: clusterSecret(c, { insecure: false }).metadata.labels }));
+  return model.clusters.filter((c) => c.role !== 'control').map((c) => ({ name: c.name, server: c.server, labels: clusterSecret(c, { insecure: false }).metadata.labels }));
 }
 
 export function registerCluster(ctx: RunContext, cluster: ClusterModel): Step {

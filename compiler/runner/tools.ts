@@ -10,7 +10,7 @@
 //   addons.md: addons enable ADDON_NAME, addons list -o json; image.md: image build -t, image ls
 //   ip.md, delete.md, version.md (--short)
 // kubectl flags are checked against `kubectl <command> --help` by tests/runner-plan.test.ts.
-import type { ClusterModel, Model } from '../model.ts';
+import { CLUSTER_LABELS, type ClusterModel, type Model } from '../model.ts';
 
 export type Argv = string[];
 
@@ -48,7 +48,7 @@ export const container = (tool: string) => ({
 });
 
 /** Marks the network fabric created, so `fabric down` removes only its own. */
-export const FLEET_LABEL = 'fabric.dev/fleet';
+export const FLEET_LABEL = CLUSTER_LABELS.fleet;
 
 /** Every kubectl call names its context: fabric never relies on, or changes, the current one. */
 export const kubectl = (context: string, ...args: string[]): Argv => ['kubectl', '--context', context, ...args];
