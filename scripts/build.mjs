@@ -10,7 +10,7 @@
 // - Each `await import()` in the CLI becomes its own chunk, so what one
 //   command imports (git, processes, a server, OpenTelemetry) loads only when
 //   that command runs.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -77,7 +77,9 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
-// Chunks of earlier builds (their names carry a content hash). dist/ is not
-// emptied first: a CLI already running from it keeps its files meanwhile.
+// Chunks of earlier builds (their names carry a content hash) go once they
+// are an hour old: a CLI started before this build may still import them.
 const built = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(root, p)));
-for (const file of readdirSync(join(outdir, 'chunks'))) if (!built.has(join(outdir, 'chunks', file))) rmSync(join(outdir, 'chunks', file));
+for (const file of readdirSync(join(outdir, 'chunks')).map((f) => join(outdir, 'chunks', f))) {
+  if (!built.has(file) && Date.now() - statSync(file).mtimeMs > 3600_000) rmSync(file, { force: true });
+}

@@ -1,0 +1,245 @@
+// The performance record: whole-process timings of the bundled CLI, from
+// Node's own start-up (the floor) to a 300-environment fleet, with peak RSS,
+// checked against the targets of issue 8. Prints a table and writes
+// bench/results.json (the README quotes it).
+// Usage: npm run bench [-- --runs N] [-- --only <regex on case name>] [-- --no-build]
+//
+// Cases run round-robin (one run of each, then the next round), so that a
+// change in the machine's load during the bench falls on every case alike.
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const RUNS = Math.max(5, Number(option('--runs', 7)));
+const only = option('--only') ? new RegExp(option('--only')) : undefined;
+const FLEET_SIZES = [10, 100, 300];
+const cli = join(root, 'bin/fabric.mjs');
+const referenceSpec = join(root, 'spec/fabric.yaml');
+const loadAtStart = loadavg();
+
+// Measure what `npm install` would have built from the current sources.
+if (!args.includes('--no-build')) run(process.execPath, [join(root, 'scripts/build.mjs')], { check: true });
+
+const work = mkdtempSync(join(tmpdir(), 'fabric-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+function run(cmd, argv, { check = false } = {}) {
+  const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (check && r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+// Peak RSS and CPU time of the child: GNU time when present; otherwise a
+// preload that reports the process's own figures as it exits.
+const gnuTime = ['/usr/bin/time', '/usr/local/bin/time'].find((p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true']).status === 0);
+const REPORT = /fabric-bench (\d+) ([\d.]+) ([\d.]+)/;
+const preload = join(work, 'report.mjs');
+writeFileSync(preload, [
+  "import { writeSync } from 'node:fs';",
+  "process.on('exit', () => { const u = process.resourceUsage(); writeSync(2, `\\nfabric-bench ${u.maxRSS} ${u.userCPUTime / 1e6} ${u.systemCPUTime / 1e6}\\n`); });",
+  '',
+].join('\n'));
+
+/** One timed run of a command: wall and CPU milliseconds, peak RSS in MB. */
+function timed(cmd, argv, { node = true } = {}) {
+  const [file, fileArgs] = gnuTime
+    ? [gnuTime, ['-f', 'fabric-bench %M %U %S', cmd, ...argv]]
+    : [cmd, node ? ['--import', preload, ...argv] : argv];
+  const start = process.hrtime.bigint();
+  const r = spawnSync(file, fileArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  const m = REPORT.exec(r.stderr);
+  return { ms, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : NaN, rssMB: m ? Number(m[1]) / 1024 : NaN };
+}
+const timedNode = (argv) => timed(process.execPath, argv);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** A spec with `envs` environments of two member clusters each, derived from the reference spec. */
+function fleetSpec(envs) {
+  const ref = parse(readFileSync(referenceSpec, 'utf8'));
+  const member = ref.clusters['stage-cluster'];
+  const pad = (i) => String(i + 1).padStart(3, '0');
+  // 10.0.0.0/16: .0.1 is the gateway; addresses start at .10 of each /24.
+  const ip = (k) => `10.0.${Math.floor(k / 200)}.${10 + (k % 200)}`;
+  const clusters = { 'control-cluster': { ...ref.clusters['control-cluster'], ip: ip(0) }, 'monitoring-cluster': { ...ref.clusters['monitoring-cluster'], ip: ip(1) } };
+  const environments = {};
+  const hosts = {};
+  for (let i = 0; i < envs; i++) {
+    const env = `env-${pad(i)}`;
+    // Three NodePorts per environment from 31000: clear of Grafana's 30300 and the app's 30800.
+    environments[env] = { ports: { mimir: 31000 + 3 * i, loki: 31001 + 3 * i, tempo: 31002 + 3 * i }, retention: ref.environments.stage.retention };
+    for (const side of ['a', 'b']) clusters[`${env}-${side}`] = { ...member, environment: env, ip: ip(2 + 2 * i + (side === 'a' ? 0 : 1)) };
+    hosts[env] = `app.${env}.local`;
+  }
+  const app = Object.keys(ref.apps)[0];
+  const { memoryBudget, ...platform } = ref.platform;
+  return stringify({
+    ...ref,
+    platform: { ...platform, subnet: '10.0.0.0/16' },
+    clusters,
+    environments,
+    apps: { [app]: { ...ref.apps[app], hosts } },
+  }, { aliasDuplicateObjects: false });
+}
+
+/** Every file and directory under dir with its inode, mtime and ctime, to prove that a run wrote nothing. */
+function snapshot(dir) {
+  const out = new Map();
+  const record = (p) => {
+    const st = statSync(p, { bigint: true });
+    out.set(relative(dir, p) || '.', `${st.ino}:${st.mtimeNs}:${st.ctimeNs}`);
+    return st;
+  };
+  const walk = (d) => {
+    for (const e of readdirSync(d)) if (record(join(d, e)).isDirectory()) walk(join(d, e));
+  };
+  record(dir);
+  walk(dir);
+  return out;
+}
+const sameSnapshot = (a, b) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+const countFiles = (dir) => [...snapshot(dir).keys()].filter((p) => statSync(join(dir, p)).isFile()).length;
+const compileArgs = (spec, out) => [cli, 'compile', '--spec', spec, '--out', out];
+const fresh = (dir) => () => rmSync(dir, { recursive: true, force: true });
+
+// The cases: each a name, one timed run, and untimed work before it.
+const cases = [];
+const define = (name, once, { prepare = () => {}, ...extra } = {}) => {
+  if (!only || only.test(name)) cases.push({ name, once, prepare, samples: [], extra });
+};
+
+define('node -e 0', () => timedNode(['-e', '0']));
+define('fabric validate', () => timedNode([cli, 'validate', '--spec', referenceSpec]));
+const refOut = join(work, 'reference');
+define('fabric compile', () => timedNode(compileArgs(referenceSpec, refOut)), { prepare: fresh(refOut) });
+
+// No-op recompile: the tree is already there; nothing may be written.
+const noopOut = join(work, 'noop');
+const noop = { wrote: false };
+define('fabric compile (no change)', () => {
+  const before = snapshot(noopOut);
+  const r = timedNode(compileArgs(referenceSpec, noopOut));
+  if (!sameSnapshot(before, snapshot(noopOut))) noop.wrote = true;
+  return r;
+}, { prepare: () => { if (!existsSync(noopOut)) run(process.execPath, compileArgs(referenceSpec, noopOut), { check: true }); } });
+
+for (const envs of FLEET_SIZES) {
+  const name = `fabric compile, ${envs} environments`;
+  if (only && !only.test(name)) continue;
+  const spec = join(work, `fleet-${envs}.yaml`);
+  writeFileSync(spec, fleetSpec(envs));
+  const check = run(process.execPath, [cli, 'validate', '--spec', spec]);
+  if (check.status !== 0) throw new Error(`the generated spec with ${envs} environments is invalid:\n${check.stderr}`);
+  const out = join(work, `fleet-${envs}`);
+  define(name, () => timedNode(compileArgs(spec, out)), { prepare: fresh(out), environments: envs, memberClusters: 2 * envs, out });
+}
+
+// For comparison: kubectl kustomize of every kustomization of the reference output.
+const kustomizeName = 'kubectl kustomize, every kustomization of the reference output';
+const kubectl = run('sh', ['-c', 'command -v kubectl']).stdout.trim();
+const skipped = [];
+if (!only || only.test(kustomizeName)) {
+  if (!kubectl) {
+    skipped.push({ name: kustomizeName, skipped: 'kubectl is not installed' });
+  } else {
+    const out = join(work, 'kustomize-input');
+    run(process.execPath, compileArgs(referenceSpec, out), { check: true });
+    const dirs = [...snapshot(out).keys()].filter((p) => p.endsWith('kustomization.yaml')).map((p) => join(out, dirname(p))).sort();
+    define(kustomizeName, () => {
+      const total = { ms: 0, cpuMs: 0, rssMB: 0 };
+      for (const d of dirs) {
+        const r = timed(kubectl, ['kustomize', d], { node: false });
+        total.ms += r.ms;
+        total.cpuMs += r.cpuMs;
+        total.rssMB = Math.max(total.rssMB, r.rssMB);
+      }
+      return total;
+    }, { kustomizations: dirs.length, note: `${dirs.length} kustomizations, one kubectl process each, times summed; peak RSS is the largest single process` });
+  }
+}
+
+process.stderr.write(`bench: ${cases.length} cases, ${RUNS} rounds after one warm-up round, in ${work}\n`);
+for (let r = 0; r <= RUNS; r++) {
+  for (const c of cases) {
+    c.prepare();
+    const sample = c.once();
+    if (r > 0) c.samples.push(sample); // round 0 warms the page cache
+  }
+  process.stderr.write(`  round ${r}${r === 0 ? ' (warm-up)' : ''} done\n`);
+}
+
+const results = cases.map((c) => {
+  const ms = c.samples.map((s) => s.ms);
+  const { out, ...extra } = c.extra;
+  return {
+    name: c.name,
+    runs: c.samples.length,
+    medianMs: round(median(ms)),
+    minMs: round(Math.min(...ms)),
+    maxMs: round(Math.max(...ms)),
+    medianCpuMs: round(median(c.samples.map((s) => s.cpuMs))),
+    peakRssMB: round(Math.max(...c.samples.map((s) => s.rssMB))),
+    ...(out ? { files: countFiles(out) } : {}),
+    ...(c.name === 'fabric compile (no change)' ? { filesWritten: noop.wrote } : {}),
+    ...extra,
+  };
+});
+
+// Targets (issue 8).
+const byName = (n) => results.find((c) => c.name === n);
+const floor = byName('node -e 0');
+const ref = byName('fabric compile');
+const unchanged = byName('fabric compile (no change)');
+const fleet = (n) => byName(`fabric compile, ${n} environments`);
+const targets = [];
+const target = (name, measured, met) => targets.push({ name, measured, met });
+if (floor && ref) target('reference spec compile <= 2.5 x node -e 0', `${ref.medianMs} ms = ${round(ref.medianMs / floor.medianMs, 2)} x ${floor.medianMs} ms (CPU: ${round(ref.medianCpuMs / floor.medianCpuMs, 2)} x)`, ref.medianMs <= 2.5 * floor.medianMs);
+if (unchanged && ref) {
+  target('no-op recompile writes no file', unchanged.filesWritten ? 'files were rewritten' : 'no file written (inodes, mtimes and ctimes unchanged)', !unchanged.filesWritten);
+  target('no-op recompile costs <= the full compile', `${unchanged.medianMs} ms vs ${ref.medianMs} ms`, unchanged.medianMs <= ref.medianMs);
+}
+if (fleet(100)) target('100 environments <= 1.0 s', `${fleet(100).medianMs} ms`, fleet(100).medianMs <= 1000);
+if (fleet(300)) target('300 environments <= 3.0 s', `${fleet(300).medianMs} ms`, fleet(300).medianMs <= 3000);
+if (fleet(100) && fleet(300)) target('time(300) / time(100) <= 3.3', `${round(fleet(300).medianMs / fleet(100).medianMs, 2)}`, fleet(300).medianMs / fleet(100).medianMs <= 3.3);
+if (fleet(300)) target('peak RSS at 300 environments <= 300 MB', `${fleet(300).peakRssMB} MB`, fleet(300).peakRssMB <= 300);
+
+// Report.
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+console.log(`\n${pad('case', 64)} ${lpad('median ms', 10)} ${lpad('min', 8)} ${lpad('max', 8)} ${lpad('CPU ms', 8)} ${lpad('peak RSS MB', 12)}`);
+for (const c of results) console.log(`${pad(c.name, 64)} ${lpad(c.medianMs, 10)} ${lpad(c.minMs, 8)} ${lpad(c.maxMs, 8)} ${lpad(c.medianCpuMs, 8)} ${lpad(c.peakRssMB, 12)}`);
+for (const s of skipped) console.log(`${pad(s.name, 64)} skipped: ${s.skipped}`);
+const loadAtEnd = loadavg();
+console.log(`\nload average: ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end, on ${cpus().length} CPUs`);
+console.log('targets (on wall-clock medians):');
+for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${pad(t.name, 44)} ${t.measured}`);
+
+const git = (...a) => run('git', a).stdout.trim();
+const record = {
+  generatedBy: 'npm run bench (scripts/bench.mjs)',
+  date: new Date().toISOString(),
+  commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'compiler', 'templates', 'schema', 'scripts/build.mjs') ? ' with uncommitted changes' : ''),
+  machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage: { atStart: round(loadAtStart[0], 2), atEnd: round(loadAtEnd[0], 2) } },
+  method: `${RUNS} rounds after a warm-up round, cases round-robin; wall time from spawn to exit; CPU (user+sys) and peak RSS from ${gnuTime ? `${gnuTime} (%U %S %M)` : 'process.resourceUsage() at exit'}`,
+  cases: [...results, ...skipped],
+  targets,
+};
+if (only) {
+  console.log('\n--only given: bench/results.json left as it is');
+} else {
+  mkdirSync(join(root, 'bench'), { recursive: true });
+  writeFileSync(join(root, 'bench/results.json'), JSON.stringify(record, null, 2) + '\n');
+  console.log('\nwrote bench/results.json');
+}
