@@ -57,7 +57,7 @@ cli
     const { compileSpec } = await import('./index.ts');
     const result = compileSpec(opts.spec);
     if (!('model' in result)) {
-      printDiagnostics(result.diagnostics, result.loaded?.source, Boolean(opts.json));
+      printDiagnostics(result.diagnostics, result.source ?? result.loaded?.source, Boolean(opts.json));
       return EXIT.invalidSpec;
     }
     if (!opts.json) printDiagnostics(result.diagnostics, result.loaded.source, false);

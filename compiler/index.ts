@@ -32,9 +32,9 @@ export interface Compiled {
 }
 
 /** load -> validate -> model -> render, all in memory. */
-export function compileSpec(specPath: string): Compiled | { diagnostics: Diagnostic[]; loaded?: LoadedSpec } {
+export function compileSpec(specPath: string): Compiled | { diagnostics: Diagnostic[]; loaded?: LoadedSpec; source?: string } {
   const v = loadAndValidate(specPath);
-  if (!v.spec || !v.loaded) return { diagnostics: v.diagnostics, loaded: v.loaded };
+  if (!v.spec || !v.loaded) return { diagnostics: v.diagnostics, loaded: v.loaded, source: v.source };
   const model = buildModel(v.spec, specPath);
   return { loaded: v.loaded, model, files: render(model), diagnostics: v.diagnostics };
 }

@@ -26,7 +26,7 @@ export interface DiffFlags extends TargetFlags {
 function compileOrReport(spec: string, json: boolean): Compiled | number {
   const result = compileSpec(spec);
   if (!('model' in result)) {
-    printDiagnostics(result.diagnostics, result.loaded?.source, json);
+    printDiagnostics(result.diagnostics, result.source ?? result.loaded?.source, json);
     return EXIT.invalidSpec;
   }
   if (!json) printDiagnostics(result.diagnostics, result.loaded.source, false);
