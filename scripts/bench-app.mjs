@@ -2,8 +2,11 @@
 // machine (127.0.0.1 only). Not a test: the numbers depend on the machine and
 // its load. Rounds alternate off/on so drift in background load hits both;
 // the medians and their ratio are printed.
+// Besides req/s it reports the CPU time the app spends per request (Linux
+// /proc), which stays meaningful when other processes compete for the CPU.
 // Usage: node scripts/bench-app.mjs [--duration 10] [--connections 16] [--rounds 3] [--path /api/users]
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, Agent, get } from 'node:http';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +68,7 @@ async function startApp(env) {
   }
   return {
     port,
+    pid: child.pid,
     stop: () => new Promise((resolve) => {
       child.once('exit', resolve);
       child.kill('SIGTERM');
@@ -72,7 +76,7 @@ async function startApp(env) {
   };
 }
 
-/** Completed requests per second over `ms`, `connections` keep-alive requests in flight. */
+/** Completed requests (and their rate) over `ms`, `connections` keep-alive requests in flight. */
 async function measure(port, ms) {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const until = Date.now() + ms;
@@ -100,7 +104,16 @@ async function measure(port, ms) {
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   if (failed > 0) console.error(`  ${failed} requests failed`);
-  return completed / seconds;
+  return { completed, rps: completed / seconds };
+}
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU seconds (user + system) the process has used so far (Linux /proc). */
+function cpuSeconds(pid) {
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -110,19 +123,25 @@ const modes = {
   off: {},
   on: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench', OTEL_METRIC_EXPORT_INTERVAL: '5000' },
 };
-const results = { off: [], on: [] };
+const results = { off: { rps: [], cpuUs: [] }, on: { rps: [], cpuUs: [] } };
 console.log(`runtime-app GET ${values.path}: ${connections} connections, ${durationMs / 1000}s per run after ${WARMUP_MS / 1000}s warm-up, ${rounds} rounds`);
 for (let round = 1; round <= rounds; round++) {
   for (const mode of ['off', 'on']) {
     const app = await startApp(modes[mode]);
     await measure(app.port, WARMUP_MS);
-    const rps = await measure(app.port, durationMs);
+    const cpuBefore = cpuSeconds(app.pid);
+    const { completed, rps } = await measure(app.port, durationMs);
+    // CPU time of the app per request: unlike req/s, barely moved by other load on the machine.
+    const cpuUs = ((cpuSeconds(app.pid) - cpuBefore) / completed) * 1e6;
     await app.stop();
-    results[mode].push(rps);
-    console.log(`  round ${round} telemetry ${mode.padEnd(3)} ${rps.toFixed(0).padStart(6)} req/s`);
+    results[mode].rps.push(rps);
+    results[mode].cpuUs.push(cpuUs);
+    console.log(`  round ${round} telemetry ${mode.padEnd(3)} ${rps.toFixed(0).padStart(6)} req/s ${cpuUs.toFixed(0).padStart(6)} µs CPU/request`);
   }
 }
 sink.close();
-const off = median(results.off);
-const on = median(results.on);
-console.log(`median: telemetry off ${off.toFixed(0)} req/s, on ${on.toFixed(0)} req/s, on/off ratio ${(on / off).toFixed(2)} (OTLP exports received: ${sink.exports()})`);
+const off = { rps: median(results.off.rps), cpuUs: median(results.off.cpuUs) };
+const on = { rps: median(results.on.rps), cpuUs: median(results.on.cpuUs) };
+console.log(`median req/s:            off ${off.rps.toFixed(0)}, on ${on.rps.toFixed(0)}, on/off ${(on.rps / off.rps).toFixed(2)}`);
+console.log(`median CPU µs/request:   off ${off.cpuUs.toFixed(0)}, on ${on.cpuUs.toFixed(0)}, off/on ${(off.cpuUs / on.cpuUs).toFixed(2)} (the throughput ratio on one free core)`);
+console.log(`OTLP exports received: ${sink.exports()}`);
