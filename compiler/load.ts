@@ -109,6 +109,20 @@ function unclosedOpening(tokens: () => CstToken[], err: YAMLError): number | und
   return tokens().filter((t) => t.offset < err.pos[0] && unclosed(t)).pop()?.offset;
 }
 
+/**
+ * Line starts as the code frame (and an editor) sees them. yaml's own count
+ * breaks at LF only and misses some inside tokens it cannot parse; the frame
+ * also breaks at a lone CR, U+2028 and U+2029. Counting from the text keeps
+ * every reported line the one the frame shows.
+ */
+function countEveryLineBreak(lineCounter: LineCounter, source: string): void {
+  const starts = lineCounter.lineStarts;
+  starts.length = 0;
+  starts.push(0);
+  // One push per line: a spread of a million line starts would overflow the argument limit.
+  for (const m of source.matchAll(/\r\n|[\n\r\u2028\u2029]/g)) starts.push(m.index + m[0].length);
+}
+
 export function loadSpecSource(source: string, file: string): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
@@ -122,6 +136,7 @@ export function loadSpecSource(source: string, file: string): LoadResult {
     // The parser guards its own recursion (yaml >= 2.8.3); this is the last line of defence.
     return { diagnostics: [fileDiag(file, 'FAB013', `the YAML parser gave up: ${(e as Error).message}`, 'the document nests too deeply to be a fabric.yaml')] };
   }
+  countEveryLineBreak(lineCounter, source);
 
   let tokens: CstToken[] | undefined;
   const cst = () => (tokens ??= cstTokens(source));
@@ -162,6 +177,17 @@ export function loadSpecSource(source: string, file: string): LoadResult {
       if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN') {
         const { line, col } = at(pair.key.range?.[0] ?? 0);
         diagnostics.push({ code: 'FAB014', severity: 'error', file, line, column: col, message: 'merge keys (<<) are not supported in fabric.yaml', hint: 'write the keys out, or use environment overrides (environments.<env>.alerts) instead of merging' });
+      }
+    },
+    // An alias inside the node it names makes the data contain itself, which no later stage can walk.
+    Alias(_, alias) {
+      const target = alias.resolve(doc);
+      const [start, , end] = target?.range ?? [0, 0, 0];
+      const at0 = alias.range?.[0] ?? 0;
+      if (target && at0 >= start && at0 < end) {
+        const { line, col } = at(at0);
+        const anchor = at(start);
+        diagnostics.push({ code: 'FAB018', severity: 'error', file, line, column: col, message: `alias *${alias.source} is inside the node it refers to, so the value would contain itself`, hint: 'point the alias at a node outside this one, or write the value out', related: { line: anchor.line, column: anchor.col, message: `the node anchored as &${alias.source} starts here` } });
       }
     },
   });
