@@ -241,7 +241,8 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
       nodePort: a.nodePort,
       replicas: a.replicas ?? defs.app.properties.replicas.default,
       environments: [...(a.environments ?? envNames)].sort(),
-      hosts: Object.fromEntries(Object.entries(a.hosts ?? {}).sort(([x], [y]) => (x < y ? -1 : 1))),
+      // No prototype: an environment named `constructor` must not find Object's (RELIABILITY A8).
+      hosts: Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(Object.entries(a.hosts ?? {}).sort(([x], [y]) => (x < y ? -1 : 1)))),
     }))
     .sort(byName);
 
@@ -301,11 +302,13 @@ function resolveAlerts(spec: FabricYaml, env: string): AlertModel {
   const field = <K extends keyof typeof top>(alert: K, key: string): any =>
     (own[alert] as Json | undefined)?.[key] ?? (top[alert] as Json | undefined)?.[key] ?? ad[alert].properties[key].default;
   const on = (alert: keyof typeof top) => field(alert, 'enabled') !== false;
+  // Prometheus reads each unit once, largest first: `30m1h` or `1d1d` are written out as `90m` and `2d`.
+  const duration = <K extends keyof typeof top>(alert: K, key: string): string => promDuration(durationSeconds(field(alert, key)));
   const out: AlertModel = {};
-  if (on('errorRate')) out.errorRate = { threshold: field('errorRate', 'threshold'), for: field('errorRate', 'for') };
-  if (on('latencyP95')) out.latencyP95 = { thresholdSeconds: durationSeconds(field('latencyP95', 'threshold')), for: field('latencyP95', 'for') };
-  if (on('podRestarts')) out.podRestarts = { threshold: field('podRestarts', 'threshold'), window: field('podRestarts', 'window') };
-  if (on('lowRequestRate')) out.lowRequestRate = { threshold: field('lowRequestRate', 'threshold'), for: field('lowRequestRate', 'for') };
-  if (on('serviceDown')) out.serviceDown = { for: field('serviceDown', 'for') };
+  if (on('errorRate')) out.errorRate = { threshold: field('errorRate', 'threshold'), for: duration('errorRate', 'for') };
+  if (on('latencyP95')) out.latencyP95 = { thresholdSeconds: durationSeconds(field('latencyP95', 'threshold')), for: duration('latencyP95', 'for') };
+  if (on('podRestarts')) out.podRestarts = { threshold: field('podRestarts', 'threshold'), window: duration('podRestarts', 'window') };
+  if (on('lowRequestRate')) out.lowRequestRate = { threshold: field('lowRequestRate', 'threshold'), for: duration('lowRequestRate', 'for') };
+  if (on('serviceDown')) out.serviceDown = { for: duration('serviceDown', 'for') };
   return out;
 }

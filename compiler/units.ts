@@ -3,6 +3,11 @@
 
 const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
+/** The longest duration Go's time.Duration holds (int64 nanoseconds, 2562047h): Tempo and Alloy read durations as one. */
+export const MAX_DURATION_SECONDS = Math.floor((2 ** 63 - 1) / 1e9);
+/** The most memory minikube parses (int64 bytes), in MiB. */
+export const MAX_MEMORY_MIB = 2 ** 43 - 1;
+
 /** Seconds in a schema-valid duration such as `1h30m` or `7d`. */
 export function durationSeconds(text: string): number {
   let total = 0;

@@ -3,11 +3,11 @@
 import type { Diagnostic, Severity } from '../diagnostics.ts';
 import { locate, type LoadedSpec, type PathSegment } from '../load.ts';
 import type { FabricYaml } from '../spec-types.ts';
-import { durationSeconds, memoryMiB, parseSubnet, reservedAddress, subnetContains } from '../units.ts';
+import { durationSeconds, MAX_DURATION_SECONDS, MAX_MEMORY_MIB, memoryMiB, parseSubnet, reservedAddress, subnetContains } from '../units.ts';
 import { closest, dotted, fabricSchema } from './schema.ts';
 
 /** Component directories of the output; an app may not take these names. */
-export const RESERVED_APP_NAMES = ['alloy-agent', 'alerting-rules', 'kube-state-metrics', 'monitoring'];
+export const RESERVED_APP_NAMES = ['alloy-agent', 'alerting-rules', 'kube-state-metrics', 'monitoring', 'namespaces'];
 
 export const DEFAULT_SUBNET = '192.168.200.0/24';
 
@@ -183,9 +183,32 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
   // Loki keeps data per 24h index period; retention must be whole days.
   for (const [env, e] of Object.entries(spec.environments)) {
     const logs = e.retention?.logs;
-    if (logs !== undefined && durationSeconds(logs) % 86400 !== 0) {
+    if (logs !== undefined && durationSeconds(logs) <= MAX_DURATION_SECONDS && durationSeconds(logs) % 86400 !== 0) {
       report('FAB217', ['environments', env, 'retention', 'logs'], `Loki retention ${logs} is not a whole number of days`, 'Loki deletes logs per 24h index period; use a multiple of 24h such as 7d');
     }
+  }
+
+  // The pattern admits any number of digits; the programs that read the value do not.
+  const durations: PathSegment[][] = [];
+  const alertDurations = (base: PathSegment[], alerts: FabricYaml['alerts']) => {
+    for (const [name, a] of Object.entries(alerts ?? {})) {
+      for (const [key, v] of Object.entries(a ?? {})) if (typeof v === 'string') durations.push([...base, name, key]);
+    }
+  };
+  alertDurations(['alerts'], spec.alerts);
+  for (const [env, e] of Object.entries(spec.environments)) {
+    for (const key of Object.keys(e.retention ?? {})) durations.push(['environments', env, 'retention', key]);
+    alertDurations(['environments', env, 'alerts'], e.alerts);
+  }
+  const valueAt = (path: PathSegment[]) => path.reduce<any>((o, k) => o?.[k], spec) as string;
+  for (const path of durations) {
+    if (durationSeconds(valueAt(path)) > MAX_DURATION_SECONDS) {
+      report('FAB220', path, `${dotted(path)} is ${valueAt(path)}, longer than the 2562047h (about 292 years) a Go duration holds`, 'Tempo, Alloy and Mimir read durations as Go durations; use a shorter one');
+    }
+  }
+  const memories: PathSegment[][] = [...clusters.filter(([, c]) => c.memory !== undefined).map(([name]) => ['clusters', name, 'memory']), ...(spec.platform?.memoryBudget !== undefined ? [['platform', 'memoryBudget']] : [])];
+  for (const path of memories) {
+    if (memoryMiB(valueAt(path)) > MAX_MEMORY_MIB) report('FAB220', path, `${dotted(path)} is ${valueAt(path)}, more memory than minikube can take`, 'write the memory in g or m as the machine has it, for example 8g');
   }
 
   // Memory budget of this machine (a warning: the user may know better).

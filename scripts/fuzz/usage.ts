@@ -119,7 +119,7 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
       if (!(a.environments ?? envNames).includes(c.environment!)) continue;
       const dir = `${g}/${name}/overlays/${cluster}`;
       expect(has(`${dir}/kustomization.yaml`), `app ${name}: no overlay for cluster ${cluster}`);
-      const host = a.hosts?.[c.environment!];
+      const host = a.hosts && Object.hasOwn(a.hosts, c.environment!) ? a.hosts[c.environment!] : undefined;
       const ingress = doc(`${dir}/ingress.yaml`);
       if (host === undefined) expect(!ingress, `app ${name}: cluster ${cluster} has an Ingress, but the spec gives no host for ${c.environment}`);
       else expect(ingress?.spec?.rules?.[0]?.host === host, `app ${name}: Ingress host on ${cluster} is ${JSON.stringify(ingress?.spec?.rules?.[0]?.host)}, not ${JSON.stringify(host)}`);
