@@ -36,7 +36,7 @@ if (!opts.help) {
     log: (line) => console.log(line),
   });
   const rejected = Object.entries(summary.rejectedAt).filter(([, n]) => n).map(([stage, n]) => `${n} at ${stage}`).join(', ');
-  console.log(`\nseed ${seed}: ${summary.runs} runs in ${(summary.ms / 1000).toFixed(1)} s; ${summary.valid} valid, rejected ${rejected || 'none'}`);
+  console.log(`\n${only !== undefined ? `sub-seed ${only}` : `seed ${seed}`}: ${summary.runs} runs in ${(summary.ms / 1000).toFixed(1)} s; ${summary.valid} valid, rejected ${rejected || 'none'}`);
   console.log(`CLI runs ${summary.cliRuns}; verify runs ${summary.verifyRuns}${summary.verifySkipped ? ` (verify skipped: ${summary.verifySkipped})` : ''}; slowest case ${summary.slowest.ms} ms (sub-seed ${summary.slowest.subSeed})`);
   const kinds = Object.entries(summary.byInvariant).sort((a, b) => b[1] - a[1]);
   console.log(summary.findings.length ? `${summary.findings.length} failing cases: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}` : 'no invariant broken');

@@ -111,7 +111,8 @@ export function diagnosticProblems(ds: Diagnostic[], source: string, file: strin
   const out: Violation[] = [];
   const bad = (detail: string) => out.push({ invariant: 'diagnostic-unlocated', detail });
   if (rejected && !hasErrors(ds)) out.push({ invariant: 'rejected-without-error', detail: `the spec was rejected, but no error says why: ${JSON.stringify(ds)}` });
-  const lines = source.split('\n');
+  // Lines as the code frame counts them.
+  const lines = source.split(/\r\n|[\n\r\u2028\u2029]/);
   const inFile = (line: number, column: number) => line >= 1 && line <= lines.length && column >= 1 && column <= lines[line - 1].length + 1;
   for (const d of ds) {
     const id = `${d.code} "${d.message}"`;
