@@ -207,7 +207,9 @@ const rename: Operator = (m) => {
   if (!isScalar(pair.key)) return undefined;
   const old = String((pair.key as Scalar).value);
   const max = section === 'environments' ? 20 : 40;
-  const name = newName(m, max, keysOf(map).filter((k) => k !== old), old);
+  // Names from the other sections too: a cluster may share an environment's name, an app a backend's.
+  const others = (['clusters', 'environments', 'apps'] as const).filter((x) => x !== section).flatMap((x) => keysOf(mapAt(doc, x)));
+  const name = m.keepValid && others.length && rng.chance(0.3) ? rng.pick(others.filter((n) => n.length <= max).concat(randomLabel(rng, max))) : newName(m, max, keysOf(map).filter((k) => k !== old), old);
   (pair.key as Scalar).value = name;
   const consistent = m.keepValid || rng.chance(0.6);
   if (consistent && section === 'environments') {

@@ -16,7 +16,7 @@ import { validateSpec } from '../../compiler/validate/index.ts';
 import { checkAlloy } from '../../compiler/verify/alloy.ts';
 import { nameProblems } from '../../compiler/verify/names.ts';
 import { queryError, ruleQueries } from '../../compiler/verify/queries.ts';
-import { usageProblems } from './usage.ts';
+import { applicationNameProblems, usageProblems } from './usage.ts';
 
 export interface Violation {
   /** Which invariant broke (stable, short: it names fixtures and groups findings). */
@@ -102,6 +102,7 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
   }
   violations.push(...outputProblems(files, source));
   violations.push(...usageProblems(spec, model, files).map((detail) => ({ invariant: 'spec-string-changed', detail })));
+  violations.push(...applicationNameProblems(model, files).map((detail) => ({ invariant: 'argocd-application-collision', detail })));
   violations.push(...keyOrderProblems(spec, file, model));
   return { stage: 'render', valid: true, diagnostics, source, spec, model, files, violations };
 }
@@ -169,7 +170,7 @@ function modelProblems(model: Model, source: string): Violation[] {
 }
 
 /** Whole-tree checks that need no external tool. */
-function outputProblems(files: RenderedFile[], source: string): Violation[] {
+export function outputProblems(files: RenderedFile[], source: string): Violation[] {
   const out: Violation[] = [];
   const add = (invariant: string, detail: string) => out.push({ invariant, detail });
   const seen = new Set<string>();
