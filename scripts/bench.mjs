@@ -19,15 +19,23 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const RUNS = Math.max(5, Number(option('--runs', 7)));
 const only = option('--only') ? new RegExp(option('--only')) : undefined;
 const FLEET_SIZES = [10, 100, 300];
-const cli = join(root, 'bin/fabric.mjs');
 const referenceSpec = join(root, 'spec/fabric.yaml');
 const loadAtStart = loadavg();
 
-// Measure what `npm install` would have built from the current sources.
-if (!args.includes('--no-build')) run(process.execPath, [join(root, 'scripts/build.mjs')], { check: true });
-
 const work = mkdtempSync(join(tmpdir(), 'fabric-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+// Measure what `npm install` builds from the current sources, built into a
+// directory of the bench's own (a rebuild of dist/ meanwhile cannot disturb
+// it); under node_modules/ so that external packages resolve as from dist/.
+// --no-build measures bin/fabric.mjs and dist/ as they are.
+const cli = args.includes('--no-build') ? join(root, 'bin/fabric.mjs') : (() => {
+  const outdir = join(root, `node_modules/.cache/fabric-bench-${process.pid}`);
+  process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  run(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', outdir], { check: true });
+  writeFileSync(join(outdir, 'bin.mjs'), "import { main } from './fabric.mjs';\nprocess.exitCode = await main(process.argv);\n");
+  return join(outdir, 'bin.mjs');
+})();
 
 function run(cmd, argv, { check = false } = {}) {
   const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
