@@ -1,4 +1,4 @@
-// npm run fuzz -- --runs N --seed S [--verify-every K] [--raw-share 0.2] [--cli-every N] [--replay SUB_SEED] [--no-save] [--no-minimize]
+// npm run fuzz -- --runs N --seed S [--verify-every K] [--raw-share 0.2] [--cli-every N] [--replay SUB_SEED] [--save-to DIR | --no-save] [--no-minimize]
 //
 // Mutates the reference and golden specs and checks fabric's invariants on
 // each case (scripts/fuzz/pipeline.ts lists them). Prints the seed, every
@@ -16,7 +16,8 @@ cli
   .option('--raw-share <p>', 'Share of cases made by byte mutations', { default: 0.2 })
   .option('--cli-every <n>', 'Run every Nth case through the real CLI as well; 0 never', { default: 25 })
   .option('--replay <subseed>', 'Run only the case with this sub-seed (use the same --raw-share)')
-  .option('--no-save', 'Do not save failing inputs to tests/fixtures/fuzz/')
+  .option('--save-to <dir>', 'Where failing inputs are saved', { default: FIXTURE_DIR })
+  .option('--no-save', 'Do not save failing inputs')
   .option('--no-minimize', 'Save failing inputs as they are, not shrunk')
   .help();
 
@@ -31,7 +32,7 @@ if (!opts.help) {
     rawShare: Number(opts.rawShare),
     cliEvery: Number(opts.cliEvery),
     verifyEvery: Number(opts.verifyEvery),
-    saveDir: opts.save === false ? undefined : FIXTURE_DIR,
+    saveDir: opts.save === false ? undefined : String(opts.saveTo),
     minimize: opts.minimize !== false,
     log: (line) => console.log(line),
   });

@@ -148,6 +148,27 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
     if (RESERVED_APP_NAMES.includes(app)) report('FAB218', ['apps', app], `app name '${app}' is reserved: fabric generates a component of that name`, `rename the app (reserved: ${RESERVED_APP_NAMES.join(', ')})`, { key: true });
   }
 
+  // ArgoCD Application names share one namespace. The ApplicationSets name
+  // them as templates/argocd/*.hbs do: <component>-<cluster> on members,
+  // <backend>-<environment or shared> and fixed names in the monitoring cluster.
+  const applications = new Map<string, { what: string; path?: PathSegment[] }>();
+  const claimApp = (name: string, what: string, path?: PathSegment[]) => {
+    const first = applications.get(name);
+    if (!first) applications.set(name, { what, path });
+    else if (path) report('FAB221', path, `ArgoCD Application '${name}' would be generated twice: for ${what}, and for ${first.what}`, 'rename the app, cluster or environment: ArgoCD names Applications <component>-<cluster> in one namespace', { key: true, related: first.path ? { path: first.path, message: first.what, key: true } : undefined });
+  };
+  for (const fixed of ['alerting-rules', 'monitoring-namespace', 'grafana', 'rules-sync']) claimApp(fixed, `fabric's ${fixed}`);
+  for (const [name] of clusters.filter(([, c]) => c.role === 'monitoring')) claimApp(`prometheus-operator-crds-${name}`, `the PrometheusRule CRD of '${name}'`, ['clusters', name]);
+  for (const backend of ['mimir', 'loki', 'tempo']) {
+    if (tenancy === 'shared') claimApp(`${backend}-shared`, `the shared ${backend}`);
+    else for (const env of envNames) claimApp(`${backend}-${env}`, `${backend} of environment '${env}'`, ['environments', env]);
+  }
+  const members = clusters.filter(([, c]) => c.role === 'member' && c.environment !== undefined && envNames.includes(c.environment));
+  for (const component of ['namespaces', 'alloy-agent', 'kube-state-metrics']) for (const [name] of members) claimApp(`${component}-${name}`, `${component} on cluster '${name}'`, ['clusters', name]);
+  for (const [app, a] of apps.filter(([name]) => !RESERVED_APP_NAMES.includes(name))) {
+    for (const [name, c] of members) if ((a.environments ?? envNames).includes(c.environment!)) claimApp(`${app}-${name}`, `app '${app}' on cluster '${name}'`, ['apps', app]);
+  }
+
   // App references, images and hosts.
   const hosts = new Map<string, PathSegment[]>();
   const claimHost = (host: string, path: PathSegment[]) => {

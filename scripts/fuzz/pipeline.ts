@@ -100,10 +100,18 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
     violations.push(crash('render', e));
     return result('render', { diagnostics, spec, model });
   }
-  violations.push(...outputProblems(files, source));
-  violations.push(...usageProblems(spec, model, files).map((detail) => ({ invariant: 'spec-string-changed', detail })));
-  violations.push(...applicationNameProblems(model, files).map((detail) => ({ invariant: 'argocd-application-collision', detail })));
-  violations.push(...keyOrderProblems(spec, file, model));
+  // A checker that throws met output of a shape it did not expect: that is a finding too, not the end of the run.
+  const check = (name: string, run: () => Violation[]) => {
+    try {
+      violations.push(...run());
+    } catch (e) {
+      violations.push({ invariant: 'output-shape', detail: `${name} could not read the output: ${(e as Error).message}` });
+    }
+  };
+  check('output', () => outputProblems(files, source));
+  check('usage', () => usageProblems(spec, model, files).map((detail) => ({ invariant: 'spec-string-changed', detail })));
+  check('applications', () => applicationNameProblems(model, files));
+  check('key order', () => keyOrderProblems(spec, file, model));
   return { stage: 'render', valid: true, diagnostics, source, spec, model, files, violations };
 }
 
