@@ -35,7 +35,7 @@ async function apply(s: Standins, fake: Record<string, string> = {}, opts: Parti
 }
 
 /** Commands that change something; everything else only reads. */
-const changes = (line: string) => /^(minikube (start|addons enable|delete|-p \S+ image build)|docker network (create|rm)|kubectl --context \S+ (-n \S+ )?(create|apply|wait|rollout))/.test(line);
+const changes = (line: string) => /^(minikube (start|addons enable|delete|-p \S+ image build)|docker network (create|rm)|kubectl --context \S+ (-n \S+ )?(create|apply|wait|rollout|patch))/.test(line);
 
 const start = (name: string, ip: string, cpus: number, mib: number) =>
   `minikube start -p ${name} --driver=docker --cpus=${cpus} --memory=${mib}m --kubernetes-version=v1.32.4 --network=fabric --static-ip=${ip} --cni=calico --keep-context --interactive=false`;
@@ -58,7 +58,10 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
     'kubectl --context control-cluster create namespace argocd',
     'kubectl --context control-cluster apply -n argocd --server-side --force-conflicts -f https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml',
     'kubectl --context control-cluster wait --for=condition=Established crd/applications.argoproj.io crd/applicationsets.argoproj.io crd/appprojects.argoproj.io --timeout=120s',
+    'kubectl --context control-cluster -n argocd patch configmap argocd-cmd-params-cm --type merge -p {"data":{"applicationsetcontroller.enable.policy.override":"true"}}',
+    'kubectl --context control-cluster -n argocd rollout restart deployment/argocd-applicationset-controller',
     'kubectl --context control-cluster -n argocd wait --for=condition=Available deployment --all --timeout=600s',
+    'kubectl --context control-cluster -n argocd rollout status deployment/argocd-applicationset-controller --timeout=600s',
     'kubectl --context control-cluster -n argocd rollout status statefulset/argocd-application-controller --timeout=600s',
     'kubectl --context control-cluster apply --server-side --field-manager=fabric --force-conflicts -f -',
     'kubectl --context control-cluster apply --server-side --field-manager=fabric --force-conflicts -f -',

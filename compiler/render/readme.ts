@@ -1,5 +1,5 @@
 // The generated repository's README: layout, topology and every endpoint.
-import { NAMESPACES, type Model } from '../model.ts';
+import { NAMESPACES, VERSIONS, type Model } from '../model.ts';
 
 const id = (s: string) => s.replace(/[^a-zA-Z0-9]/g, '_');
 
@@ -46,5 +46,5 @@ export function readme(model: Model, template: (ctx: object) => string): string 
     }
   }
   for (const c of model.clusters) endpoints.push({ what: `API server of ${c.name} (${c.role})`, env: c.environment ?? '', address: c.server, port: '', host: '' });
-  return template({ model, diagram, layout, endpoints });
+  return template({ model, diagram, layout, endpoints, argocdVersion: VERSIONS.argocd });
 }

@@ -207,26 +207,37 @@ export function startProfile(ctx: RunContext, cluster: ClusterModel): Step {
   };
 }
 
+const APPSET_POLICY_OVERRIDE = 'applicationsetcontroller.enable.policy.override';
+
 export function installArgocd(ctx: RunContext): Step {
   const control = ctx.compiled.model.control;
   const k = (...args: string[]) => kubectl(control.context, ...args);
   const getServer = k('-n', NAMESPACES.argocd, 'get', 'deployment', 'argocd-server', '--ignore-not-found', '-o', 'json');
   const getNamespace = k('get', 'namespace', NAMESPACES.argocd, '--ignore-not-found', '-o', 'name');
+  const getParams = k('-n', NAMESPACES.argocd, 'get', 'configmap', 'argocd-cmd-params-cm', '--ignore-not-found', '-o', 'json');
   const commands = [
     getNamespace,
     k('create', 'namespace', NAMESPACES.argocd),
     // Server-side: the ApplicationSet CRD is too large for the last-applied annotation (argo-cd getting started, v3).
     k('apply', '-n', NAMESPACES.argocd, '--server-side', '--force-conflicts', '-f', argocdInstallURL(VERSIONS.argocd)),
     k('wait', '--for=condition=Established', ...ARGOCD_CRDS, '--timeout=120s'),
+    // The ApplicationSets' applicationsSync: create-update (no deletion of generated
+    // Applications) is ignored unless policy override is on (argo-cd v3.5
+    // docs/operator-manual/applicationset/Controlling-Resource-Modification.md).
+    k('-n', NAMESPACES.argocd, 'patch', 'configmap', 'argocd-cmd-params-cm', '--type', 'merge', '-p', JSON.stringify({ data: { [APPSET_POLICY_OVERRIDE]: 'true' } })),
+    k('-n', NAMESPACES.argocd, 'rollout', 'restart', 'deployment/argocd-applicationset-controller'),
     k('-n', NAMESPACES.argocd, 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=600s'),
+    k('-n', NAMESPACES.argocd, 'rollout', 'status', 'deployment/argocd-applicationset-controller', '--timeout=600s'),
     k('-n', NAMESPACES.argocd, 'rollout', 'status', 'statefulset/argocd-application-controller', '--timeout=600s'),
   ];
   return {
     id: 'argocd',
     title: `Install ArgoCD ${VERSIONS.argocd} in ${control.name}`,
-    checks: [getServer],
+    checks: [getServer, getParams],
     commands,
     check: async () => {
+      const params = (await run(ctx, getParams)).stdout.trim();
+      if (!params || json<{ data?: Record<string, string> }>(params).data?.[APPSET_POLICY_OVERRIDE] !== 'true') return false;
       const out = (await run(ctx, getServer)).stdout.trim();
       if (!out) return false;
       const d = json<{ spec?: { template?: { spec?: { containers?: { image?: string }[] } } }; status?: { availableReplicas?: number } }>(out);
