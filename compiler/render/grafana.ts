@@ -2,7 +2,7 @@
 // and the correlations between them, and the dashboards.
 import type { EnvironmentModel, Model } from '../model.ts';
 import { NAMESPACES } from '../model.ts';
-import { LABELS, METRICS } from '../telemetry.ts';
+import { LABELS, METRICS, PROBE_ROUTE } from '../telemetry.ts';
 
 /** Grafana expands $VAR in provisioning files; a literal `$` is written `$$`. */
 const literal = (s: string) => s.replace(/\$/g, '$$$$');
@@ -81,10 +81,11 @@ const loki = (uid: string) => ({ type: 'loki', uid });
 const rate = (metric: string, matchers = '') => `rate(${metric}${matchers ? `{${matchers}}` : ''}[$__rate_interval])`;
 
 /** Queries every dashboard uses; tests map each metric back to the pipeline that produces it. */
+const notProbe = `${LABELS.route}!="${PROBE_ROUTE}"`;
 export const RED_QUERIES = {
-  requests: `sum by (${LABELS.job}) (${rate(METRICS.requests)})`,
-  errorRatio: `sum by (${LABELS.job}) (${rate(METRICS.requests, `${LABELS.status}=~"5.."`)}) / sum by (${LABELS.job}) (${rate(METRICS.requests)})`,
-  p95: `histogram_quantile(0.95, sum by (${LABELS.job}, le) (${rate(METRICS.durationBucket)}))`,
+  requests: `sum by (${LABELS.job}) (${rate(METRICS.requests, notProbe)})`,
+  errorRatio: `sum by (${LABELS.job}) (${rate(METRICS.requests, `${notProbe},${LABELS.status}=~"5.."`)}) / sum by (${LABELS.job}) (${rate(METRICS.requests, notProbe)})`,
+  p95: `histogram_quantile(0.95, sum by (${LABELS.job}, le) (${rate(METRICS.durationBucket, notProbe)}))`,
   restarts: `sum by (pod) (increase(${METRICS.restarts}{namespace="${NAMESPACES.apps}"}[1h]))`,
   logs: '{service_name=~".+"}',
 };

@@ -4,7 +4,7 @@
 // output untouched.
 import type { EnvironmentModel, Model } from '../model.ts';
 import { NAMESPACES } from '../model.ts';
-import { LABELS, METRICS } from '../telemetry.ts';
+import { LABELS, METRICS, PROBE_ROUTE } from '../telemetry.ts';
 import { durationSeconds } from '../units.ts';
 
 const q = (s: string) => JSON.stringify(s); // PromQL double-quoted strings use Go escapes; JSON's are a subset.
@@ -22,7 +22,8 @@ export function alertRules(env: EnvironmentModel): AlertRule[] {
   const a = env.alerts;
   const labels = (severity: string) => ({ severity, env: env.name });
   const jobs = env.apps.map((app) => `${LABELS.job}=${q(app)}`);
-  const jobMatcher = env.apps.length ? `${LABELS.job}=~${q(env.apps.join('|'))}` : `${LABELS.job}=""`;
+  // Probe traffic is not user traffic (see PROBE_ROUTE).
+  const jobMatcher = `${env.apps.length ? `${LABELS.job}=~${q(env.apps.join('|'))}` : `${LABELS.job}=""`},${LABELS.route}!=${q(PROBE_ROUTE)}`;
   const rules: AlertRule[] = [];
   if (a.errorRate) rules.push({
     alert: 'HighErrorRate',
@@ -144,7 +145,9 @@ export function promtoolTests(model: Model, env: EnvironmentModel) {
   addCase(find('LowRequestRate'), `threshold ${lr?.threshold}/s`, (fires) => {
     const perSecond = fires ? lr!.threshold * 0.9 : lr!.threshold * 1.1;
     const n = settle(lr!.for) + 5;
-    return { series: [{ series: `${METRICS.requests}${sel({ [LABELS.status]: '200' })}`, values: counter(perSecond * 60, n) }], eval: settle(lr!.for), labels: { job } };
+    // Probes keep calling the probe route at 1/s; they must not count as traffic.
+    const probes = { series: `${METRICS.requests}${sel({ [LABELS.status]: '200', [LABELS.route]: PROBE_ROUTE })}`, values: counter(60, n) };
+    return { series: [{ series: `${METRICS.requests}${sel({ [LABELS.status]: '200', [LABELS.route]: '/api/users' })}`, values: counter(perSecond * 60, n) }, probes], eval: settle(lr!.for), labels: { job } };
   });
 
   const sd = env.alerts.serviceDown;
