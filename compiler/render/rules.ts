@@ -21,7 +21,9 @@ export interface AlertRule {
 export function alertRules(env: EnvironmentModel): AlertRule[] {
   const a = env.alerts;
   const labels = (severity: string) => ({ severity, env: env.name });
-  const jobs = env.apps.map((app) => `${LABELS.job}=${q(app)}`);
+  // One absence check per app and member cluster: with two clusters in an
+  // environment, one going silent must not be hidden by the other.
+  const appOnCluster = env.apps.flatMap((app) => env.memberClusters.map((cluster) => `${LABELS.job}=${q(app)},${LABELS.cluster}=${q(cluster)}`));
   // Probe traffic is not user traffic (see PROBE_ROUTE).
   const jobMatcher = `${env.apps.length ? `${LABELS.job}=~${q(env.apps.join('|'))}` : `${LABELS.job}=""`},${LABELS.route}!=${q(PROBE_ROUTE)}`;
   const rules: AlertRule[] = [];
@@ -54,12 +56,12 @@ export function alertRules(env: EnvironmentModel): AlertRule[] {
   });
   // Pushed OTLP metrics have no `up` series: an app that stops sending
   // telemetry is seen by its target_info series going absent.
-  if (a.serviceDown && jobs.length) rules.push({
+  if (a.serviceDown && appOnCluster.length) rules.push({
     alert: 'ServiceDown',
-    expr: jobs.map((m) => `absent_over_time(${METRICS.targetInfo}{${m}}[2m])`).join(' or '),
+    expr: appOnCluster.map((m) => `absent_over_time(${METRICS.targetInfo}{${m}}[2m])`).join(' or '),
     for: a.serviceDown.for,
     labels: labels('critical'),
-    annotations: { summary: `{{ $labels.job }} in ${env.name} sends no telemetry`, runbook: 'Check that the app pods run and that the Alloy agent on their node is ready.' },
+    annotations: { summary: `{{ $labels.job }} on {{ $labels.cluster }} (${env.name}) sends no telemetry`, runbook: 'Check that the app pods run and that the Alloy agent on their node is ready.' },
   });
   return rules;
 }
@@ -93,7 +95,7 @@ export function promtoolTests(model: Model, env: EnvironmentModel) {
   const job = env.apps[0];
   const tests: PromtoolCase[] = [];
   const expect = (rule: AlertRule, labels: Record<string, string>, fires: boolean) =>
-    fires ? [{ exp_labels: { ...labels, ...rule.labels }, exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v.replace('{{ $labels.job }}', labels.job ?? '').replace('{{ $labels.pod }}', labels.pod ?? '')])) }] : [];
+    fires ? [{ exp_labels: { ...labels, ...rule.labels }, exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v.replace('{{ $labels.job }}', labels.job ?? '').replace('{{ $labels.pod }}', labels.pod ?? '').replace('{{ $labels.cluster }}', labels.cluster ?? '')])) }] : [];
   const addCase = (rule: AlertRule | undefined, name: string, build: (fires: boolean) => { interval?: string; series: { series: string; values: string }[]; eval: number; labels: Record<string, string> }) => {
     if (!rule) return;
     for (const fires of [true, false]) {
@@ -153,11 +155,12 @@ export function promtoolTests(model: Model, env: EnvironmentModel) {
   const sd = env.alerts.serviceDown;
   addCase(find('ServiceDown'), `for ${sd?.for}`, (fires) => {
     const n = settle(sd!.for) + 5;
-    // Every app of the environment reports, except `job` when the alert should fire.
-    const reporting = env.apps.filter((a) => !fires || a !== job);
-    const series = reporting.map((a) => ({ series: `${METRICS.targetInfo}{job=${q(a)}}`, values: `1+0x${n}` }));
-    if (series.length === 0) series.push({ series: `${METRICS.targetInfo}{job="some-other-app"}`, values: `1+0x${n}` });
-    return { series, eval: settle(sd!.for), labels: { job } };
+    // Every app reports from every member cluster, except `job` on the first
+    // cluster when the alert should fire (it still reports from the others).
+    const silent = env.memberClusters[0];
+    const series = env.apps.flatMap((a) => env.memberClusters.filter((c) => !fires || a !== job || c !== silent).map((c) => ({ series: `${METRICS.targetInfo}{job=${q(a)},cluster=${q(c)}}`, values: `1+0x${n}` })));
+    if (series.length === 0) series.push({ series: `${METRICS.targetInfo}{job="some-other-app",cluster=${q(silent)}}`, values: `1+0x${n}` });
+    return { series, eval: settle(sd!.for), labels: { job, cluster: silent } };
   });
 
   void model;
