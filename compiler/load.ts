@@ -1,7 +1,7 @@
 // Stage 1: read fabric.yaml and parse it as YAML 1.2, keeping source positions
 // so that every later diagnostic can name file:line:col.
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument, Parser, visit, type Alias, type Document, type Node, type YAMLError } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument, Parser, visit, type Alias, type Document, type Node, type Scalar, type YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
 /** Larger specs are rejected before parsing (RELIABILITY A4). */
@@ -61,6 +61,28 @@ function yamlErrors(doc: Document.Parsed): YAMLError[] {
   const overflow = exhausted.find((e) => /call stack/i.test(e.message));
   if (overflow) return [overflow, ...rest].sort((a, b) => a.pos[0] - b.pos[0]);
   return rest.length > 0 ? rest : exhausted;
+}
+
+/**
+ * The earlier key that the duplicate key starting at `offset` repeats: yaml
+ * names only the second, and the fix may be at either (RELIABILITY B3).
+ */
+function firstKeyRepeatedAt(doc: Document.Parsed, offset: number): Scalar | undefined {
+  let first: Scalar | undefined;
+  try {
+    visit(doc, {
+      Map(_, map) {
+        const keys = map.items.map((p) => p.key).filter(isScalar);
+        const repeated = keys.find((k) => k.range?.[0] === offset);
+        if (!repeated) return undefined;
+        first = keys.find((k) => String(k.value) === String(repeated.value));
+        return visit.BREAK;
+      },
+    });
+  } catch {
+    // A document too deep to visit already has its own error; the second place is enough.
+  }
+  return first !== undefined && first.range?.[0] !== offset ? first : undefined;
 }
 
 /** The first alias with no anchor before it (toJS would throw, without a position). */
@@ -148,7 +170,13 @@ export function loadSpecSource(source: string, file: string): LoadResult {
       ? 'the document nests too deeply to parse'
       : known?.message ?? err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     const hint = opening !== undefined ? 'this opens here and is never closed; close it, or check the indentation of the lines after it' : known?.hint ?? 'fix the YAML syntax at this position';
-    diagnostics.push({ code: known?.code ?? 'FAB010', severity: 'error', file, line, column: col, message: `YAML: ${message}`, hint });
+    const d: Diagnostic = { code: known?.code ?? 'FAB010', severity: 'error', file, line, column: col, message: `YAML: ${message}`, hint };
+    const first = err.code === 'DUPLICATE_KEY' ? firstKeyRepeatedAt(doc, err.pos[0]) : undefined;
+    if (first) {
+      const pos = at(first.range![0]);
+      d.related = { line: pos.line, column: pos.col, message: `the first ${JSON.stringify(String(first.value))}` };
+    }
+    diagnostics.push(d);
   }
   if (diagnostics.length > 0) return { source, diagnostics };
 
@@ -199,7 +227,10 @@ export function loadSpecSource(source: string, file: string): LoadResult {
     const { line, col } = at(w.pos[0]);
     const text = source.slice(w.pos[0], w.pos[1]);
     const asYaml11 = JSON.stringify(parse(text, { version: '1.1' }));
-    diagnostics.push({ code: 'FAB016', severity: 'warning', file, line, column: col, message: `${JSON.stringify(text)} is a string here, but YAML 1.1 tools (Kubernetes, kubectl) read it as ${asYaml11}`, hint: `quote it: "${text}"` });
+    // Mostly a string here that 1.1 retypes (no -> false); 0o17 is the other way round (15 here, a string there).
+    const here = parse(text, { version: '1.2' });
+    const reading = typeof here === 'string' ? 'a string' : JSON.stringify(here);
+    diagnostics.push({ code: 'FAB016', severity: 'warning', file, line, column: col, message: `${JSON.stringify(text)} is ${reading} here, but YAML 1.1 tools (Kubernetes, kubectl) read it as ${asYaml11}`, hint: typeof here === 'string' ? `quote it: "${text}"` : `write ${reading} if you mean the number, or quote it: "${text}"` });
   }
 
   const orphan = unresolvedAlias(doc);
@@ -219,15 +250,16 @@ export function loadSpecSource(source: string, file: string): LoadResult {
 
 export type PathSegment = string | number;
 
-/**
- * Source position of the node at `path`: its value, or with `target: 'key'`
- * the key that names it (used for unknown keys, and for a missing key, whose
- * place is the key of the mapping it is missing from). Aliases are followed,
- * and a path through one resolves to the alias (`*name`): the anchored node is
- * shared by every path to it and reported under its own. A path that does
- * not exist resolves to its nearest existing ancestor.
- */
-export function locate(spec: LoadedSpec, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): { line: number; column: number } {
+interface Walked {
+  /** The node the path reaches, or its nearest existing ancestor. */
+  node: Node | undefined;
+  /** The key that names it, in a mapping. */
+  keyNode: Node | undefined;
+  /** The first alias (`*name`) the path runs through. */
+  alias: Node | undefined;
+}
+
+function walk(spec: LoadedSpec, path: readonly PathSegment[]): Walked {
   let node: unknown = spec.doc.contents;
   let keyNode: Node | undefined;
   let alias: Node | undefined;
@@ -250,7 +282,43 @@ export function locate(spec: LoadedSpec, path: readonly PathSegment[], target: '
     node = next;
     keyNode = nextKey;
   }
-  const pick = alias ?? ((target === 'key' && keyNode) || (node as Node | undefined));
-  const { line, col } = spec.lineCounter.linePos(pick?.range?.[0] ?? 0);
+  return { node: node as Node | undefined, keyNode, alias };
+}
+
+const position = (spec: LoadedSpec, node: Node | undefined) => {
+  const { line, col } = spec.lineCounter.linePos(node?.range?.[0] ?? 0);
   return { line, column: col };
+};
+
+/**
+ * Source position of the node at `path`: its value, or with `target: 'key'`
+ * the key that names it (used for unknown keys, and for a missing key, whose
+ * place is the key of the mapping it is missing from). Aliases are followed,
+ * and a path through one resolves to the alias (`*name`): the anchored node is
+ * shared by every path to it and reported under its own. A path that does
+ * not exist resolves to its nearest existing ancestor.
+ */
+export function locate(spec: LoadedSpec, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): { line: number; column: number } {
+  const { node, keyNode, alias } = walk(spec, path);
+  return position(spec, alias ?? ((target === 'key' && keyNode) || node));
+}
+
+/**
+ * Where the value at `path` is written when the path reaches it through an
+ * alias (locate names the alias): the place inside the anchored node, so a
+ * diagnostic can say both "used here" and "defined there" (RELIABILITY B1).
+ * Undefined when no alias is on the path.
+ */
+export function aliasOrigin(spec: LoadedSpec, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): { line: number; column: number } | undefined {
+  const { node, keyNode, alias } = walk(spec, path);
+  if (alias) return position(spec, (target === 'key' && keyNode) || node);
+  return isAlias(node) ? position(spec, node.resolve(spec.doc)) : undefined;
+}
+
+/** The scalar at `path` as written in the file (`1.10`, not the number 1.1), for hints that quote it. */
+export function sourceText(spec: LoadedSpec, path: readonly PathSegment[]): string | undefined {
+  let { node } = walk(spec, path);
+  if (isAlias(node)) node = node.resolve(spec.doc);
+  const range = isScalar(node) ? node.range : undefined;
+  return range ? spec.source.slice(range[0], range[1]) : undefined;
 }
