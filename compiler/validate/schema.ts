@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../diagnostics.ts';
-import { locate, type LoadedSpec, type PathSegment } from '../load.ts';
+import { aliasOrigin, locate, sourceText, type LoadedSpec, type PathSegment } from '../load.ts';
 import { precompiled } from '../precompiled.ts';
 import schema from '../../schema/fabric.schema.json' with { type: 'json' };
 
@@ -125,7 +125,14 @@ function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined 
       const at = locate(spec, path);
       const want = String(p.type);
       const quotedNumber = (want === 'integer' || want === 'number') && typeof e.data === 'string' && /^-?[0-9.]+$/.test(e.data);
-      const hint = quotedNumber ? 'remove the quotes around the number' : want === 'boolean' && typeof e.data === 'string' ? 'write true or false, without quotes' : describe(e);
+      // An unquoted 1.10 is the number 1.1 before fabric sees it (RELIABILITY A2): quote it as written, when that is valid.
+      const written = want === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean') ? sourceText(spec, path) : undefined;
+      const pattern = (e.parentSchema as { pattern?: string } | undefined)?.pattern;
+      const quotable = written !== undefined && (pattern === undefined || new RegExp(pattern, 'u').test(written));
+      const hint = quotedNumber ? 'remove the quotes around the number'
+        : want === 'boolean' && typeof e.data === 'string' ? 'write true or false, without quotes'
+        : quotable ? `quote it as written: "${written}"${describe(e) ? `. ${describe(e)}` : ''}`
+        : describe(e);
       return { ...base, code: 'FAB103', ...at, message: `${dotted(path)} must be ${want === 'object' ? 'a mapping' : want === 'array' ? 'a list' : `a${/^[aeiou]/.test(want) ? 'n' : ''} ${want}`}, not ${typeName(e.data)}`, hint };
     }
     case 'enum': {
@@ -149,6 +156,15 @@ function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined 
   }
 }
 
+/** The path (and whether its key or value) a diagnostic of `e` is located at, as toDiagnostic locates it. */
+function reportedPath(e: ErrorObject): [PathSegment[], 'value' | 'key'] {
+  const path = pointerToPath(e.instancePath);
+  const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) return [[...path, propertyName], 'key'];
+  if (e.keyword === 'additionalProperties') return [[...path, String(e.params.additionalProperty)], 'key'];
+  return [path, ['required', 'minProperties'].includes(e.keyword) ? 'key' : 'value'];
+}
+
 export function checkSchema(spec: LoadedSpec): Diagnostic[] {
   const validate = validator();
   if (validate(spec.data)) return [];
@@ -157,6 +173,8 @@ export function checkSchema(spec: LoadedSpec): Diagnostic[] {
   for (const e of validate.errors ?? []) {
     const d = toDiagnostic(spec, e);
     if (!d) continue;
+    const origin = aliasOrigin(spec, ...reportedPath(e));
+    if (origin) d.related = { ...origin, message: 'the value comes from the anchored node here' };
     const key = `${d.line}:${d.column}:${d.code}:${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -1,7 +1,7 @@
 // Stage 2b: checks JSON Schema cannot express: references between sections,
 // role counts, collisions, addresses, budgets. Each diagnostic is located.
 import type { Diagnostic, Severity } from '../diagnostics.ts';
-import { locate, type LoadedSpec, type PathSegment } from '../load.ts';
+import { aliasOrigin, locate, type LoadedSpec, type PathSegment } from '../load.ts';
 import type { FabricYaml } from '../spec-types.ts';
 import { durationSeconds, MAX_DURATION_SECONDS, MAX_MEMORY_MIB, memoryMiB, parseSubnet, reservedAddress, subnetContains } from '../units.ts';
 import { closest, dotted, fabricSchema } from './schema.ts';
@@ -17,7 +17,18 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
     const at = locate(loaded, path, opts.key ? 'key' : 'value');
     const d: Diagnostic = { code, severity: opts.severity ?? 'error', file: loaded.file, ...at, message, hint };
     if (opts.related) d.related = { ...locate(loaded, opts.related.path, opts.related.key ? 'key' : 'value'), message: opts.related.message };
+    else {
+      const origin = aliasOrigin(loaded, path, opts.key ? 'key' : 'value');
+      if (origin) d.related = { ...origin, message: 'the value comes from the anchored node here' };
+    }
     out.push(d);
+  };
+  // The environment a misspelt reference most likely meant, and where it is defined (RELIABILITY B5).
+  const unknownEnvironment = (env: string): { hint: string; related?: { path: PathSegment[]; message: string; key: boolean } } => {
+    const guess = closest(env, envNames);
+    return guess
+      ? { hint: `did you mean '${guess}'?`, related: { path: ['environments', guess], message: `environment '${guess}' is defined here`, key: true } }
+      : { hint: `define it under environments:, or use one of: ${envNames.join(', ')}` };
   };
 
   const clusters = Object.entries(spec.clusters);
@@ -47,8 +58,8 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
     if (c.role === 'member') {
       if (c.environment === undefined) report('FAB210', at(), `member cluster '${name}' has no environment`, `add 'environment:' with one of: ${envNames.join(', ')}`, { key: true });
       else if (!envNames.includes(c.environment)) {
-        const guess = closest(c.environment, envNames);
-        report('FAB201', at('environment'), `cluster '${name}' names environment '${c.environment}', which is not defined`, guess ? `did you mean '${guess}'?` : `define it under environments:, or use one of: ${envNames.join(', ')}`);
+        const { hint, related } = unknownEnvironment(c.environment);
+        report('FAB201', at('environment'), `cluster '${name}' names environment '${c.environment}', which is not defined`, hint, { related });
       }
     } else if (c.environment !== undefined) {
       report('FAB210', at('environment'), `a ${c.role} cluster has no environment; only member clusters do`, 'remove environment: from this cluster');
@@ -181,14 +192,14 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
     const runsIn = a.environments ?? envNames;
     (a.environments ?? []).forEach((env, i) => {
       if (!envNames.includes(env)) {
-        const guess = closest(env, envNames);
-        report('FAB201', ['apps', app, 'environments', i], `app '${app}' names environment '${env}', which is not defined`, guess ? `did you mean '${guess}'?` : `use one of: ${envNames.join(', ')}`);
+        const { hint, related } = unknownEnvironment(env);
+        report('FAB201', ['apps', app, 'environments', i], `app '${app}' names environment '${env}', which is not defined`, hint, { related });
       }
     });
     for (const [env, host] of Object.entries(a.hosts ?? {})) {
       if (!envNames.includes(env)) {
-        const guess = closest(env, envNames);
-        report('FAB201', ['apps', app, 'hosts', env], `app '${app}' has a host for environment '${env}', which is not defined`, guess ? `did you mean '${guess}'?` : `use one of: ${envNames.join(', ')}`, { key: true });
+        const { hint, related } = unknownEnvironment(env);
+        report('FAB201', ['apps', app, 'hosts', env], `app '${app}' has a host for environment '${env}', which is not defined`, hint, { key: true, related });
       } else if (!runsIn.includes(env)) {
         report('FAB219', ['apps', app, 'hosts', env], `app '${app}' has a host for environment '${env}' but does not run there`, `add ${env} to apps.${app}.environments, or remove this host`, { key: true });
       }
