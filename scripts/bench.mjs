@@ -21,6 +21,9 @@ const only = option('--only') ? new RegExp(option('--only')) : undefined;
 const FLEET_SIZES = [10, 100, 300];
 const referenceSpec = join(root, 'spec/fabric.yaml');
 const loadAtStart = loadavg();
+const git = (...a) => run('git', a).stdout.trim();
+// The sources measured are those of the build below: note their commit now.
+const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'compiler', 'templates', 'schema', 'scripts/build.mjs') ? ' with uncommitted changes' : '');
 
 const work = mkdtempSync(join(tmpdir(), 'fabric-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -234,11 +237,10 @@ console.log(`\nload average: ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[
 console.log('targets (on wall-clock medians):');
 for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${pad(t.name, 44)} ${t.measured}`);
 
-const git = (...a) => run('git', a).stdout.trim();
 const record = {
   generatedBy: 'npm run bench (scripts/bench.mjs)',
   date: new Date().toISOString(),
-  commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'compiler', 'templates', 'schema', 'scripts/build.mjs') ? ' with uncommitted changes' : ''),
+  commit,
   machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage: { atStart: round(loadAtStart[0], 2), atEnd: round(loadAtEnd[0], 2) } },
   method: `${RUNS} rounds after a warm-up round, cases round-robin; wall time from spawn to exit; CPU (user+sys) and peak RSS from ${gnuTime ? `${gnuTime} (%U %S %M)` : 'process.resourceUsage() at exit'}`,
   cases: [...results, ...skipped],
