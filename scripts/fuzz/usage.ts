@@ -101,7 +101,7 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
     if (shared) {
       const tenants = Object.keys(doc(`${g}/monitoring/mimir/overlays/shared/runtime.yaml`)?.overrides ?? {});
       expect(tenants.includes(env), `environment ${env}: not a Mimir tenant (${JSON.stringify(tenants)})`);
-      for (const d of datasources.filter((x) => String(x.uid).endsWith(`-${env}`))) expect(d.secureJsonData?.httpHeaderValue1 === env, `environment ${env}: datasource ${d.uid} sends tenant ${JSON.stringify(d.secureJsonData?.httpHeaderValue1)}`);
+      for (const d of datasources.filter((x) => ['mimir', 'loki', 'tempo'].some((kind) => x.uid === `${kind}-${env}`))) expect(d.secureJsonData?.httpHeaderValue1 === env, `environment ${env}: datasource ${d.uid} sends tenant ${JSON.stringify(d.secureJsonData?.httpHeaderValue1)}`);
     } else {
       expect(has(`${g}/monitoring/mimir/overlays/${env}/kustomization.yaml`), `environment ${env}: no Mimir overlay of its own`);
     }
