@@ -51,6 +51,14 @@ function readManifest(outDir: string): Manifest | undefined {
   try {
     const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
     if (m.generator !== 'fabric' || !Array.isArray(m.files)) throw new Error('not a fabric manifest');
+    // Entries name what may be pruned; one outside the tree is never fabric's (RELIABILITY D2).
+    for (const f of m.files) {
+      try {
+        assertSafeRelative(String(f));
+      } catch {
+        throw new Error(`it lists ${JSON.stringify(f)}, which is outside the output tree`);
+      }
+    }
     return m;
   } catch (e) {
     throw new EmitError(`${file} is damaged: ${(e as Error).message}`, 'delete the output directory and compile again');
