@@ -238,6 +238,17 @@ export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic
       report('FAB220', path, `${dotted(path)} is ${valueAt(path)}, longer than the 2562047h (about 292 years) a Go duration holds`, 'Tempo, Alloy and Mimir read durations as Go durations; use a shorter one');
     }
   }
+  // The patterns admit URL characters; git and ArgoCD also need the URL to parse (a port above 65535 does not).
+  const urls: PathSegment[][] = [['git', 'repoURL'], ...clusters.filter(([, c]) => c.server !== undefined).map(([name]) => ['clusters', name, 'server'])];
+  for (const path of urls) {
+    const url = valueAt(path);
+    if (url.startsWith('git@')) continue; // scp-like syntax, not a URL
+    try {
+      new URL(url);
+    } catch {
+      report('FAB222', path, `${dotted(path)} is ${url}, which is not a URL`, 'check the port (at most 65535) and the host name');
+    }
+  }
   const memories: PathSegment[][] = [...clusters.filter(([, c]) => c.memory !== undefined).map(([name]) => ['clusters', name, 'memory']), ...(spec.platform?.memoryBudget !== undefined ? [['platform', 'memoryBudget']] : [])];
   for (const path of memories) {
     if (memoryMiB(valueAt(path)) > MAX_MEMORY_MIB) report('FAB220', path, `${dotted(path)} is ${valueAt(path)}, more memory than minikube can take`, 'write the memory in g or m as the machine has it, for example 8g');

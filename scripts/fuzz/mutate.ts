@@ -341,6 +341,45 @@ const manyEnvironments: Operator = (m) => {
   return `add ${added} environments with a member each`;
 };
 
+/** Valid changes of shape: optional sections gone, alerts off, the other tenancy, a member on an existing cluster. */
+const reshape: Operator = (m) => {
+  const { rng, doc } = m;
+  const envs = keysOf(mapAt(doc, 'environments'));
+  const what = rng.pick(['drop-optional', 'alerts-off', 'tenancy', 'existing-member'] as const);
+  if (what === 'drop-optional') {
+    const section = rng.pick(['apps', 'alerts', 'grafana', 'platform', 'backends.storage', 'git.revision', 'git.path']);
+    if (section === 'platform' && doc.getIn(['platform', 'subnet']) !== undefined) return undefined;
+    doc.deleteIn(section.split('.'));
+    return `drop ${section}`;
+  }
+  if (what === 'alerts-off') {
+    const names = rng.shuffle(['errorRate', 'latencyP95', 'podRestarts', 'lowRequestRate', 'serviceDown']).slice(0, rng.int(1, 5));
+    const base = rng.chance(0.5) || !envs.length ? ['alerts'] : ['environments', rng.pick(envs), 'alerts'];
+    for (const n of names) doc.setIn([...base, n, 'enabled'], false);
+    return `${base.join('.')}: ${names.join(', ')} off`;
+  }
+  if (what === 'tenancy') {
+    if (doc.getIn(['backends', 'tenancy']) === 'shared') {
+      doc.setIn(['backends', 'tenancy'], 'isolated');
+      doc.deleteIn(['backends', 'ports']);
+      envs.forEach((e, i) => doc.setIn(['environments', e, 'ports'], doc.createNode({ mimir: 31500 + i, loki: 31700 + i, tempo: 31900 + i }, { flow: true })));
+      return 'tenancy shared -> isolated';
+    }
+    doc.setIn(['backends', 'tenancy'], 'shared');
+    doc.setIn(['backends', 'ports'], doc.createNode({ mimir: 31500, loki: 31501, tempo: 31502 }, { flow: true }));
+    for (const e of envs) doc.deleteIn(['environments', e, 'ports']);
+    return 'tenancy isolated -> shared';
+  }
+  const members = keysOf(mapAt(doc, 'clusters')).filter((c) => doc.getIn(['clusters', c, 'role']) === 'member');
+  if (!members.length) return undefined;
+  const c = rng.pick(members);
+  doc.setIn(['clusters', c, 'provider'], 'existing');
+  for (const k of ['cpus', 'memory']) doc.deleteIn(['clusters', c, k]);
+  doc.setIn(['clusters', c, 'context'], rng.pick(VALID_HOSTILE.context));
+  doc.setIn(['clusters', c, 'server'], rng.pick(VALID_HOSTILE.server.filter((s) => /^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/|$)/.test(s))));
+  return `clusters.${c} becomes an existing cluster`;
+};
+
 const style: Operator = (m) => {
   const { rng } = m;
   const collections = slotsOf(m.doc).filter((s) => isMap(s.node) || isSeq(s.node));
@@ -457,7 +496,7 @@ const layout: Operator = (m) => {
 const OPERATORS: readonly (readonly [number, Operator, boolean])[] = [
   // [weight, operator, keeps a spec valid when asked to]
   [3, dropKey, false], [3, retype, false], [3, swapReference, true], [3, rename, true], [3, extremeNumber, true], [3, unicode, false], [3, hostile, false],
-  [5, validHostile, true], [1, longString, false], [1, deepNesting, false], [1, manyEnvironments, true], [2, style, true], [1, anchors, true], [1, tags, false],
+  [5, validHostile, true], [1, longString, false], [1, deepNesting, false], [1, manyEnvironments, true], [2, reshape, true], [2, style, true], [1, anchors, true], [1, tags, false],
   [1, unknownKey, false], [2, duplicateKey, false], [1, typedDuplicateKeys, false], [1, layout, false],
 ];
 

@@ -16,7 +16,7 @@ import { validateSpec } from '../../compiler/validate/index.ts';
 import { checkAlloy } from '../../compiler/verify/alloy.ts';
 import { nameProblems } from '../../compiler/verify/names.ts';
 import { queryError, ruleQueries } from '../../compiler/verify/queries.ts';
-import { applicationNameProblems, usageProblems } from './usage.ts';
+import { applicationNameProblems, urlProblems, usageProblems } from './usage.ts';
 
 export interface Violation {
   /** Which invariant broke (stable, short: it names fixtures and groups findings). */
@@ -112,6 +112,7 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
   check('usage', () => usageProblems(spec, model, files).map((detail) => ({ invariant: 'spec-string-changed', detail })));
   check('applications', () => applicationNameProblems(model, files));
   check('key order', () => keyOrderProblems(spec, file, model));
+  check('urls', () => urlProblems(spec));
   return { stage: 'render', valid: true, diagnostics, source, spec, model, files, violations };
 }
 

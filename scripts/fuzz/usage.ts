@@ -208,3 +208,14 @@ export function applicationNameProblems(model: Model, files: RenderedFile[]): Vi
   }
   return problems;
 }
+
+/** URLs a valid spec gives are URLs to whoever reads them (git, ArgoCD): they parse, ports included. */
+export function urlProblems(spec: FabricYaml): Violation[] {
+  const urls: [string, string][] = [['git.repoURL', spec.git.repoURL], ...Object.entries(spec.clusters).filter(([, c]) => c.server !== undefined).map(([n, c]) => [`clusters.${n}.server`, c.server!] as [string, string])];
+  const out: Violation[] = [];
+  for (const [where, url] of urls) {
+    if (/^git@/.test(url)) continue; // scp-like syntax, not a URL
+    try { new URL(url); } catch { out.push({ invariant: 'spec-url-invalid', detail: `${where}: ${JSON.stringify(url)} is accepted but is not a URL` }); }
+  }
+  return out;
+}
