@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gitEnv } from '../compiler/push/git.ts';
 import { pushTree, PushError, type PushTreeOptions } from '../compiler/push/index.ts';
-import { authRequiredServer, bareRepo, closedPort, commitCount, commitTo, git, remoteFile, remoteFiles, remoteHead, sandbox, silentServer, tree, type Sandbox } from './helpers/git-remote.ts';
+import { authRequiredServer, bareRepo, closedPort, commitCount, commitTo, git, remoteFile, remoteFiles, remoteHead, sandbox, silentServer, tree, type Sandbox, pushError } from './helpers/git-remote.ts';
 import { requireTool } from './helpers/tools.ts';
 import { exits, fabric, REFERENCE, writeSpec } from './fault-catalog-helpers.ts';
 
@@ -23,15 +23,6 @@ async function withGit(name: string, body: (sb: Sandbox) => Promise<void>): Prom
   }
 }
 
-async function pushError(p: Promise<unknown>): Promise<PushError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PushError) return e;
-    throw e;
-  }
-  throw new Error('expected the push to fail');
-}
 
 const v1 = tree({ 'gitops/argocd-apps/agents.yaml': 'kind: ApplicationSet\n', 'README.md': '# generated\n' });
 const v2 = tree({ 'gitops/argocd-apps/agents.yaml': 'kind: ApplicationSet # v2\n', 'README.md': '# generated\n' });

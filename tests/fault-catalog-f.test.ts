@@ -14,6 +14,7 @@ import { installStandins, type Standins } from './fixtures/runner/standins.ts';
 import { yamlDocs } from './helpers/compile.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { fabricChild, REFERENCE, writeSpec } from './fault-catalog-helpers.ts';
+import { until, alive } from './helpers/process.ts';
 
 const SPEC = fromRoot('spec/fabric.yaml');
 const compiled = compileSpec(SPEC) as Compiled;
@@ -34,21 +35,7 @@ async function apply(s: Standins, fake: Record<string, string> = {}, opts: Parti
 }
 
 /** Polls until the condition holds; a guard against a hung test, not a timing assertion. */
-async function until(what: string, condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 50) {
-    if (waited > 120_000) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('F1: a missing tool, a stopped engine or too little memory is found first and named with what to do, never a stack trace', async () => {
   const missing = await installStandins();

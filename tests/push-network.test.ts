@@ -4,12 +4,11 @@
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { pushTree, PushError, type PushTreeOptions } from '../compiler/push/index.ts';
+import { pushTree, type PushTreeOptions } from '../compiler/push/index.ts';
 import { requireTool } from './helpers/tools.ts';
 import {
   authRequiredServer, bareRepo, closedPort, commitCount, gitDaemon, remoteFile, remoteFiles, sandbox, silentServer, subjects, tree,
-  type Sandbox, type Served,
-} from './helpers/git-remote.ts';
+  type Sandbox, type Served, pushError } from './helpers/git-remote.ts';
 
 interface Ctx {
   sb: Sandbox;
@@ -29,15 +28,6 @@ test.after.each(async (ctx) => {
 
 const haveGit = (name: string) => requireTool('git', name);
 
-async function pushError(p: Promise<unknown>): Promise<PushError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PushError) return e;
-    throw e;
-  }
-  throw new Error('expected the push to fail');
-}
 
 const files = tree({ 'gitops/argocd-apps/agents.yaml': 'kind: ApplicationSet\n', 'README.md': '# generated\n' });
 

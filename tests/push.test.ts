@@ -6,9 +6,9 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cacheRoot, cloneDirFor } from '../compiler/push/cache.ts';
-import { pushTree, PushError, type PushTreeOptions } from '../compiler/push/index.ts';
+import { pushTree, type PushTreeOptions } from '../compiler/push/index.ts';
 import { requireTool } from './helpers/tools.ts';
-import { bareRepo, commitCount, commitTo, git, remoteFile, remoteFiles, remoteHead, sandbox, subjects, tree, type Sandbox } from './helpers/git-remote.ts';
+import { bareRepo, commitCount, commitTo, git, remoteFile, remoteFiles, remoteHead, sandbox, subjects, tree, type Sandbox, pushError } from './helpers/git-remote.ts';
 
 interface Ctx {
   sb: Sandbox;
@@ -30,15 +30,6 @@ test.after.each((ctx) => ctx.sb.restore());
 
 const haveGit = (name: string) => requireTool('git', name);
 
-async function pushError(p: Promise<unknown>): Promise<PushError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PushError) return e;
-    throw e;
-  }
-  throw new Error('expected the push to fail');
-}
 
 const v1 = tree({
   'gitops/components/alloy-agent/base/config.alloy': 'logging { level = "info" }\n',

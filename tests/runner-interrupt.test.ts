@@ -13,27 +13,14 @@ import { applyCommand } from '../compiler/runner/commands.ts';
 import { registeredClusters } from '../compiler/runner/steps.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
 import { fromRoot } from './helpers/paths.ts';
+import { until, alive } from './helpers/process.ts';
 
 const SPEC = fromRoot('spec/fabric.yaml');
 const compiled = compileSpec(SPEC) as Compiled;
 const APPS = expectedApplications(compiled.files, registeredClusters(compiled.model)).join(',');
 
 /** Polls until the condition holds; a safety net against a hung test, not a timing assertion. */
-async function until(what: string, condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 50) {
-    if (waited > 120_000) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function startCli(s: Standins, fake: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'apply', '--spec', SPEC, '--out', join(s.dir, 'out'), '--no-push', '--yes', '--parallel', '1'], {

@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { verifyCommand, type IO } from '../compiler/runner/commands.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
 import { fromRoot } from './helpers/paths.ts';
+import { alive } from './helpers/process.ts';
 
 type Component = 'mimir' | 'loki' | 'tempo';
 interface Holdings { metrics?: string[]; otlpLogs?: string[]; podLogs?: string[]; traces?: string[] }
@@ -129,14 +130,6 @@ async function verify(s: Standins, fleet: Fleet, via?: string) {
   return { code, text };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const own = (cluster: string): Record<Component, Holdings> => ({ mimir: { metrics: [cluster] }, loki: { otlpLogs: [cluster] }, tempo: { traces: [cluster] } });
 

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from '../../compiler/emit-types.ts';
+import { PushError } from '../../compiler/push/index.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -196,4 +197,15 @@ export async function closedPort(): Promise<number> {
   const port = await listen(server);
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** The PushError a push fails with (and a test failure when it succeeds). */
+export async function pushError(p: Promise<unknown>): Promise<PushError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof PushError) return e;
+    throw e;
+  }
+  throw new Error('expected the push to fail');
 }
