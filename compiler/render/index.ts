@@ -215,7 +215,7 @@ export function render(model: Model): RenderedFile[] {
 
   // ArgoCD: projects, ApplicationSets and the alerting-rules Application.
   const argo = { ns: NAMESPACES.argocd, fleet: model.name, repoURL: model.git.repoURL, revision: model.git.revision, crdRepoURL: CRD_REPO_URL, crdRevision: VERSIONS.prometheusOperator, pathPrefix: model.git.path ? `${model.git.path}/` : '' };
-  tree.yaml(g('argocd-apps/kustomization.yaml'), 'argocd/kustomization.yaml.hbs', argo);
+  tree.yaml(g('argocd-apps/kustomization.yaml'), 'argocd/kustomization.yaml.hbs', { ...argo, hasApps: model.apps.length > 0 });
   tree.yaml(g('argocd-apps/projects.yaml'), 'argocd/projects.yaml.hbs', {
     ...argo,
     monitoringServer: model.monitoring.server,
@@ -242,7 +242,9 @@ export function render(model: Model): RenderedFile[] {
   const memberGenerators = (components: (env: EnvironmentModel) => string[]) =>
     model.environments.flatMap((env) => components(env).map((component) => ({ environment: env.name, project: env.project, component })));
   tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: agents, name: 'alloy-agents', appPath, generators: memberGenerators(() => ['namespaces', 'alloy-agent', 'kube-state-metrics']) });
-  tree.yaml(g('argocd-apps/instrumented-apps.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: NAMESPACES.apps, name: 'instrumented-apps', appPath, generators: memberGenerators((env) => env.apps) });
+  // A fleet without apps has no instrumented-apps ApplicationSet (one with no generator is invalid).
+  const appGenerators = memberGenerators((env) => env.apps);
+  if (appGenerators.length) tree.yaml(g('argocd-apps/instrumented-apps.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: NAMESPACES.apps, name: 'instrumented-apps', appPath, generators: appGenerators });
   tree.yaml(g('argocd-apps/alerting-rules.yaml'), 'argocd/alerting-rules.yaml.hbs', {
     ...argo, ns: mon, server: model.monitoring.server,
     sources: model.environments.map((env) => gitopsPath(model, `components/alerting-rules/overlays/${env.name}`)),
