@@ -116,6 +116,7 @@ export async function runRuleTests(promtool: string, root: string, testFiles: st
       await writeFile(join(tempDir, testCopy), testText);
       const result = await execa(promtool, ['test', 'rules', testCopy], { cwd: tempDir, reject: false, all: true, timeout: TIMEOUT_MS });
       if (!result.failed) return [];
+      if (result.timedOut) return fail(`promtool test rules did not finish within ${TIMEOUT_MS / 1000} s`);
       return fail(`promtool test rules failed: ${promtoolOutput(String(result.all ?? result.shortMessage), tempDir)}`);
     } finally {
       await rm(tempDir, { recursive: true, force: true });
