@@ -9,6 +9,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openS
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
+import { processAlive } from './pid.ts';
 
 export class EmitError extends Error {
   constructor(message: string, readonly hint?: string) {
@@ -165,7 +166,7 @@ function acquireLock(abs: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(readFileSync(lock, 'utf8').trim());
-      if (holder && holder !== process.pid && isAlive(holder)) {
+      if (holder && holder !== process.pid && processAlive(holder)) {
         throw new EmitError(`another fabric (pid ${holder}) is writing ${abs}`, 'wait for it to finish, then run again');
       }
       rmSync(lock, { force: true }); // stale: its writer died
@@ -174,14 +175,6 @@ function acquireLock(abs: string): () => void {
   throw new EmitError(`could not take the lock ${lock}`, 'remove it if no fabric is running');
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOptions): EmitResult {
   const abs = resolve(outDir);

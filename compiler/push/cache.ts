@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PushError, redactCredentials } from './errors.ts';
 import { openGit, type Git } from './git.ts';
+import { processAlive } from '../pid.ts';
 
 /** FABRIC_CACHE_DIR, else $XDG_CACHE_HOME/fabric, else ~/.cache/fabric. */
 export function cacheRoot(explicit?: string): string {
@@ -25,14 +26,6 @@ export function cloneDirFor(repoURL: string, root: string): string {
 const LOCK_WAIT_MS = 120_000;
 const LOCK_POLL_MS = 100;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Runs `fn` holding `<cloneDir>.lock`, so two fabric runs on one machine never
