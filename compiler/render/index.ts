@@ -214,7 +214,7 @@ export function render(model: Model): RenderedFile[] {
   }
 
   // ArgoCD: projects, ApplicationSets and the alerting-rules Application.
-  const argo = { ns: NAMESPACES.argocd, fleet: model.name, repoURL: model.git.repoURL, revision: model.git.revision, crdRepoURL: CRD_REPO_URL, crdRevision: VERSIONS.prometheusOperator, pathPrefix: model.git.path ? `${model.git.path}/` : '' };
+  const argo = { ns: NAMESPACES.argocd, fleet: model.name, repoURL: model.git.repoURL, revision: model.git.revision, crdRepoURL: CRD_REPO_URL, crdRevision: VERSIONS.prometheusOperator };
   tree.yaml(g('argocd-apps/kustomization.yaml'), 'argocd/kustomization.yaml.hbs', { ...argo, hasApps: model.apps.length > 0 });
   tree.yaml(g('argocd-apps/projects.yaml'), 'argocd/projects.yaml.hbs', {
     ...argo,
@@ -238,7 +238,7 @@ export function render(model: Model): RenderedFile[] {
   ];
   tree.yaml(g('argocd-apps/monitoring-stack.yaml'), 'argocd/monitoring-stack.yaml.hbs', { ...argo, ns: mon, components: stack });
   // The goTemplate part is a literal ArgoCD expands; the prefix comes from the spec.
-  const appPath = `${argo.pathPrefix}gitops/components/{{.values.component}}/overlays/{{.name}}`;
+  const appPath = gitopsPath(model, 'components/{{.values.component}}/overlays/{{.name}}');
   const memberGenerators = (components: (env: EnvironmentModel) => string[]) =>
     model.environments.flatMap((env) => components(env).map((component) => ({ environment: env.name, project: env.project, component })));
   tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: agents, name: 'alloy-agents', appPath, generators: memberGenerators(() => ['namespaces', 'alloy-agent', 'kube-state-metrics']) });
