@@ -1,37 +1,45 @@
 // Stage 4: render. The model becomes a list of files. Handlebars lays out
 // Kubernetes manifests and Alloy configs; every value reaches them through an
 // escaping helper; structures that are data (rules, dashboards, datasources)
-// are built as objects and serialised. Every YAML file is parsed back before it
-// is returned, so a template can never produce YAML that means something else.
+// are built as objects and serialised. Every YAML file is parsed back (by
+// shape, see shapes.ts) before it is returned, so a template can never
+// produce YAML that means something else.
 import Handlebars from 'handlebars';
-import { parseAllDocuments, stringify } from 'yaml';
 import type { RenderedFile } from '../emit-types.ts';
 import { BACKEND_PORTS, NAMESPACES, VERSIONS, type BackendSet, type ClusterModel, type EnvironmentModel, type Model } from '../model.ts';
 import { datasources, fleetDashboard, redDashboard } from './grafana.ts';
 import { prometheusRule, promtoolTests } from './rules.ts';
 import { readme } from './readme.ts';
+import { canonicalYaml, parseDocs, RenderError, ShapeCache, ValueRecorder } from './shapes.ts';
 import { compileTemplates, type Template } from './templates.ts';
+import { toYaml } from './yaml-emit.ts';
+import { precompiled } from '../precompiled.ts';
+
+export { RenderError };
 
 /** Where upstream publishes the PrometheusRule CRD (used at a pinned tag). */
 export const CRD_REPO_URL = 'https://github.com/prometheus-operator/prometheus-operator.git';
 
-/** YAML serialisation: YAML-1.1-safe quoting (yes/no/on stay strings for Kubernetes), no line folding. */
-export const toYaml = (value: unknown) => stringify(value, { compat: 'yaml-1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
-
-export class RenderError extends Error {}
+/** Set while a YAML file renders: the yaml helper then records values instead of writing them. */
+let recorder: ValueRecorder | undefined;
 
 export function createEngine() {
   const hb = Handlebars.create();
   const scalar = (v: unknown) => {
     if (v === undefined || v === null) throw new RenderError('a template asked for a value the model does not have');
-    if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
-    if (typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return recorder ? recorder.token(v) : JSON.stringify(v);
     throw new RenderError(`a template tried to splice a ${typeof v} as a scalar`);
   };
   // A JSON string is a valid YAML double-quoted scalar and a valid Alloy
   // string (Alloy uses Go escapes, of which JSON's are a subset), so one
   // escaper serves both; the names say which language the call site is in.
   hb.registerHelper('yaml', scalar);
+  // Data rendered beforehand (Tree.parse): JSON is YAML flow style, and while
+  // recording the data itself is spliced, so a long list is not parsed again.
+  hb.registerHelper('data', (v: unknown) => {
+    if (v === null || typeof v !== 'object') throw new RenderError('the data helper takes an object or an array');
+    return recorder ? recorder.token(v) : JSON.stringify(v);
+  });
   hb.registerHelper('alloy', (v: unknown) => {
     if (typeof v !== 'string') throw new RenderError('alloy helper takes a string');
     return JSON.stringify(v);
@@ -53,33 +61,61 @@ export function headerFor(model: Model, comment: '#' | '//' | '<!--'): string {
   return comment === '<!--' ? `<!-- ${text} -->\n` : `${comment} ${text}\n`;
 }
 
-/** Parse a rendered YAML text back and re-serialise it canonically; throws on anything but clean YAML. */
-function canonicalYaml(text: string, where: string): string {
-  const docs = parseAllDocuments(text, { version: '1.2', uniqueKeys: true });
-  if (!Array.isArray(docs)) throw new RenderError(`${where}: rendered YAML is empty`);
-  const out: string[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length) throw new RenderError(`${where}: rendered YAML does not parse: ${doc.errors[0].message}`);
-    const value = doc.toJS({ maxAliasCount: 0 });
-    if (value === null || value === undefined) continue;
-    out.push(toYaml(value));
+/** A YAML template's text with a token for each value, and the values. */
+function recording(templateName: string, ctx: object) {
+  const render = template(templateName);
+  const values = new ValueRecorder();
+  const outer = recorder;
+  recorder = values;
+  try {
+    return { skeleton: render(ctx), values: values.values };
+  } finally {
+    recorder = outer;
   }
-  return out.join('---\n');
+}
+
+/** One per process: shapes repeat across the files of a run and across runs in one process (tests). */
+const shapes = new ShapeCache(precompiled.shapes);
+
+/** The shapes parsed so far, for scripts/build.mjs to ship with the bundle. */
+export const parsedShapes = () => shapes.parsedShapes();
+
+export interface RenderOptions {
+  /** Parse each file's own text instead of its shape (the reference the shapes are tested against). */
+  parseEveryFile?: boolean;
 }
 
 class Tree {
   readonly files: RenderedFile[] = [];
-  /** Rendered text -> its canonical YAML: many files render alike (a config per environment), and each text is parsed once. */
-  private readonly canonical = new Map<string, string>();
-  constructor(private readonly model: Model) {}
+  private readonly header: string;
+  constructor(model: Model, private readonly opts: RenderOptions) {
+    this.header = headerFor(model, '#');
+  }
   yaml(path: string, templateName: string, ctx: object) {
-    const text = template(templateName)(ctx);
-    let yaml = this.canonical.get(text);
-    if (yaml === undefined) this.canonical.set(text, (yaml = canonicalYaml(text, `${templateName} -> ${path}`)));
-    this.files.push({ path, contents: headerFor(this.model, '#') + yaml });
+    const where = `${templateName} -> ${path}`;
+    let yaml: string;
+    if (this.opts.parseEveryFile) {
+      yaml = canonicalYaml(template(templateName)(ctx), where);
+    } else {
+      const { skeleton, values } = recording(templateName, ctx);
+      yaml = shapes.canonical(skeleton, values, where);
+    }
+    this.files.push({ path, contents: this.header + yaml });
+  }
+  /** A template's one document as data, for a `data` splice into another template. */
+  parse(templateName: string, ctx: object): unknown {
+    let docs: unknown[];
+    if (this.opts.parseEveryFile) {
+      docs = parseDocs(template(templateName)(ctx), templateName);
+    } else {
+      const { skeleton, values } = recording(templateName, ctx);
+      docs = shapes.documents(skeleton, values, templateName);
+    }
+    if (docs.length !== 1) throw new RenderError(`${templateName}: rendered ${docs.length} documents where one was expected`);
+    return docs[0];
   }
   data(path: string, value: unknown) {
-    this.files.push({ path, contents: headerFor(this.model, '#') + toYaml(value) });
+    this.files.push({ path, contents: this.header + toYaml(value) });
   }
   text(path: string, contents: string) {
     this.files.push({ path, contents });
@@ -88,8 +124,8 @@ class Tree {
 
 const gitopsPath = (model: Model, rel: string) => `${model.git.path ? `${model.git.path}/` : ''}gitops/${rel}`;
 
-export function render(model: Model): RenderedFile[] {
-  const tree = new Tree(model);
+export function render(model: Model, opts: RenderOptions = {}): RenderedFile[] {
+  const tree = new Tree(model, opts);
   const g = (rel: string) => `gitops/${rel}`;
   const memberClusters = model.clusters.filter((c) => c.role === 'member');
   // Lookups by name, not scans: a fleet has hundreds of clusters.
@@ -240,14 +276,15 @@ export function render(model: Model): RenderedFile[] {
   // The goTemplate part is a literal ArgoCD expands; the prefix comes from the spec.
   const appPath = gitopsPath(model, 'components/{{.values.component}}/overlays/{{.name}}');
   const memberGenerators = (components: (env: EnvironmentModel) => string[]) =>
-    model.environments.flatMap((env) => components(env).map((component) => ({ environment: env.name, project: env.project, component })));
+    model.environments.flatMap((env) => components(env).map((component) =>
+      tree.parse('argocd/member-generator.yaml.hbs', { fleet: model.name, environment: env.name, project: env.project, component })));
   tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: agents, name: 'alloy-agents', appPath, generators: memberGenerators(() => ['namespaces', 'alloy-agent', 'kube-state-metrics']) });
   // A fleet without apps has no instrumented-apps ApplicationSet (one with no generator is invalid).
   const appGenerators = memberGenerators((env) => env.apps);
   if (appGenerators.length) tree.yaml(g('argocd-apps/instrumented-apps.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: NAMESPACES.apps, name: 'instrumented-apps', appPath, generators: appGenerators });
   tree.yaml(g('argocd-apps/alerting-rules.yaml'), 'argocd/alerting-rules.yaml.hbs', {
     ...argo, ns: mon, server: model.monitoring.server,
-    sources: model.environments.map((env) => gitopsPath(model, `components/alerting-rules/overlays/${env.name}`)),
+    sources: model.environments.map((env) => tree.parse('argocd/alerting-rules-source.yaml.hbs', { ...argo, path: gitopsPath(model, `components/alerting-rules/overlays/${env.name}`) })),
   });
 
   // Generated files are LF; a checkout with core.autocrlf must not rewrite them (RELIABILITY D6).

@@ -109,11 +109,23 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
     }
   };
   check('output', () => outputProblems(files, source));
+  check('shapes', () => shapeProblems(model, files));
   check('usage', () => usageProblems(spec, model, files).map((detail) => ({ invariant: 'spec-string-changed', detail })));
   check('applications', () => applicationNameProblems(model, files));
   check('key order', () => keyOrderProblems(spec, file, model));
   check('urls', () => urlProblems(spec));
   return { stage: 'render', valid: true, diagnostics, source, spec, model, files, violations };
+}
+
+/** Rendering by shape (render/shapes.ts) gives the bytes that parsing every file's own text gives. */
+function shapeProblems(model: Model, files: RenderedFile[]): Violation[] {
+  const reference = new Map(render(model, { parseEveryFile: true }).map((f) => [f.path, f.contents]));
+  const out: Violation[] = [];
+  for (const f of files) {
+    if (reference.get(f.path) !== f.contents) out.push({ invariant: 'shape-differs', detail: `${f.path} rendered by shape differs from its text parsed on its own` });
+  }
+  if (reference.size !== files.length) out.push({ invariant: 'shape-differs', detail: `${files.length} files by shape, ${reference.size} by parsing each` });
+  return out;
 }
 
 /** Every error is located (a line, or a whole-file code) inside the file, and prints with its code frame. */
