@@ -1,6 +1,6 @@
 // Diagnostics are data: collected, never thrown at the user. One formatter
 // renders them as text with a code frame, another as JSON.
-import { codeFrameColumns } from '@babel/code-frame';
+import { createRequire } from 'node:module';
 
 export type Severity = 'error' | 'warning';
 
@@ -24,6 +24,11 @@ export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => 
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return ds.sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
 }
+
+// Loaded at the first code frame: a run without diagnostics never needs it.
+let codeFrame: typeof import('@babel/code-frame').codeFrameColumns | undefined;
+const codeFrameColumns: typeof import('@babel/code-frame').codeFrameColumns = (...args) =>
+  (codeFrame ??= (createRequire(import.meta.url)('@babel/code-frame') as typeof import('@babel/code-frame')).codeFrameColumns)(...args);
 
 export interface FormatOptions {
   color: boolean;
