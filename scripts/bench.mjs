@@ -11,7 +11,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
+import { fleetSpec } from './fleet-spec.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -77,34 +77,6 @@ const median = (xs) => {
 };
 const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** A spec with `envs` environments of two member clusters each, derived from the reference spec. */
-function fleetSpec(envs) {
-  const ref = parse(readFileSync(referenceSpec, 'utf8'));
-  const member = ref.clusters['stage-cluster'];
-  const pad = (i) => String(i + 1).padStart(3, '0');
-  // 10.0.0.0/16: .0.1 is the gateway; addresses start at .10 of each /24.
-  const ip = (k) => `10.0.${Math.floor(k / 200)}.${10 + (k % 200)}`;
-  const clusters = { 'control-cluster': { ...ref.clusters['control-cluster'], ip: ip(0) }, 'monitoring-cluster': { ...ref.clusters['monitoring-cluster'], ip: ip(1) } };
-  const environments = {};
-  const hosts = {};
-  for (let i = 0; i < envs; i++) {
-    const env = `env-${pad(i)}`;
-    // Three NodePorts per environment from 31000: clear of Grafana's 30300 and the app's 30800.
-    environments[env] = { ports: { mimir: 31000 + 3 * i, loki: 31001 + 3 * i, tempo: 31002 + 3 * i }, retention: ref.environments.stage.retention };
-    for (const side of ['a', 'b']) clusters[`${env}-${side}`] = { ...member, environment: env, ip: ip(2 + 2 * i + (side === 'a' ? 0 : 1)) };
-    hosts[env] = `app.${env}.local`;
-  }
-  const app = Object.keys(ref.apps)[0];
-  const { memoryBudget, ...platform } = ref.platform;
-  return stringify({
-    ...ref,
-    platform: { ...platform, subnet: '10.0.0.0/16' },
-    clusters,
-    environments,
-    apps: { [app]: { ...ref.apps[app], hosts } },
-  }, { aliasDuplicateObjects: false });
-}
-
 /** Every file and directory under dir with its inode, mtime and ctime, to prove that a run wrote nothing. */
 function snapshot(dir) {
   const out = new Map();
@@ -123,8 +95,16 @@ function snapshot(dir) {
 const sameSnapshot = (a, b) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 const countFiles = (dir) => [...snapshot(dir).keys()].filter((p) => statSync(join(dir, p)).isFile()).length;
 const compileArgs = (spec, out) => [cli, 'compile', '--spec', spec, '--out', out];
-const fresh = (dir) => () => rmSync(dir, { recursive: true, force: true });
-
+// "Into an empty dir": a directory never used before, for each run. Not the
+// last run's directory emptied: ext4 allocates inodes slowly for a while
+// after thousands were deleted (it skips recently deleted ones), which made
+// each run pay for the removal of the one before, a cost no user sees
+// (work/ and everything in it goes at exit).
+function emptyDirs(base) {
+  let n = 0;
+  const dirs = { path: `${base}-0`, prepare: () => { dirs.path = `${base}-${++n}`; } };
+  return dirs;
+}
 // The cases: each a name, one timed run, and untimed work before it.
 const cases = [];
 const define = (name, once, { prepare = () => {}, ...extra } = {}) => {
@@ -133,8 +113,8 @@ const define = (name, once, { prepare = () => {}, ...extra } = {}) => {
 
 define('node -e 0', () => timedNode(['-e', '0']));
 define('fabric validate', () => timedNode([cli, 'validate', '--spec', referenceSpec]));
-const refOut = join(work, 'reference');
-define('fabric compile', () => timedNode(compileArgs(referenceSpec, refOut)), { prepare: fresh(refOut) });
+const refOut = emptyDirs(join(work, 'reference'));
+define('fabric compile', () => timedNode(compileArgs(referenceSpec, refOut.path)), { prepare: refOut.prepare });
 
 // No-op recompile: the tree is already there; nothing may be written.
 const noopOut = join(work, 'noop');
@@ -153,8 +133,8 @@ for (const envs of FLEET_SIZES) {
   writeFileSync(spec, fleetSpec(envs));
   const check = run(process.execPath, [cli, 'validate', '--spec', spec]);
   if (check.status !== 0) throw new Error(`the generated spec with ${envs} environments is invalid:\n${check.stderr}`);
-  const out = join(work, `fleet-${envs}`);
-  define(name, () => timedNode(compileArgs(spec, out)), { prepare: fresh(out), environments: envs, memberClusters: 2 * envs, out });
+  const out = emptyDirs(join(work, `fleet-${envs}`));
+  define(name, () => timedNode(compileArgs(spec, out.path)), { prepare: out.prepare, environments: envs, memberClusters: 2 * envs, out });
 }
 
 // For comparison: kubectl kustomize of every kustomization of the reference output.
@@ -202,7 +182,7 @@ const results = cases.map((c) => {
     maxMs: round(Math.max(...ms)),
     medianCpuMs: round(median(c.samples.map((s) => s.cpuMs))),
     peakRssMB: round(Math.max(...c.samples.map((s) => s.rssMB))),
-    ...(out ? { files: countFiles(out) } : {}),
+    ...(out ? { files: countFiles(out.path) } : {}),
     ...(c.name === 'fabric compile (no change)' ? { filesWritten: noop.wrote } : {}),
     ...extra,
   };
