@@ -98,13 +98,17 @@ function keyText(key: string): string {
   return scalar(key);
 }
 
-// A string starting with a letter, of these characters, with no ": ", " #",
-// trailing space or colon, is a plain scalar in block context unless a tag of
-// the YAML 1.2 core or YAML 1.1 schema would read it as something else (a
-// bool, null, or a float such as e1): the library's own tests decide that.
-// Every other string is asked of the library. Each answer is remembered.
-const PLAIN_CANDIDATE = /^[A-Za-z][\w.\/=,@+:%()' -]*$/;
-const NOT_PLAIN = /: | #|[ :]$/;
+// How the library writes a one-line string in block context (yaml 2.x,
+// stringifyString.js): plain, unless it starts with an indicator, holds ": "
+// or " #", ends in a space or colon, or a tag of the YAML 1.2 core or 1.1
+// schema would read it as something else (bool, null, a number such as e1);
+// then single-quoted if it holds " but not ', else double-quoted as JSON
+// writes it. Strings with control characters, surrogates or document markers
+// (%, ---, ...) are asked of the library; multi-line ones leave the fast path.
+// tests/yaml-emit.test.ts holds this to the library.
+const NOT_PLAIN = /^[\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|:[ \t]|[\t ]#|[\t :]$/;
+// (The m flag as the library's: a marker after U+2028 or U+2029 counts too.)
+const ASK_LIBRARY = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]|^(?:%|---|\.\.\.)/m;
 const TYPED: RegExp[] = (() => {
   const schema = new Document(null, YAML_OPTIONS).schema as Schema & { compat?: Schema['tags'] };
   return [...schema.tags, ...(schema.compat ?? [])]
@@ -116,15 +120,16 @@ const written = new Map<string, string>();
 function scalar(s: string): string {
   let text = written.get(s);
   if (text !== undefined) return text;
-  if (PLAIN_CANDIDATE.test(s) && !NOT_PLAIN.test(s) && !TYPED.some((re) => re.test(s))) {
+  // A line break: a block scalar, or quoted over lines; both depend on the indentation.
+  if (s.includes('\n') || s.includes('\r')) throw UNSUPPORTED;
+  if (ASK_LIBRARY.test(s)) {
+    text = libraryYaml(s).slice(0, -1);
+    // One line in, one line out (a document marker at the top level comes back as a block).
+    if (text.includes('\n')) throw UNSUPPORTED;
+  } else if (!NOT_PLAIN.test(s) && !TYPED.some((re) => re.test(s))) {
     text = s;
   } else {
-    // A string with a line break (a block scalar, or quoted over lines)
-    // depends on its indentation: not a scalar this module writes.
-    if (s.includes('\n') || s.includes('\r')) throw UNSUPPORTED;
-    text = libraryYaml(s).slice(0, -1);
-    // One line in, one line out; a document-marker string comes back as a block.
-    if (text.includes('\n')) throw UNSUPPORTED;
+    text = s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s);
   }
   written.set(s, text);
   return text;
