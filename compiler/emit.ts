@@ -131,9 +131,11 @@ function writeNewFile(path: string, contents: string, dirsMade: Set<string>): vo
 
 /**
  * The staged files reach the disk before the rename makes them the tree, so a
- * power loss cannot leave empty files behind a completed swap (RELIABILITY
- * D1). One `sync -f` (syncfs of that file system) instead of an fsync per
- * file; where it is missing, each file is fsynced.
+ * power loss cannot leave empty files where a good tree was (RELIABILITY D1).
+ * One `sync -f` (syncfs of that file system) instead of an fsync per file;
+ * where it is missing, each file is fsynced. Only when a tree is replaced: a
+ * first compile has nothing to lose, and a power loss that empties some of
+ * its files is repaired by the next compile, which finds them different.
  */
 function flushStage(stage: string, files: string[]): void {
   try {
@@ -239,7 +241,7 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
       writeNewFile(join(stage, f.path), f.contents, dirsMade);
       opts.afterStagedFile?.(f.path);
     }
-    flushStage(stage, all.filter((f) => !keep.has(f.path)).map((f) => join(stage, f.path)));
+    if (existsSync(abs)) flushStage(stage, all.filter((f) => !keep.has(f.path)).map((f) => join(stage, f.path)));
     const oldDir = join(parent, `.${basename(abs)}.fabric-old-${process.pid}`);
     if (existsSync(abs)) renameSync(abs, oldDir);
     renameSync(stage, abs);
