@@ -86,11 +86,13 @@ export class ShapeCache {
     // A value becomes what the YAML parser would have made of its JSON text.
     const vals = values.map((v) => (typeof v === 'number' ? JSON.parse(JSON.stringify(v)) : v));
     const out: unknown[] = [];
-    for (const piece of skeleton.split(DOCUMENT_MARKER)) {
-      // Tokens renumbered from 0 within the piece, so that equal pieces share a shape.
-      let base = -1;
-      let count = 0;
-      const key = piece.replace(TOKEN, (_, i: string) => {
+    const pieces = skeleton.split(DOCUMENT_MARKER);
+    for (const piece of pieces) {
+      // Tokens renumbered from 0 within the piece, so that equal pieces share
+      // a shape; a file of one piece already counts from 0.
+      let base = pieces.length === 1 ? 0 : -1;
+      let count = pieces.length === 1 ? values.length : 0;
+      const key = pieces.length === 1 ? piece : piece.replace(TOKEN, (_, i: string) => {
         if (base < 0) base = Number(i);
         return tokenText(Number(i) - base === count ? count++ : -1);
       });
