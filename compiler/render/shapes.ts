@@ -15,7 +15,7 @@
 // gives. Both paths give the same data: tests/render-shapes.test.ts.
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { toYaml } from './yaml-emit.ts';
+import { fastYaml, scalarText, toYaml } from './yaml-emit.ts';
 
 export class RenderError extends Error {}
 
@@ -50,13 +50,28 @@ const tokenText = (i: number) => `"${MARK}${i}${MARK}"`;
 /** The text the helpers write outside recording: the value as JSON (a YAML scalar or flow collection). */
 export const realText = (skeleton: string, values: Value[]) => skeleton.replace(TOKEN, (_, i: string) => JSON.stringify(values[Number(i)]));
 
-/** A parsed skeleton: its documents as data with token strings in place of values. */
+/**
+ * A parsed skeleton: its documents as data with token strings in place of
+ * values, and (made at first use) each document written as YAML with its
+ * tokens standing as plain scalars: a file of this shape is then that text
+ * with each token replaced by its value as a scalar, no data copied.
+ */
 interface Shape {
   docs: unknown[];
+  texts?: (string | undefined)[];
+}
+
+/** One piece of a file: its shape and where its values start. */
+interface Piece {
+  shape: Shape;
+  base: number;
 }
 
 /** A document marker line: documents are shapes of their own (a file with an AppProject per environment is one shape repeated). */
 const DOCUMENT_MARKER = /^---$/m;
+
+/** A token as the emitter writes it: a plain scalar. */
+const WRITTEN_TOKEN = new RegExp(`${MARK}(\\d+)${MARK}`, 'g');
 
 export class ShapeCache {
   private readonly shapes = new Map<string, Shape | null>();
@@ -77,37 +92,88 @@ export class ShapeCache {
 
   /** The canonical YAML of the file whose template rendered `skeleton` while recording `values`. */
   canonical(skeleton: string, values: Value[], where: string): string {
-    return this.documents(skeleton, values, where).map(toYaml).join('---\n');
+    const plan = this.plan(skeleton, values);
+    if (!plan) return canonicalYaml(realText(skeleton, values), where);
+    const out: string[] = [];
+    try {
+      for (const { shape, base } of plan.pieces) {
+        shape.texts ??= shape.docs.map(writtenWithTokens);
+        shape.docs.forEach((doc, k) => {
+          const text = shape.texts![k];
+          out.push((text !== undefined && substitute(text, plan.values, base)) || toYaml(fill(doc, plan.values, base, where)));
+        });
+      }
+    } catch (e) {
+      if (e === NEEDS_TEXT) return canonicalYaml(realText(skeleton, values), where);
+      throw e;
+    }
+    return out.join('---\n');
   }
 
   /** The file's documents as data (what parsing the text the helpers would have written gives). */
   documents(skeleton: string, values: Value[], where: string): unknown[] {
-    if (values.some((v) => typeof v === 'string' && RISKY.test(v))) return parseDocs(realText(skeleton, values), where);
-    // A value becomes what the YAML parser would have made of its JSON text.
-    const vals = values.map((v) => (typeof v === 'number' ? JSON.parse(JSON.stringify(v)) : v));
+    const plan = this.plan(skeleton, values);
+    if (!plan) return parseDocs(realText(skeleton, values), where);
     const out: unknown[] = [];
-    const pieces = skeleton.split(DOCUMENT_MARKER);
-    for (const piece of pieces) {
+    try {
+      for (const { shape, base } of plan.pieces) for (const d of shape.docs) out.push(fill(d, plan.values, base, where));
+    } catch (e) {
+      if (e === NEEDS_TEXT) return parseDocs(realText(skeleton, values), where);
+      throw e;
+    }
+    return out;
+  }
+
+  /** The file's pieces with their shapes, or null where only its own text will do. */
+  private plan(skeleton: string, values: Value[]): { pieces: Piece[]; values: Value[] } | null {
+    if (values.some((v) => typeof v === 'string' && RISKY.test(v))) return null;
+    const pieces: Piece[] = [];
+    const texts = skeleton.split(DOCUMENT_MARKER);
+    for (const text of texts) {
       // Tokens renumbered from 0 within the piece, so that equal pieces share
       // a shape; a file of one piece already counts from 0.
-      let base = pieces.length === 1 ? 0 : -1;
-      let count = pieces.length === 1 ? values.length : 0;
-      const key = pieces.length === 1 ? piece : piece.replace(TOKEN, (_, i: string) => {
+      let base = texts.length === 1 ? 0 : -1;
+      let count = texts.length === 1 ? values.length : 0;
+      const key = texts.length === 1 ? text : text.replace(TOKEN, (_, i: string) => {
         if (base < 0) base = Number(i);
         return tokenText(Number(i) - base === count ? count++ : -1);
       });
       let shape = this.shapes.get(key);
       if (shape === undefined) this.shapes.set(key, (shape = parseShape(key, count)));
-      if (shape === null) return parseDocs(realText(skeleton, values), where);
-      try {
-        for (const d of shape.docs) out.push(fill(d, vals, base, where));
-      } catch (e) {
-        if (e === NEEDS_TEXT) return parseDocs(realText(skeleton, values), where);
-        throw e;
+      if (shape === null) return null;
+      pieces.push({ shape, base });
+    }
+    // A value becomes what the YAML parser would have made of its JSON text.
+    return { pieces, values: values.map((v) => (typeof v === 'number' ? JSON.parse(JSON.stringify(v)) : v)) };
+  }
+}
+
+/** A document written with its tokens as plain scalars; undefined where a token is a key (keys need the duplicate check of fill). */
+function writtenWithTokens(doc: unknown): string | undefined {
+  let tokenKey = false;
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.charCodeAt(0) === 0xe000) tokenKey = true;
+        walk(x);
       }
     }
-    return out;
-  }
+  };
+  walk(doc);
+  return tokenKey ? undefined : fastYaml(doc);
+}
+
+/** The written document with each token replaced by its value as a scalar; undefined where a value is no one-line scalar. */
+function substitute(text: string, values: Value[], base: number): string | undefined {
+  let ok = true;
+  const out = text.replace(WRITTEN_TOKEN, (_, i: string) => {
+    const v = values[base + Number(i)];
+    const s = typeof v === 'object' ? undefined : scalarText(v);
+    if (s === undefined) ok = false;
+    return s ?? '';
+  });
+  return ok ? out : undefined;
 }
 
 /** Parse a rendered YAML text and re-serialise it canonically; throws on anything but clean YAML. */

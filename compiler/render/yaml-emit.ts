@@ -34,6 +34,16 @@ export function fastYaml(value: unknown): string | undefined {
 
 const UNSUPPORTED = Symbol('unsupported by the fast path');
 
+/** A scalar as the library writes it on one line (as a value or a key), or undefined where the fast path cannot say. */
+export function scalarText(v: string | number | boolean | null): string | undefined {
+  try {
+    return inline(v);
+  } catch (e) {
+    if (e === UNSUPPORTED) return undefined;
+    throw e;
+  }
+}
+
 type Collection = unknown[] | Record<string, unknown>;
 
 function isCollection(v: unknown): v is Collection {
