@@ -165,6 +165,9 @@ process.stderr.write(`bench: ${cases.length} cases, ${RUNS} rounds after one war
 for (let r = 0; r <= RUNS; r++) {
   for (const c of cases) {
     c.prepare();
+    // The page cache written by the previous case is flushed first, so that
+    // its writeback does not run (and get counted) during this one.
+    run('sync', []);
     const sample = c.once();
     if (r > 0) c.samples.push(sample); // round 0 warms the page cache
   }

@@ -2,13 +2,20 @@
 // one closing line `N passed, N failed[, N skipped]` that CI reads.
 // Usage: npm test [-- <pattern>]   (pattern: a regex on test file paths)
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
 let failedExtra = 0;
+// The tests make their scratch directories under os.tmpdir(): one directory
+// per run, removed at the end, so that no run leaves anything in /tmp.
+const scratch = mkdtempSync(join(tmpdir(), 'fabric-tests-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 function run(cmd, args, { capture } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'], env: { ...process.env, FORCE_COLOR: '0', TMPDIR: scratch } });
     let out = '';
     if (capture) {
       child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
