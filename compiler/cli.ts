@@ -4,7 +4,8 @@
 import { cac } from 'cac';
 import { diagnosticsToJSON, formatDiagnostics, hasErrors, type Diagnostic } from './diagnostics.ts';
 
-export const EXIT = { ok: 0, invalidSpec: 1, usage: 2, toolFailure: 3, changes: 4, interrupted: 130 } as const;
+/** notPushed: the commit exists in fabric's cache clone but did not reach the remote (RELIABILITY E1). */
+export const EXIT = { ok: 0, invalidSpec: 1, usage: 2, toolFailure: 3, changes: 4, notPushed: 5, interrupted: 130 } as const;
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 const useColor = (stream: NodeJS.WriteStream) => stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';

@@ -53,7 +53,9 @@ function where(target: GitTarget): string {
 }
 
 function asUserError(e: unknown): unknown {
-  return e instanceof PushError ? new UserError(e.message, EXIT.toolFailure, e.hint) : e;
+  if (!(e instanceof PushError)) return e;
+  // A commit that exists but did not reach the remote gets its own exit code: a script can retry the push alone.
+  return new UserError(e.message, e.code === 'not-pushed' ? EXIT.notPushed : EXIT.toolFailure, e.hint);
 }
 
 const printNotes = (notes: string[]) => notes.forEach((n) => process.stderr.write(`note: ${n}\n`));
