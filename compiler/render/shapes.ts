@@ -161,7 +161,9 @@ function writtenWithTokens(doc: unknown): string | undefined {
     }
   };
   walk(doc);
-  return tokenKey ? undefined : fastYaml(doc);
+  const text = tokenKey ? undefined : fastYaml(doc);
+  // Tokens are written plain; were one ever quoted, substituting into it would garble the value.
+  return text === undefined || new RegExp(`["']${MARK}`).test(text) ? undefined : text;
 }
 
 /** The written document with each token replaced by its value as a scalar; undefined where a value is no one-line scalar. */
