@@ -2,7 +2,7 @@
 // against the stand-in minikube, kubectl and docker of
 // tests/fixtures/runner/standins.ts (first on PATH, answering from a fake
 // world that keeps state between runs and fails on demand).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,9 +12,11 @@ import { applyCommand, infoCommand, type ApplyOptions, type IO } from '../compil
 import { registeredClusters } from '../compiler/runner/steps.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
 import { yamlDocs } from './helpers/compile.ts';
+import { bareRepo, sandbox } from './helpers/git-remote.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { fabricChild, REFERENCE, writeSpec } from './fault-catalog-helpers.ts';
 import { until, alive } from './helpers/process.ts';
+import { requireTool } from './helpers/tools.ts';
 
 const SPEC = fromRoot('spec/fabric.yaml');
 const compiled = compileSpec(SPEC) as Compiled;
@@ -169,13 +171,40 @@ test('F6: convergence is checked against the Applications fabric predicts; a sta
   assert.ok(s.lines().some((l) => l.includes('patch configmap argocd-cmd-params-cm') && l.includes('applicationsetcontroller.enable.policy.override')));
 });
 
-test('F6 (GAP): after a push nothing asks ArgoCD to refresh; the health wait relies on its polling', async () => {
-  // GAP: RELIABILITY F6 asks to trigger a refresh after the push (webhook, or the
-  // argocd.argoproj.io/refresh annotation); fabric waits for ArgoCD's own poll (about 3 minutes).
-  // Fails once apply asks for a refresh.
-  const s = await installStandins();
-  assert.is((await apply(s)).code, 0);
-  assert.not.ok(s.lines().some((l) => l.includes('refresh')));
+test('F6: after a push ArgoCD is asked to refresh its Applications (the refresh annotation), not left to its 3-minute poll; nothing pushed, nothing asked', async () => {
+  if (!requireTool('git', 'fabric apply push step')) return;
+  const sb = sandbox();
+  try {
+    const remote = await bareRepo(join(sb.root, 'remote.git'), { 'NOTES.md': 'kept by people\n' });
+    const spec = join(sb.root, 'fabric.yaml');
+    const text = readFileSync(SPEC, 'utf8').replace('https://github.com/you/fabric-gitops.git', `file://${remote}`);
+    writeFileSync(spec, text);
+    const s = await installStandins();
+    const env = { FABRIC_CACHE_DIR: join(sb.root, 'cache') };
+    const refresh = (l: string) => l.startsWith('kubectl --context control-cluster -n argocd annotate applications.argoproj.io --all argocd.argoproj.io/refresh=normal --overwrite');
+
+    const first = await apply(s, env, { spec, push: true });
+    assert.is(first.code, 0, first.text);
+    const lines = s.lines();
+    const at = lines.findIndex(refresh);
+    assert.ok(at >= 0, 'asked after the first push');
+    assert.ok(lines.slice(0, at).every((l) => !l.includes(' apply -k ')), 'before the ApplicationSets are applied (they create fresh Applications)');
+
+    // A change to the spec: pushed, and the Applications that exist now are asked to look.
+    writeFileSync(spec, text.replace('metrics: 30d', 'metrics: 45d'));
+    s.clearLog();
+    const second = await apply(s, env, { spec, push: true });
+    assert.is(second.code, 0, second.text);
+    assert.match(second.text, /pushed [0-9a-f]{12}: /);
+    assert.ok(s.lines().some(refresh), 'asked after the second push');
+
+    s.clearLog();
+    const third = await apply(s, env, { spec, push: true });
+    assert.is(third.code, 0, third.text);
+    assert.not.ok(s.lines().some(refresh), 'nothing pushed, nothing to refresh');
+  } finally {
+    sb.restore();
+  }
 });
 
 test('F7: secrets never on a command line or in the output; no TLS verification is skipped; fabric info shows how to read a password, not the password', async () => {

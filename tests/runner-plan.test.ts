@@ -102,7 +102,7 @@ test('every minikube and docker command uses only documented subcommands and fla
 
 test('every kubectl command uses flags that `kubectl <command> --help` documents', () => {
   if (!requireTool('kubectl', 'kubectl flags of the plan', ['version', '--client'])) return;
-  const SUBCOMMANDS = ['config get-contexts', 'config view', 'create namespace', 'rollout status', 'rollout restart', 'patch', 'apply', 'create', 'get', 'wait', 'diff', 'version', 'port-forward'];
+  const SUBCOMMANDS = ['config get-contexts', 'config view', 'create namespace', 'rollout status', 'rollout restart', 'patch', 'apply', 'create', 'get', 'wait', 'diff', 'version', 'port-forward', 'annotate'];
   const globals = execFileSync('kubectl', ['options'], { encoding: 'utf8' });
   const helps = new Map<string, string>();
   let checked = 0;

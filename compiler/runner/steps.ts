@@ -382,12 +382,16 @@ export function pushTree(ctx: RunContext): Step {
     const hint = e.code === 'branch-missing' ? `create it with fabric push --spec ${ctx.specPath} --create-branch` : e.hint ?? 'see the message above';
     return new StepError(e.message, `${hint}; then run fabric apply again`);
   };
+  // ArgoCD polls git about every 3 minutes; after a push, Applications that
+  // exist are asked to look now (it drops the annotation once refreshed).
+  // New ones (a first run) read the repository when they are created.
+  const refresh = kubectl(ctx.compiled.model.control.context, '-n', NAMESPACES.argocd, 'annotate', 'applications.argoproj.io', '--all', 'argocd.argoproj.io/refresh=normal', '--overwrite');
   return {
     id: 'push',
     title: `Push the tree to ${git.repoURL} (${git.revision})`,
     skip: ctx.push ? undefined : 'skipped (--no-push): ArgoCD reads what the repository already holds',
     checks: [inProcess('diff', '--spec', ctx.specPath)],
-    commands: [inProcess('push', '--spec', ctx.specPath)],
+    commands: [inProcess('push', '--spec', ctx.specPath), refresh],
     check: async () => {
       const { diffTree } = await import('../push/index.ts');
       try {
@@ -405,6 +409,7 @@ export function pushTree(ctx: RunContext): Step {
       } catch (e) {
         throw await asStepError(e);
       }
+      await run(ctx, refresh);
     },
   };
 }
