@@ -409,7 +409,8 @@ export function pushTree(ctx: RunContext): Step {
       } catch (e) {
         throw await asStepError(e);
       }
-      await run(ctx, refresh);
+      // Best effort: the push has landed; without the refresh ArgoCD still finds it at its next poll.
+      if ((await run(ctx, refresh, { okExitCodes: [1] })).exitCode !== 0) report('could not ask ArgoCD to refresh; it will find the push at its next poll (about 3 minutes)');
     },
   };
 }
