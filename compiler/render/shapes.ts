@@ -70,6 +70,9 @@ interface Piece {
 /** A document marker line: documents are shapes of their own (a file with an AppProject per environment is one shape repeated). */
 const DOCUMENT_MARKER = /^---$/m;
 
+/** Far more distinct shapes than one fleet has (cumulative: the reference 67, then 100 and 300 environments add 5). */
+const MAX_SHAPES = 5000;
+
 /** A token as the emitter writes it: a plain scalar. */
 const WRITTEN_TOKEN = new RegExp(`${MARK}(\\d+)${MARK}`, 'g');
 
@@ -139,7 +142,11 @@ export class ShapeCache {
         return tokenText(Number(i) - base === count ? count++ : -1);
       });
       let shape = this.shapes.get(key);
-      if (shape === undefined) this.shapes.set(key, (shape = parseShape(key, count)));
+      if (shape === undefined) {
+        // A long-lived process (the fuzzer, tests) renders many fleets: keep the cache bounded.
+        if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
+        this.shapes.set(key, (shape = parseShape(key, count)));
+      }
       if (shape === null) return null;
       pieces.push({ shape, base });
     }
