@@ -7,12 +7,15 @@
 //   bundled in place of compiler/precompiled.ts.
 // - Packages on the validate/compile path are bundled; every other package
 //   stays in node_modules.
-// - Each `await import()` in the CLI becomes its own chunk, so what one
-//   command imports (git, processes, a server, OpenTelemetry) loads only when
-//   that command runs.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// - DIR/fabric.cjs is the CLI in one CommonJS file; DIR/fabric.mjs loads it
+//   with V8's code cache (DIR/fabric.cjs.cache), made here by compiling the
+//   reference spec once. Each `await import()` stays lazy, so what one
+//   command imports (git, processes) loads only when that command runs.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
 
@@ -68,19 +71,26 @@ const fabricPlugin = {
   },
 };
 
+// One CommonJS file, run by the loader (scripts/bundle-loader.mjs, copied to
+// DIR/fabric.mjs) through vm.Script with V8's code cache. What only some
+// commands need stays lazy: each `await import()` of a module becomes an
+// initialiser that runs (and requires its packages) on first use.
 const result = await build({
   absWorkingDir: root,
   entryPoints: { fabric: 'compiler/cli.ts' },
   bundle: true,
-  splitting: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  format: 'cjs',
   outdir,
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
-  // Bundled CommonJS packages call require(); give them Node's.
-  banner: { js: "import { createRequire as __fabricCreateRequire } from 'node:module';\nconst require = __fabricCreateRequire(import.meta.url);" },
+  outExtension: { '.js': '.cjs' },
+  // import.meta.url (package root, createRequire) as the bundle's own file URL.
+  define: { 'import.meta.url': '__fabricModuleUrl' },
+  // import() of an external package becomes require(): a script run from a
+  // code cache has no dynamic import callback, and Node >= 20.19 requires
+  // ES modules (execa) as well.
+  supported: { 'dynamic-import': false },
+  banner: { js: "const __fabricModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [fabricPlugin],
   // The templates arrive precompiled: the bundle needs Handlebars' runtime,
   // not its compiler (and the compiler's source-map library).
@@ -93,9 +103,25 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
-// Chunks of earlier builds (their names carry a content hash) go once they
-// are an hour old: a CLI started before this build may still import them.
-const built = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(root, p)));
-for (const file of readdirSync(join(outdir, 'chunks')).map((f) => join(outdir, 'chunks', f))) {
-  if (!built.has(file) && Date.now() - statSync(file).mtimeMs > 3600_000) rmSync(file, { force: true });
+copyFileSync(join(root, 'scripts/bundle-loader.mjs'), join(outdir, 'fabric.mjs'));
+rmSync(join(outdir, 'fabric.mjs.map'), { force: true }); // of the ESM bundle this replaced
+
+// The code cache: compile the reference spec once through the loader, then
+// keep what V8 compiled. Without it (any failure here) the CLI still runs.
+rmSync(join(outdir, 'fabric.cjs.cache'), { force: true });
+const scratch = mkdtempSync(join(tmpdir(), 'fabric-build-'));
+const warm = spawnSync(process.execPath, ['--input-type=module', '-e', [
+  `const bundle = await import(${JSON.stringify(pathToFileURL(join(outdir, 'fabric.mjs')).href)});`,
+  `const code = await bundle.main(['node', 'fabric', 'compile', '--spec', ${JSON.stringify(join(root, 'spec/fabric.yaml'))}, '--out', ${JSON.stringify(join(scratch, 'out'))}]);`,
+  `if (code !== 0) process.exit(code);`,
+  `(await import('node:fs')).writeFileSync(${JSON.stringify(join(outdir, 'fabric.cjs.cache'))}, bundle.createCachedData());`,
+].join('\n')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+rmSync(scratch, { recursive: true, force: true });
+if (warm.status !== 0) process.stderr.write(`build: no code cache (the warm-up compile failed: ${warm.stderr.trim().split('\n').pop()}); the CLI runs without it\n`);
+
+// The chunks of earlier (ESM, split) builds go once they are an hour old: a
+// CLI started before this build may still import them.
+const chunks = join(outdir, 'chunks');
+if (existsSync(chunks)) {
+  for (const f of readdirSync(chunks)) if (Date.now() - statSync(join(chunks, f)).mtimeMs > 3600_000) rmSync(join(chunks, f), { force: true });
 }
