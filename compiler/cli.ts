@@ -55,6 +55,17 @@ cli
   .option('--json', 'Print diagnostics and the result as JSON')
   .example('fabric compile --spec spec/fabric.yaml --out out')
   .action(async (opts: { spec: string; out: string; check?: boolean; verify?: boolean; push?: boolean; json?: boolean }) => {
+    // Nothing changed since the last compile of this spec into this tree (compiler/stamp.ts): say so without rendering.
+    const { unchangedSinceLastCompile, recordCompile } = await import('./stamp.ts');
+    const same = opts.check || opts.verify || opts.push ? undefined : unchangedSinceLastCompile(opts.spec, opts.out);
+    if (same) {
+      if (opts.json) process.stdout.write(JSON.stringify({ out: opts.out, written: [], removed: [], unchanged: same.files }, null, 2) + '\n');
+      else {
+        printDiagnostics(same.diagnostics, same.source, false);
+        process.stdout.write(`${opts.out}: up to date (${same.files} files, untouched since the last compile of this spec)\n`);
+      }
+      return EXIT.ok;
+    }
     const { compileSpec } = await import('./index.ts');
     const result = compileSpec(opts.spec);
     if (!('model' in result)) {
@@ -63,7 +74,11 @@ cli
     }
     if (!opts.json) printDiagnostics(result.diagnostics, result.loaded.source, false);
     const { emitTree, diffAgainstDisk, EmitError } = await import('./emit.ts');
-    const specOpts = { specPath: result.model.specPath, specSource: result.loaded.source };
+    const specOpts = {
+      specPath: result.model.specPath,
+      specSource: result.loaded.source,
+      whileLocked: () => recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics),
+    };
     if (opts.check) {
       const d = diffAgainstDisk(result.files, opts.out, specOpts);
       const stale = [...d.missing.map((p) => `missing  ${p}`), ...d.different.map((p) => `differs  ${p}`), ...d.extra.map((p) => `stale    ${p}`)];

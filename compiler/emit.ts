@@ -30,6 +30,8 @@ export interface EmitOptions {
   specSource: string;
   /** Test hook: called after each staged file, to simulate a crash mid-write. */
   afterStagedFile?: (path: string) => void;
+  /** Called once the tree is in place, still holding the lock (no other compile can change it meanwhile). */
+  whileLocked?: (result: EmitResult) => void;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -183,7 +185,9 @@ export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOption
   checkOutDir(abs, opts.specPath);
   const release = acquireLock(abs);
   try {
-    return emitLocked(files, abs, opts);
+    const result = emitLocked(files, abs, opts);
+    opts.whileLocked?.(result);
+    return result;
   } finally {
     release();
   }

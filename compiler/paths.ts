@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
@@ -16,4 +17,12 @@ export function packageRoot(): string {
     root = dir;
   }
   return root;
+}
+
+/** fabric's cache (push clones, compile stamps): FABRIC_CACHE_DIR, else $XDG_CACHE_HOME/fabric, else ~/.cache/fabric. */
+export function cacheRoot(explicit?: string): string {
+  if (explicit) return resolve(explicit);
+  if (process.env.FABRIC_CACHE_DIR) return resolve(process.env.FABRIC_CACHE_DIR);
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'fabric');
 }

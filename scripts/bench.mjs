@@ -21,12 +21,14 @@ const only = option('--only') ? new RegExp(option('--only')) : undefined;
 const FLEET_SIZES = [10, 100, 300];
 const referenceSpec = join(root, 'spec/fabric.yaml');
 const loadAtStart = loadavg();
+const work = mkdtempSync(join(tmpdir(), 'fabric-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+// fabric's cache (compile stamps) goes with the work directory.
+const env = { ...process.env, FABRIC_CACHE_DIR: join(work, 'cache') };
 const git = (...a) => run('git', a).stdout.trim();
 // The sources measured are those of the build below: note their commit now.
 const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'compiler', 'templates', 'schema', 'scripts/build.mjs') ? ' with uncommitted changes' : '');
 
-const work = mkdtempSync(join(tmpdir(), 'fabric-bench-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 // Measure what `npm install` builds from the current sources, built into a
 // directory of the bench's own (a rebuild of dist/ meanwhile cannot disturb
@@ -41,7 +43,7 @@ const cli = args.includes('--no-build') ? join(root, 'bin/fabric.mjs') : (() => 
 })();
 
 function run(cmd, argv, { check = false } = {}) {
-  const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
   if (check && r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
   return r;
 }
@@ -63,7 +65,7 @@ function timed(cmd, argv, { node = true } = {}) {
     ? [gnuTime, ['-f', 'fabric-bench %M %U %S', cmd, ...argv]]
     : [cmd, node ? ['--import', preload, ...argv] : argv];
   const start = process.hrtime.bigint();
-  const r = spawnSync(file, fileArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(file, fileArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
   const m = REPORT.exec(r.stderr);

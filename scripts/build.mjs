@@ -12,7 +12,8 @@
 //   reference spec once. Each `await import()` stays lazy, so what one
 //   command imports (git, processes) loads only when that command runs.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -104,6 +105,8 @@ const result = await build({
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 copyFileSync(join(root, 'scripts/bundle-loader.mjs'), join(outdir, 'fabric.mjs'));
+// The build's identity for compile stamps (compiler/stamp.ts): another bundle, another id.
+writeFileSync(join(outdir, 'fabric.build-id'), createHash('sha256').update(readFileSync(join(outdir, 'fabric.cjs'))).digest('hex') + '\n');
 rmSync(join(outdir, 'fabric.mjs.map'), { force: true }); // of the ESM bundle this replaced
 
 // The code cache: compile the reference spec once through the loader, then
@@ -115,7 +118,7 @@ const warm = spawnSync(process.execPath, ['--input-type=module', '-e', [
   `const code = await bundle.main(['node', 'fabric', 'compile', '--spec', ${JSON.stringify(join(root, 'spec/fabric.yaml'))}, '--out', ${JSON.stringify(join(scratch, 'out'))}]);`,
   `if (code !== 0) process.exit(code);`,
   `(await import('node:fs')).writeFileSync(${JSON.stringify(join(outdir, 'fabric.cjs.cache'))}, bundle.createCachedData());`,
-].join('\n')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+].join('\n')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FABRIC_NO_STAMP: '1' } });
 rmSync(scratch, { recursive: true, force: true });
 if (warm.status !== 0) process.stderr.write(`build: no code cache (the warm-up compile failed: ${warm.stderr.trim().split('\n').pop()}); the CLI runs without it\n`);
 

@@ -8,14 +8,16 @@ import { join } from 'node:path';
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
 let failedExtra = 0;
-// The tests make their scratch directories under os.tmpdir(): one directory
-// per run, removed at the end, so that no run leaves anything in /tmp.
+// The tests make their scratch directories under os.tmpdir(), and fabric its
+// cache (push clones, compile stamps) under FABRIC_CACHE_DIR: both in one
+// directory per run, removed at the end, so that no run leaves anything
+// behind or reads what an earlier run left.
 const scratch = mkdtempSync(join(tmpdir(), 'fabric-tests-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 function run(cmd, args, { capture } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'], env: { ...process.env, FORCE_COLOR: '0', TMPDIR: scratch } });
+    const child = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'], env: { ...process.env, FORCE_COLOR: '0', TMPDIR: scratch, FABRIC_CACHE_DIR: join(scratch, 'cache') } });
     let out = '';
     if (capture) {
       child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });

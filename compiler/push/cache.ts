@@ -4,19 +4,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { PushError, redactCredentials } from './errors.ts';
 import { openGit, type Git } from './git.ts';
 import { processAlive } from '../pid.ts';
+import { cacheRoot } from '../paths.ts';
 
-/** FABRIC_CACHE_DIR, else $XDG_CACHE_HOME/fabric, else ~/.cache/fabric. */
-export function cacheRoot(explicit?: string): string {
-  if (explicit) return path.resolve(explicit);
-  if (process.env.FABRIC_CACHE_DIR) return path.resolve(process.env.FABRIC_CACHE_DIR);
-  const xdg = process.env.XDG_CACHE_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'fabric');
-}
+export { cacheRoot };
 
 /** One clone per repository URL: `<root>/repos/<sha256(url)[0..16]>`. */
 export function cloneDirFor(repoURL: string, root: string): string {

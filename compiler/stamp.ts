@@ -1,0 +1,107 @@
+// The compile stamp: what the last compile of a spec into a directory wrote,
+// so that compiling the same spec again with the same fabric, into a tree
+// nobody touched since, answers "up to date" without rendering. It lives in
+// fabric's cache (never in the output tree), one file per output directory.
+//
+// The stamp holds: the build of fabric (a hash of the bundle; from source
+// there is none and stamps are off), the spec's path as given and a hash of
+// its bytes, the diagnostics (warnings) that compile printed, and for every
+// file fabric owns its inode, size, mtime and ctime in nanoseconds. Any write,
+// rename, chmod or link changes a file's ctime, which no tool can set back;
+// so a file edited by hand, replaced, removed or restored never matches, and
+// any doubt means a normal compile.
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic } from './diagnostics.ts';
+import { MANIFEST_PATH, type Manifest } from './emit-types.ts';
+import { cacheRoot } from './paths.ts';
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+interface Stamp {
+  build: string;
+  specPath: string;
+  specHash: string;
+  out: string;
+  diagnostics: Diagnostic[];
+  /** Path under the output directory -> "ino:size:mtimeNs:ctimeNs". */
+  files: Record<string, string>;
+}
+
+let build: string | null | undefined;
+
+/** The bundle's build id (scripts/build.mjs writes it beside the bundle); null from source. */
+function buildId(): string | null {
+  if (build === undefined) {
+    try {
+      build = readFileSync(fileURLToPath(new URL('./fabric.build-id', import.meta.url)), 'utf8').trim() || null;
+    } catch {
+      build = null;
+    }
+  }
+  return build;
+}
+
+const stampFile = (out: string) => join(cacheRoot(), 'stamps', `${sha256(resolve(out)).slice(0, 32)}.json`);
+
+function identity(path: string): string {
+  const st = lstatSync(path, { bigint: true });
+  if (!st.isFile()) throw new Error(`${path} is not a file`);
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+export interface UpToDate {
+  files: number;
+  diagnostics: Diagnostic[];
+  source: string;
+}
+
+/** The last compile's result when nothing that decides the output changed since; otherwise undefined. */
+export function unchangedSinceLastCompile(specPath: string, out: string): UpToDate | undefined {
+  const id = buildId();
+  if (!id || process.env.FABRIC_NO_STAMP) return undefined;
+  try {
+    const source = readFileSync(specPath, 'utf8');
+    const stamp = JSON.parse(readFileSync(stampFile(out), 'utf8')) as Stamp;
+    if (stamp.build !== id || stamp.specPath !== specPath || stamp.specHash !== sha256(source) || stamp.out !== resolve(out)) return undefined;
+    // The output directory itself as the normal path accepts it: a real directory, not a link to one.
+    if (!lstatSync(out).isDirectory()) return undefined;
+    const entries = Object.entries(stamp.files);
+    if (!entries.some(([p]) => p === MANIFEST_PATH)) return undefined;
+    for (const [path, was] of entries) if (identity(join(resolve(out), path)) !== was) return undefined;
+    return { files: entries.length, diagnostics: stamp.diagnostics, source };
+  } catch {
+    return undefined; // no stamp, a damaged one, a file gone: compile
+  }
+}
+
+/** Records the compile that just left `out` as the manifest lists it. Best effort: a cache that cannot be written only costs speed. */
+export function recordCompile(specPath: string, specSource: string, out: string, diagnostics: Diagnostic[]): void {
+  const id = buildId();
+  if (!id || process.env.FABRIC_NO_STAMP) return;
+  const file = stampFile(out);
+  try {
+    const manifest = JSON.parse(readFileSync(join(resolve(out), MANIFEST_PATH), 'utf8')) as Manifest;
+    const files: Record<string, string> = {};
+    for (const path of manifest.files) files[path] = identity(join(resolve(out), path));
+    const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
+    mkdirSync(dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(stamp));
+    renameSync(temp, file);
+    pruneStamps(dirname(file));
+  } catch {
+    // The next compile renders again; nothing else depends on the stamp.
+  }
+}
+
+/** One stamp per output directory ever compiled into: keep the most recent MAX_STAMPS. */
+const MAX_STAMPS = 100;
+
+function pruneStamps(dir: string): void {
+  const stamps = readdirSync(dir).map((name) => ({ path: join(dir, name), mtime: statSync(join(dir, name)).mtimeMs }));
+  if (stamps.length <= MAX_STAMPS) return;
+  for (const s of stamps.sort((a, b) => b.mtime - a.mtime).slice(MAX_STAMPS)) rmSync(s.path, { force: true });
+}
