@@ -16,7 +16,7 @@ import { fleetSpec } from './fleet-spec.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const RUNS = Math.max(5, Number(option('--runs', 7)));
+const RUNS = Math.max(5, Number(option('--runs', 9)));
 const only = option('--only') ? new RegExp(option('--only')) : undefined;
 const FLEET_SIZES = [10, 100, 300];
 const referenceSpec = join(root, 'spec/fabric.yaml');
