@@ -34,7 +34,7 @@ export function fastYaml(value: unknown): string | undefined {
 
 const UNSUPPORTED = Symbol('unsupported by the fast path');
 
-/** A scalar as the library writes it on one line (as a value or a key), or undefined where the fast path cannot say. */
+/** A scalar as the library writes it as a value on one line, or undefined where the fast path cannot say. */
 export function scalarText(v: string | number | boolean | null): string | undefined {
   try {
     return inline(v);
