@@ -205,10 +205,12 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
 
   const written: string[] = [];
   const unchanged: string[] = [];
+  // Into a directory that does not exist yet every file is new: no lookup per file.
+  const outExists = existsSync(abs);
   for (const f of all) {
     const target = join(abs, f.path);
     let same = false;
-    if (existsSync(target)) {
+    if (outExists && existsSync(target)) {
       const st = lstatSync(target);
       if (!st.isFile()) throw new EmitError(`${target} exists and is not a regular file`, 'remove it; fabric writes a file there');
       if (!owned.has(f.path)) throw new EmitError(`${target} exists but fabric did not write it`, 'move the file away; fabric will not overwrite files it does not own');

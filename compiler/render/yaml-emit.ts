@@ -55,7 +55,11 @@ function isCollection(v: unknown): v is Collection {
 }
 
 // A pair with an undefined value is left out, so a mapping of only those is empty.
-const isEmpty = (v: Collection) => (Array.isArray(v) ? v.length === 0 : !Object.keys(v).some((k) => v[k] !== undefined));
+function isEmpty(v: Collection): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v) if (v[k] !== undefined) return false;
+  return true;
+}
 
 /** A block collection at `indent`, one line per entry (nested collections on the following lines). */
 function collection(v: Collection, indent: string, lines: string[]) {
