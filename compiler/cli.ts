@@ -77,7 +77,7 @@ cli
     const specOpts = {
       specPath: result.model.specPath,
       specSource: result.loaded.source,
-      whileLocked: () => recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics),
+      whileLocked: (emitted: { written: string[]; unchanged: string[] }) => recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, [...emitted.written, ...emitted.unchanged]),
     };
     if (opts.check) {
       const d = diffAgainstDisk(result.files, opts.out, specOpts);

@@ -199,17 +199,18 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
   for (const f of files) assertSafeRelative(f.path);
 
   const all = [...files.filter((f) => f.path !== MANIFEST_PATH), manifestFile(files.filter((f) => f.path !== MANIFEST_PATH), opts)];
-  const old = existsSync(abs) ? readManifest(abs) : undefined;
+  // Looked at once, under the lock: a tree to compare with, carry over, flush before and swap out.
+  const outExists = existsSync(abs);
+  const old = outExists ? readManifest(abs) : undefined;
   const owned = new Set(old?.files ?? []);
   const next = new Set(all.map((f) => f.path));
 
   const written: string[] = [];
   const unchanged: string[] = [];
-  // Into a directory that does not exist yet every file is new: no lookup per file.
-  const outExists = existsSync(abs);
   for (const f of all) {
     const target = join(abs, f.path);
     let same = false;
+    // Into a directory that does not exist yet every file is new: no lookup per file.
     if (outExists && existsSync(target)) {
       const st = lstatSync(target);
       if (!st.isFile()) throw new EmitError(`${target} exists and is not a regular file`, 'remove it; fabric writes a file there');
@@ -230,7 +231,7 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
   try {
     // Foreign files and unchanged owned files come over as hard links: not rewritten.
     const keep = new Set(unchanged);
-    if (existsSync(abs)) {
+    if (outExists) {
       const walk = (rel: string) => {
         for (const e of readdirSync(join(abs, rel))) {
           const r = rel ? `${rel}/${e}` : e;
@@ -247,9 +248,9 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
       writeNewFile(join(stage, f.path), f.contents, dirsMade);
       opts.afterStagedFile?.(f.path);
     }
-    if (existsSync(abs)) flushStage(stage, all.filter((f) => !keep.has(f.path)).map((f) => join(stage, f.path)));
+    if (outExists) flushStage(stage, all.filter((f) => !keep.has(f.path)).map((f) => join(stage, f.path)));
     const oldDir = join(parent, `.${basename(abs)}.fabric-old-${process.pid}`);
-    if (existsSync(abs)) renameSync(abs, oldDir);
+    if (outExists) renameSync(abs, oldDir);
     renameSync(stage, abs);
     rmSync(oldDir, { recursive: true, force: true });
   } catch (e) {

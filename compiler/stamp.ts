@@ -15,7 +15,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.ts';
-import { MANIFEST_PATH, type Manifest } from './emit-types.ts';
+import { MANIFEST_PATH } from './emit-types.ts';
 import { cacheRoot } from './paths.ts';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -77,15 +77,18 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
   }
 }
 
-/** Records the compile that just left `out` as the manifest lists it. Best effort: a cache that cannot be written only costs speed. */
-export function recordCompile(specPath: string, specSource: string, out: string, diagnostics: Diagnostic[]): void {
+/**
+ * Records the compile that just left `owned` (every file fabric wrote or kept,
+ * the manifest among them) in `out`. Best effort: a cache that cannot be
+ * written only costs speed.
+ */
+export function recordCompile(specPath: string, specSource: string, out: string, diagnostics: Diagnostic[], owned: string[]): void {
   const id = buildId();
   if (!id || process.env.FABRIC_NO_STAMP) return;
   const file = stampFile(out);
   try {
-    const manifest = JSON.parse(readFileSync(join(resolve(out), MANIFEST_PATH), 'utf8')) as Manifest;
     const files: Record<string, string> = {};
-    for (const path of manifest.files) files[path] = identity(join(resolve(out), path));
+    for (const path of owned) files[path] = identity(join(resolve(out), path));
     const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
     mkdirSync(dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
