@@ -155,22 +155,29 @@ export class ShapeCache {
   }
 }
 
+/** Calls visit on every mapping key and every string value of parsed data. */
+function eachString(v: unknown, visit: (s: string, isKey: boolean) => void): void {
+  if (typeof v === 'string') visit(v, false);
+  else if (Array.isArray(v)) for (const x of v) eachString(x, visit);
+  else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      visit(k, true);
+      eachString(x, visit);
+    }
+  }
+}
+
+/** Tokens are written plain; were one ever quoted, substituting into it would garble the value. */
+const QUOTED_TOKEN = new RegExp(`["']${MARK}`);
+
 /** A document written with its tokens as plain scalars; undefined where a token is a key (keys need the duplicate check of fill). */
 function writtenWithTokens(doc: unknown): string | undefined {
   let tokenKey = false;
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (k.charCodeAt(0) === 0xe000) tokenKey = true;
-        walk(x);
-      }
-    }
-  };
-  walk(doc);
+  eachString(doc, (s, isKey) => {
+    if (isKey && s.includes(MARK)) tokenKey = true;
+  });
   const text = tokenKey ? undefined : fastYaml(doc);
-  // Tokens are written plain; were one ever quoted, substituting into it would garble the value.
-  return text === undefined || new RegExp(`["']${MARK}`).test(text) ? undefined : text;
+  return text === undefined || QUOTED_TOKEN.test(text) ? undefined : text;
 }
 
 /** The written document with each token replaced by its value as a scalar; undefined where a value is no one-line scalar. */
@@ -220,17 +227,7 @@ function parseShape(skeleton: string, count: number): Shape | null {
     if (i < 0 || i >= count || seen[i]) whole = false;
     else seen[i] = true;
   };
-  const walk = (v: unknown) => {
-    if (typeof v === 'string') visit(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        visit(k);
-        walk(x);
-      }
-    }
-  };
-  docs.forEach(walk);
+  for (const doc of docs) eachString(doc, visit);
   return whole && seen.every(Boolean) ? { docs } : null;
 }
 
