@@ -13,7 +13,7 @@
 //   command imports (git, processes) loads only when that command runs.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -122,9 +122,5 @@ const warm = spawnSync(process.execPath, ['--input-type=module', '-e', [
 rmSync(scratch, { recursive: true, force: true });
 if (warm.status !== 0) process.stderr.write(`build: no code cache (the warm-up compile failed: ${warm.stderr.trim().split('\n').pop()}); the CLI runs without it\n`);
 
-// The chunks of earlier (ESM, split) builds go once they are an hour old: a
-// CLI started before this build may still import them.
-const chunks = join(outdir, 'chunks');
-if (existsSync(chunks)) {
-  for (const f of readdirSync(chunks)) if (Date.now() - statSync(join(chunks, f)).mtimeMs > 3600_000) rmSync(join(chunks, f), { force: true });
-}
+// The chunks of earlier (ESM, split) builds: nothing imports them any more.
+rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
