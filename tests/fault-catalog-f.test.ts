@@ -2,7 +2,7 @@
 // against the stand-in minikube, kubectl and docker of
 // tests/fixtures/runner/standins.ts (first on PATH, answering from a fake
 // world that keeps state between runs and fails on demand).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +12,7 @@ import { applyCommand, infoCommand, type ApplyOptions, type IO } from '../compil
 import { registeredClusters } from '../compiler/runner/steps.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
 import { yamlDocs } from './helpers/compile.ts';
-import { bareRepo, sandbox } from './helpers/git-remote.ts';
+import { referenceSpecPushingTo, sandbox } from './helpers/git-remote.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { fabricChild, REFERENCE, writeSpec } from './fault-catalog-helpers.ts';
 import { until, alive } from './helpers/process.ts';
@@ -175,10 +175,7 @@ test('F6: after a push ArgoCD is asked to refresh its Applications (the refresh 
   if (!requireTool('git', 'fabric apply push step')) return;
   const sb = sandbox();
   try {
-    const remote = await bareRepo(join(sb.root, 'remote.git'), { 'NOTES.md': 'kept by people\n' });
-    const spec = join(sb.root, 'fabric.yaml');
-    const text = readFileSync(SPEC, 'utf8').replace('https://github.com/you/fabric-gitops.git', `file://${remote}`);
-    writeFileSync(spec, text);
+    const { spec, text } = await referenceSpecPushingTo(sb.root);
     const s = await installStandins();
     const env = { FABRIC_CACHE_DIR: join(sb.root, 'cache') };
     const refresh = (l: string) => l.startsWith('kubectl --context control-cluster -n argocd annotate applications.argoproj.io --all argocd.argoproj.io/refresh=normal --overwrite');

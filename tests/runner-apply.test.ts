@@ -2,7 +2,7 @@
 // tool is needed): the commands of a fresh run in order, a second run that
 // starts and creates nothing, a profile that fails to start and the run that
 // resumes after it, and a health wait that times out.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,7 +11,7 @@ import { expectedApplications } from '../compiler/runner/applications.ts';
 import { applyCommand, type ApplyOptions, type IO } from '../compiler/runner/commands.ts';
 import { registeredClusters } from '../compiler/runner/steps.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
-import { bareRepo, commitCount, sandbox } from './helpers/git-remote.ts';
+import { commitCount, referenceSpecPushingTo, sandbox } from './helpers/git-remote.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
 
@@ -167,9 +167,7 @@ test('with push, the compiled tree reaches the spec\'s repository; a re-run find
   if (!requireTool('git', 'fabric apply push step')) return;
   const sb = sandbox();
   try {
-    const remote = await bareRepo(join(sb.root, 'remote.git'), { 'NOTES.md': 'kept by people, not by fabric\n' });
-    const spec = join(sb.root, 'fabric.yaml');
-    writeFileSync(spec, readFileSync(SPEC, 'utf8').replace('https://github.com/you/fabric-gitops.git', `file://${remote}`));
+    const { spec, remote } = await referenceSpecPushingTo(sb.root);
     const s = await installStandins();
     const cache = { FABRIC_CACHE_DIR: join(sb.root, 'cache') };
     const first = await apply(s, cache, { spec, push: true });

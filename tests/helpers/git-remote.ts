@@ -4,7 +4,7 @@
 // throwaway HOME and global config, so the developer's git setup is not used.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from '../../compiler/emit-types.ts';
 import { PushError } from '../../compiler/push/index.ts';
+import { fromRoot } from './paths.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -74,6 +75,15 @@ let scratchCounter = 0;
  * Another writer: clones `url`, applies `changes` (null deletes a file), commits
  * as Other Writer and pushes. Returns the new commit.
  */
+/** The reference spec, written into `dir`, with its git.repoURL pointed at a new bare repository there (its main branch holds one file of people's). */
+export async function referenceSpecPushingTo(dir: string): Promise<{ spec: string; text: string; remote: string }> {
+  const remote = await bareRepo(path.join(dir, 'remote.git'), { 'NOTES.md': 'kept by people, not by fabric\n' });
+  const spec = path.join(dir, 'fabric.yaml');
+  const text = readFileSync(fromRoot('spec/fabric.yaml'), 'utf8').replace('https://github.com/you/fabric-gitops.git', `file://${remote}`);
+  writeFileSync(spec, text);
+  return { spec, text, remote };
+}
+
 export async function commitTo(url: string, branch: string, changes: Record<string, string | null>, message: string): Promise<string> {
   const work = path.join(os.tmpdir(), `fabric-writer-${process.pid}-${++scratchCounter}`);
   await rm(work, { recursive: true, force: true });
