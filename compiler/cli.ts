@@ -5,14 +5,27 @@ import { cac } from 'cac';
 import { diagnosticsToJSON, formatDiagnostics, hasErrors, type Diagnostic } from './diagnostics.ts';
 
 /** notPushed: the commit exists in fabric's cache clone but did not reach the remote (RELIABILITY E1). */
-export const EXIT = { ok: 0, invalidSpec: 1, usage: 2, toolFailure: 3, changes: 4, notPushed: 5, interrupted: 130 } as const;
+export const EXIT = {
+  ok: 0,
+  invalidSpec: 1,
+  usage: 2,
+  toolFailure: 3,
+  changes: 4,
+  notPushed: 5,
+  interrupted: 130,
+} as const;
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
-const useColor = (stream: NodeJS.WriteStream) => stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+const useColor = (stream: NodeJS.WriteStream) =>
+  stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
 
 /** Errors a command raises on purpose: a message for the user, no stack. */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.toolFailure, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.toolFailure,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
@@ -26,7 +39,9 @@ export function printDiagnostics(ds: Diagnostic[], source: string | undefined, j
   process.stderr.write(formatDiagnostics(ds, { color: useColor(process.stderr), source }) + '\n');
   const errors = ds.filter((d) => d.severity === 'error').length;
   const warnings = ds.length - errors;
-  process.stderr.write(`\n${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  process.stderr.write(
+    `\n${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
+  );
 }
 
 const cli = cac('fabric');
@@ -51,75 +66,122 @@ cli
   .option('--out <dir>', 'Output directory', { default: 'out' })
   .option('--check', 'Write nothing; exit 1 if the output directory differs from what the spec compiles to')
   .option('--verify', 'After writing, build every kustomization and check every object, rule, query and Alloy config')
-  .option('--push', 'After writing (and verifying), commit the tree to the GitOps repository and push it, as fabric push does')
+  .option(
+    '--push',
+    'After writing (and verifying), commit the tree to the GitOps repository and push it, as fabric push does',
+  )
   .option('--json', 'Print diagnostics and the result as JSON')
   .example('fabric compile --spec spec/fabric.yaml --out out')
-  .action(async (opts: { spec: string; out: string; check?: boolean; verify?: boolean; push?: boolean; json?: boolean }) => {
-    // Nothing changed since the last compile of this spec into this tree (compiler/stamp.ts): say so without rendering.
-    const { unchangedSinceLastCompile, recordCompile } = await import('./stamp.ts');
-    const same = opts.check || opts.verify || opts.push ? undefined : unchangedSinceLastCompile(opts.spec, opts.out);
-    if (same) {
-      if (opts.json) process.stdout.write(JSON.stringify({ out: opts.out, written: [], removed: [], unchanged: same.files }, null, 2) + '\n');
-      else {
-        printDiagnostics(same.diagnostics, same.source, false);
-        process.stdout.write(`${opts.out}: up to date (${same.files} files, untouched since the last compile of this spec)\n`);
+  .action(
+    async (opts: { spec: string; out: string; check?: boolean; verify?: boolean; push?: boolean; json?: boolean }) => {
+      // Nothing changed since the last compile of this spec into this tree (compiler/stamp.ts): say so without rendering.
+      const { unchangedSinceLastCompile, recordCompile } = await import('./stamp.ts');
+      const same = opts.check || opts.verify || opts.push ? undefined : unchangedSinceLastCompile(opts.spec, opts.out);
+      if (same) {
+        if (opts.json)
+          process.stdout.write(
+            JSON.stringify({ out: opts.out, written: [], removed: [], unchanged: same.files }, null, 2) + '\n',
+          );
+        else {
+          printDiagnostics(same.diagnostics, same.source, false);
+          process.stdout.write(
+            `${opts.out}: up to date (${same.files} files, untouched since the last compile of this spec)\n`,
+          );
+        }
+        return EXIT.ok;
       }
+      const { compileSpec } = await import('./index.ts');
+      const result = compileSpec(opts.spec);
+      if (!('model' in result)) {
+        printDiagnostics(result.diagnostics, result.source ?? result.loaded?.source, Boolean(opts.json));
+        return EXIT.invalidSpec;
+      }
+      if (!opts.json) printDiagnostics(result.diagnostics, result.loaded.source, false);
+      const { emitTree, diffAgainstDisk, EmitError } = await import('./emit.ts');
+      const specOpts = {
+        specPath: result.model.specPath,
+        specSource: result.loaded.source,
+        whileLocked: (emitted: { written: string[]; unchanged: string[] }) =>
+          recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, [
+            ...emitted.written,
+            ...emitted.unchanged,
+          ]),
+      };
+      if (opts.check) {
+        const d = diffAgainstDisk(result.files, opts.out, specOpts);
+        const stale = [
+          ...d.missing.map((p) => `missing  ${p}`),
+          ...d.different.map((p) => `differs  ${p}`),
+          ...d.extra.map((p) => `stale    ${p}`),
+        ];
+        if (opts.json) process.stdout.write(JSON.stringify({ upToDate: stale.length === 0, ...d }, null, 2) + '\n');
+        else if (stale.length)
+          process.stderr.write(
+            `${opts.out} is not what ${opts.spec} compiles to:\n${stale.map((s) => `  ${s}`).join('\n')}\nrun: fabric compile --spec ${opts.spec} --out ${opts.out}\n`,
+          );
+        else process.stdout.write(`${opts.out} is up to date\n`);
+        return stale.length ? EXIT.invalidSpec : EXIT.ok;
+      }
+      let emitted;
+      try {
+        emitted = emitTree(result.files, opts.out, specOpts);
+      } catch (e) {
+        if (e instanceof EmitError) throw new UserError(e.message, EXIT.toolFailure, e.hint);
+        throw e;
+      }
+      if (opts.json)
+        process.stdout.write(
+          JSON.stringify(
+            { out: opts.out, written: emitted.written, removed: emitted.removed, unchanged: emitted.unchanged.length },
+            null,
+            2,
+          ) + '\n',
+        );
+      else
+        process.stdout.write(
+          emitted.changed
+            ? `${opts.out}: ${emitted.written.length} written, ${emitted.removed.length} removed, ${emitted.unchanged.length} unchanged\n`
+            : `${opts.out}: up to date (${emitted.unchanged.length} files)\n`,
+        );
+      if (opts.verify) {
+        const { runVerify } = await import('./verify-command.ts');
+        const verified = await runVerify(result, opts.out, Boolean(opts.json));
+        if (verified !== EXIT.ok) return verified; // never push a tree that fails verification
+      }
+      if (opts.push) return (await import('./push/command.ts')).pushCompiled(result, { spec: opts.spec });
       return EXIT.ok;
-    }
-    const { compileSpec } = await import('./index.ts');
-    const result = compileSpec(opts.spec);
-    if (!('model' in result)) {
-      printDiagnostics(result.diagnostics, result.source ?? result.loaded?.source, Boolean(opts.json));
-      return EXIT.invalidSpec;
-    }
-    if (!opts.json) printDiagnostics(result.diagnostics, result.loaded.source, false);
-    const { emitTree, diffAgainstDisk, EmitError } = await import('./emit.ts');
-    const specOpts = {
-      specPath: result.model.specPath,
-      specSource: result.loaded.source,
-      whileLocked: (emitted: { written: string[]; unchanged: string[] }) => recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, [...emitted.written, ...emitted.unchanged]),
-    };
-    if (opts.check) {
-      const d = diffAgainstDisk(result.files, opts.out, specOpts);
-      const stale = [...d.missing.map((p) => `missing  ${p}`), ...d.different.map((p) => `differs  ${p}`), ...d.extra.map((p) => `stale    ${p}`)];
-      if (opts.json) process.stdout.write(JSON.stringify({ upToDate: stale.length === 0, ...d }, null, 2) + '\n');
-      else if (stale.length) process.stderr.write(`${opts.out} is not what ${opts.spec} compiles to:\n${stale.map((s) => `  ${s}`).join('\n')}\nrun: fabric compile --spec ${opts.spec} --out ${opts.out}\n`);
-      else process.stdout.write(`${opts.out} is up to date\n`);
-      return stale.length ? EXIT.invalidSpec : EXIT.ok;
-    }
-    let emitted;
-    try {
-      emitted = emitTree(result.files, opts.out, specOpts);
-    } catch (e) {
-      if (e instanceof EmitError) throw new UserError(e.message, EXIT.toolFailure, e.hint);
-      throw e;
-    }
-    if (opts.json) process.stdout.write(JSON.stringify({ out: opts.out, written: emitted.written, removed: emitted.removed, unchanged: emitted.unchanged.length }, null, 2) + '\n');
-    else process.stdout.write(emitted.changed ? `${opts.out}: ${emitted.written.length} written, ${emitted.removed.length} removed, ${emitted.unchanged.length} unchanged\n` : `${opts.out}: up to date (${emitted.unchanged.length} files)\n`);
-    if (opts.verify) {
-      const { runVerify } = await import('./verify-command.ts');
-      const verified = await runVerify(result, opts.out, Boolean(opts.json));
-      if (verified !== EXIT.ok) return verified; // never push a tree that fails verification
-    }
-    if (opts.push) return (await import('./push/command.ts')).pushCompiled(result, { spec: opts.spec });
-    return EXIT.ok;
-  });
+    },
+  );
 
 // Publishing the tree (compiler/push/): commit it to the GitOps repository.
-const targetOptions = (c: ReturnType<typeof cli.command>) => c
-  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
-  .option('--repo-url <url>', 'GitOps repository (default: git.repoURL in the spec)')
-  .option('--branch <name>', 'Branch (default: git.revision in the spec)')
-  .option('--path <dir>', "Directory in the repository that holds the tree (default: git.path in the spec, '' for the root)");
+const targetOptions = (c: ReturnType<typeof cli.command>) =>
+  c
+    .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+    .option('--repo-url <url>', 'GitOps repository (default: git.repoURL in the spec)')
+    .option('--branch <name>', 'Branch (default: git.revision in the spec)')
+    .option(
+      '--path <dir>',
+      "Directory in the repository that holds the tree (default: git.path in the spec, '' for the root)",
+    );
 
-targetOptions(cli.command('push', 'Compile, commit the tree to the GitOps repository and push it (fast-forward only, never forced)'))
+targetOptions(
+  cli.command(
+    'push',
+    'Compile, commit the tree to the GitOps repository and push it (fast-forward only, never forced)',
+  ),
+)
   .option('--create-branch', 'Create the branch when the repository does not have it')
   .option('--force', 'Overwrite hand edits of files fabric owns, and files it did not write (still no force-push)')
   .option('--message <text>', 'Subject line of the commit (the change summary still follows)')
   .example('fabric push --spec spec/fabric.yaml')
   .action(async (opts) => (await import('./push/command.ts')).pushCommand(opts));
 
-targetOptions(cli.command('diff', 'Show what fabric push would change, per file and per component, without committing (it fetches)'))
+targetOptions(
+  cli.command(
+    'diff',
+    'Show what fabric push would change, per file and per component, without committing (it fetches)',
+  ),
+)
   .option('--force', 'Compare as push --force would write (ignore an unreadable manifest)')
   .option('--json', 'Print the change set as JSON')
   .option('--exit-code', 'Exit 4 when there are changes (like git diff --exit-code)')
@@ -128,7 +190,10 @@ targetOptions(cli.command('diff', 'Show what fabric push would change, per file 
 
 // The runner (compiler/runner/): bring clusters up to match the spec, and look at them.
 cli
-  .command('apply', 'Bring the clusters up to match fabric.yaml: minikube profiles, ArgoCD, cluster registration, push, ApplicationSets, health')
+  .command(
+    'apply',
+    'Bring the clusters up to match fabric.yaml: minikube profiles, ArgoCD, cluster registration, push, ApplicationSets, health',
+  )
   .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
   .option('--out <dir>', 'Directory of the compiled tree', { default: 'out' })
   .option('--dry-run', 'Print the plan with the exact commands; run nothing (needs no cluster tool)')
@@ -158,14 +223,22 @@ cli
   .action(async (opts) => (await import('./runner/commands.ts')).infoCommand(opts));
 
 cli
-  .command('port-forward <target>', 'Forward a local port to grafana, argocd or a backend (mimir-<env>, loki-<env>, tempo-<env>)')
+  .command(
+    'port-forward <target>',
+    'Forward a local port to grafana, argocd or a backend (mimir-<env>, loki-<env>, tempo-<env>)',
+  )
   .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
   .option('--port <port>', 'Local port (default: grafana 3000, argocd 8080, backends their own port)')
   .example('fabric port-forward grafana')
-  .action(async (target: string, opts) => (await import('./runner/commands.ts')).portForwardCommand({ ...opts, target }));
+  .action(async (target: string, opts) =>
+    (await import('./runner/commands.ts')).portForwardCommand({ ...opts, target }),
+  );
 
 cli
-  .command('verify', "Check that each member cluster's metrics, logs and traces reach its own environment's backends and no other")
+  .command(
+    'verify',
+    "Check that each member cluster's metrics, logs and traces reach its own environment's backends and no other",
+  )
   .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
   .option('--via <how>', 'Reach the backends by port-forward (default) or nodeport', { default: 'port-forward' })
   .option('--json', 'Print the results as JSON')
@@ -179,7 +252,12 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = cli.parse(argv, { run: false });
     if (parsed.options.help || parsed.options.version) return EXIT.ok;
     if (!cli.matchedCommand) {
-      if (cli.args.length > 0) throw new UserError(`unknown command '${cli.args[0]}'`, EXIT.usage, 'run fabric --help for the list of commands');
+      if (cli.args.length > 0)
+        throw new UserError(
+          `unknown command '${cli.args[0]}'`,
+          EXIT.usage,
+          'run fabric --help for the list of commands',
+        );
       cli.outputHelp();
       return EXIT.usage;
     }
@@ -196,7 +274,9 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     // A bug in fabric, not a bad spec: say so, with the stack for the report.
-    process.stderr.write(`fabric: internal error: ${err.stack ?? err.message}\nThis is a bug in fabric; please report it with the spec that caused it.\n`);
+    process.stderr.write(
+      `fabric: internal error: ${err.stack ?? err.message}\nThis is a bug in fabric; please report it with the spec that caused it.\n`,
+    );
     return 70;
   }
 }

@@ -22,13 +22,17 @@ export interface Diagnostic {
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
 
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return ds.sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+  return ds.sort(
+    (a, b) =>
+      a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
+  );
 }
 
 // Loaded at the first code frame: a run without diagnostics never needs it.
 let codeFrame: typeof import('@babel/code-frame').codeFrameColumns | undefined;
 const codeFrameColumns: typeof import('@babel/code-frame').codeFrameColumns = (...args) =>
-  (codeFrame ??= (createRequire(import.meta.url)('@babel/code-frame') as typeof import('@babel/code-frame')).codeFrameColumns)(...args);
+  (codeFrame ??= (createRequire(import.meta.url)('@babel/code-frame') as typeof import('@babel/code-frame'))
+    .codeFrameColumns)(...args);
 
 export interface FormatOptions {
   color: boolean;
@@ -42,10 +46,15 @@ export function formatDiagnostic(d: Diagnostic, opts: FormatOptions): string {
   const label = d.severity === 'error' ? paint('31;1', 'error') : paint('33;1', 'warning');
   const lines = [`${paint('1', where)} ${label} ${paint('2', d.code)} ${d.message}`];
   if (opts.source !== undefined && d.line > 0) {
-    const frame = codeFrameColumns(opts.source, { start: { line: d.line, column: d.column } }, { highlightCode: opts.color, linesAbove: 1, linesBelow: 1 });
+    const frame = codeFrameColumns(
+      opts.source,
+      { start: { line: d.line, column: d.column } },
+      { highlightCode: opts.color, linesAbove: 1, linesBelow: 1 },
+    );
     lines.push(frame.replace(/^/gm, '  '));
   }
-  if (d.related) lines.push(`  ${paint('2', `see ${d.file}:${d.related.line}:${d.related.column}: ${d.related.message}`)}`);
+  if (d.related)
+    lines.push(`  ${paint('2', `see ${d.file}:${d.related.line}:${d.related.column}: ${d.related.message}`)}`);
   if (d.hint) lines.push(`  ${paint('36', 'fix:')} ${d.hint}`);
   return lines.join('\n');
 }
@@ -55,5 +64,13 @@ export function formatDiagnostics(ds: readonly Diagnostic[], opts: FormatOptions
 }
 
 export function diagnosticsToJSON(ds: readonly Diagnostic[]): string {
-  return JSON.stringify({ diagnostics: ds, errors: ds.filter((d) => d.severity === 'error').length, warnings: ds.filter((d) => d.severity === 'warning').length }, null, 2);
+  return JSON.stringify(
+    {
+      diagnostics: ds,
+      errors: ds.filter((d) => d.severity === 'error').length,
+      warnings: ds.filter((d) => d.severity === 'warning').length,
+    },
+    null,
+    2,
+  );
 }

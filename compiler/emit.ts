@@ -5,14 +5,31 @@
 // those are ever replaced or pruned, files fabric never wrote are carried over.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
 import { processAlive } from './pid.ts';
 
 export class EmitError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
@@ -37,14 +54,22 @@ export interface EmitOptions {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function manifestFile(files: RenderedFile[], opts: Pick<EmitOptions, 'specPath' | 'specSource'>): RenderedFile {
-  const manifest: Manifest = { generator: 'fabric', spec: opts.specPath, specHash: sha256(opts.specSource), files: [...files.map((f) => f.path), MANIFEST_PATH].sort() };
+  const manifest: Manifest = {
+    generator: 'fabric',
+    spec: opts.specPath,
+    specHash: sha256(opts.specSource),
+    files: [...files.map((f) => f.path), MANIFEST_PATH].sort(),
+  };
   return { path: MANIFEST_PATH, contents: JSON.stringify(manifest, null, 2) + '\n' };
 }
 
 /** Rejects paths that would leave the tree (RELIABILITY D3). */
 export function assertSafeRelative(path: string): void {
   const parts = path.split('/');
-  if (path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\0') || p.includes('\\'))) {
+  if (
+    path.startsWith('/') ||
+    parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\0') || p.includes('\\'))
+  ) {
     throw new EmitError(`refusing to write outside the output tree: ${JSON.stringify(path)}`);
   }
 }
@@ -72,13 +97,24 @@ function readManifest(outDir: string): Manifest | undefined {
 function checkOutDir(outDir: string, specPath: string): void {
   const abs = resolve(outDir);
   const forbidden = new Set([resolve('/'), resolve(homedir()), resolve(dirname(specPath))]);
-  if (forbidden.has(abs)) throw new EmitError(`refusing to use ${abs} as the output directory`, 'pass --out with a directory of its own, such as out/');
+  if (forbidden.has(abs))
+    throw new EmitError(
+      `refusing to use ${abs} as the output directory`,
+      'pass --out with a directory of its own, such as out/',
+    );
   if (!existsSync(abs)) return;
   const st = lstatSync(abs);
-  if (st.isSymbolicLink()) throw new EmitError(`${abs} is a symbolic link; fabric does not write through links`, 'point --out at a real directory');
+  if (st.isSymbolicLink())
+    throw new EmitError(
+      `${abs} is a symbolic link; fabric does not write through links`,
+      'point --out at a real directory',
+    );
   if (!st.isDirectory()) throw new EmitError(`${abs} exists and is not a directory`, 'pass --out with a directory');
   if (!existsSync(join(abs, MANIFEST_PATH)) && readdirSync(abs).length > 0) {
-    throw new EmitError(`${abs} is not empty and fabric did not create it (no ${MANIFEST_PATH})`, 'compile into a new or empty directory; fabric only replaces trees it wrote');
+    throw new EmitError(
+      `${abs} is not empty and fabric did not create it (no ${MANIFEST_PATH})`,
+      'compile into a new or empty directory; fabric only replaces trees it wrote',
+    );
   }
 }
 
@@ -90,7 +126,8 @@ export function recoverInterruptedSwap(outDir: string): void {
   if (!existsSync(parent)) return;
   for (const entry of readdirSync(parent)) {
     if (entry.startsWith(`.${base}.fabric-old-`)) {
-      if (!existsSync(abs)) renameSync(join(parent, entry), abs); // killed between the two renames: put the old tree back
+      if (!existsSync(abs))
+        renameSync(join(parent, entry), abs); // killed between the two renames: put the old tree back
       else rmSync(join(parent, entry), { recursive: true, force: true });
     } else if (entry.startsWith(`.${base}.fabric-stage-`)) {
       rmSync(join(parent, entry), { recursive: true, force: true });
@@ -106,7 +143,10 @@ function carryOver(from: string, to: string): void {
     for (const e of readdirSync(from)) carryOver(join(from, e), join(to, e));
   } else if (st.isSymbolicLink()) {
     // Foreign links are carried as they are; fabric never writes through them.
-    throw new EmitError(`${from} is a symbolic link inside the output tree`, 'remove the link; fabric does not follow links in its output');
+    throw new EmitError(
+      `${from} is a symbolic link inside the output tree`,
+      'remove the link; fabric does not follow links in its output',
+    );
   } else {
     mkdirSync(dirname(to), { recursive: true });
     try {
@@ -171,14 +211,16 @@ function acquireLock(abs: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(readFileSync(lock, 'utf8').trim());
       if (holder && holder !== process.pid && processAlive(holder)) {
-        throw new EmitError(`another fabric (pid ${holder}) is writing ${abs}`, 'wait for it to finish, then run again');
+        throw new EmitError(
+          `another fabric (pid ${holder}) is writing ${abs}`,
+          'wait for it to finish, then run again',
+        );
       }
       rmSync(lock, { force: true }); // stale: its writer died
     }
   }
   throw new EmitError(`could not take the lock ${lock}`, 'remove it if no fabric is running');
 }
-
 
 export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOptions): EmitResult {
   const abs = resolve(outDir);
@@ -198,7 +240,13 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
   checkOutDir(abs, opts.specPath);
   for (const f of files) assertSafeRelative(f.path);
 
-  const all = [...files.filter((f) => f.path !== MANIFEST_PATH), manifestFile(files.filter((f) => f.path !== MANIFEST_PATH), opts)];
+  const all = [
+    ...files.filter((f) => f.path !== MANIFEST_PATH),
+    manifestFile(
+      files.filter((f) => f.path !== MANIFEST_PATH),
+      opts,
+    ),
+  ];
   // Looked at once, under the lock: a tree to compare with, carry over, flush before and swap out.
   const outExists = existsSync(abs);
   const old = outExists ? readManifest(abs) : undefined;
@@ -213,8 +261,13 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
     // Into a directory that does not exist yet every file is new: no lookup per file.
     if (outExists && existsSync(target)) {
       const st = lstatSync(target);
-      if (!st.isFile()) throw new EmitError(`${target} exists and is not a regular file`, 'remove it; fabric writes a file there');
-      if (!owned.has(f.path)) throw new EmitError(`${target} exists but fabric did not write it`, 'move the file away; fabric will not overwrite files it does not own');
+      if (!st.isFile())
+        throw new EmitError(`${target} exists and is not a regular file`, 'remove it; fabric writes a file there');
+      if (!owned.has(f.path))
+        throw new EmitError(
+          `${target} exists but fabric did not write it`,
+          'move the file away; fabric will not overwrite files it does not own',
+        );
       same = st.size === Buffer.byteLength(f.contents) && readFileSync(target, 'utf8') === f.contents;
     }
     (same ? unchanged : written).push(f.path);
@@ -248,7 +301,11 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
       writeNewFile(join(stage, f.path), f.contents, dirsMade);
       opts.afterStagedFile?.(f.path);
     }
-    if (outExists) flushStage(stage, all.filter((f) => !keep.has(f.path)).map((f) => join(stage, f.path)));
+    if (outExists)
+      flushStage(
+        stage,
+        all.filter((f) => !keep.has(f.path)).map((f) => join(stage, f.path)),
+      );
     const oldDir = join(parent, `.${basename(abs)}.fabric-old-${process.pid}`);
     if (outExists) renameSync(abs, oldDir);
     renameSync(stage, abs);
@@ -257,14 +314,28 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
     rmSync(stage, { recursive: true, force: true });
     const err = e as NodeJS.ErrnoException;
     if (e instanceof EmitError) throw e;
-    const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EROFS' ? 'the file system is read-only' : err.message;
-    throw new EmitError(`could not write ${abs}: ${why}; the previous tree is unchanged`, err.path ? `check ${relative(process.cwd(), err.path) || err.path}` : undefined);
+    const why =
+      err.code === 'ENOSPC'
+        ? 'the disk is full'
+        : err.code === 'EACCES' || err.code === 'EPERM'
+          ? 'permission denied'
+          : err.code === 'EROFS'
+            ? 'the file system is read-only'
+            : err.message;
+    throw new EmitError(
+      `could not write ${abs}: ${why}; the previous tree is unchanged`,
+      err.path ? `check ${relative(process.cwd(), err.path) || err.path}` : undefined,
+    );
   }
   return { written, unchanged, removed, changed: true };
 }
 
 /** The files on disk that differ from a rendered tree (for compile --check). */
-export function diffAgainstDisk(files: RenderedFile[], outDir: string, opts: Pick<EmitOptions, 'specPath' | 'specSource'>): { missing: string[]; different: string[]; extra: string[] } {
+export function diffAgainstDisk(
+  files: RenderedFile[],
+  outDir: string,
+  opts: Pick<EmitOptions, 'specPath' | 'specSource'>,
+): { missing: string[]; different: string[]; extra: string[] } {
   const abs = resolve(outDir);
   const all = [...files, manifestFile(files, opts)];
   const missing: string[] = [];
@@ -279,5 +350,3 @@ export function diffAgainstDisk(files: RenderedFile[], outDir: string, opts: Pic
   const extra = (old?.files ?? []).filter((p) => !next.has(p) && existsSync(join(abs, p)));
   return { missing, different, extra };
 }
-
-

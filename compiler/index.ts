@@ -34,7 +34,9 @@ export interface Compiled {
 }
 
 /** load -> validate -> model -> render, all in memory. */
-export function compileSpec(specPath: string): Compiled | { diagnostics: Diagnostic[]; loaded?: LoadedSpec; source?: string } {
+export function compileSpec(
+  specPath: string,
+): Compiled | { diagnostics: Diagnostic[]; loaded?: LoadedSpec; source?: string } {
   const v = loadAndValidate(specPath);
   if (!v.spec || !v.loaded) return { diagnostics: v.diagnostics, loaded: v.loaded, source: v.source };
   const model = buildModel(v.spec, specPath);
@@ -43,5 +45,7 @@ export function compileSpec(specPath: string): Compiled | { diagnostics: Diagnos
 
 /** The tree as it will be on disk, manifest included (what push and verify consume). */
 export function withManifest(c: Compiled): RenderedFile[] {
-  return [...c.files, manifestFile(c.files, { specPath: c.model.specPath, specSource: c.loaded.source })].sort((a, b) => (a.path < b.path ? -1 : 1));
+  return [...c.files, manifestFile(c.files, { specPath: c.model.specPath, specSource: c.loaded.source })].sort(
+    (a, b) => (a.path < b.path ? -1 : 1),
+  );
 }

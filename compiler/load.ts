@@ -1,7 +1,23 @@
 // Stage 1: read fabric.yaml and parse it as YAML 1.2, keeping source positions
 // so that every later diagnostic can name file:line:col.
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument, Parser, visit, type Alias, type Document, type Node, type Scalar, type YAMLError } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parse,
+  parseDocument,
+  Parser,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type Scalar,
+  type YAMLError,
+} from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
 /** Larger specs are rejected before parsing (RELIABILITY A4). */
@@ -25,27 +41,63 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-const fileDiag = (file: string, code: string, message: string, hint?: string): Diagnostic => ({ code, severity: 'error', file, line: 0, column: 0, message, hint });
+const fileDiag = (file: string, code: string, message: string, hint?: string): Diagnostic => ({
+  code,
+  severity: 'error',
+  file,
+  line: 0,
+  column: 0,
+  message,
+  hint,
+});
 
 export function loadSpecFile(file: string): LoadResult {
   let source: string;
   try {
     const size = statSync(file).size;
-    if (size > MAX_SPEC_BYTES) return { diagnostics: [fileDiag(file, 'FAB002', `file is ${size} bytes; fabric.yaml may be at most ${MAX_SPEC_BYTES} bytes`, 'split nothing: a fleet spec this large is almost certainly not a fabric.yaml; check the path')] };
+    if (size > MAX_SPEC_BYTES)
+      return {
+        diagnostics: [
+          fileDiag(
+            file,
+            'FAB002',
+            `file is ${size} bytes; fabric.yaml may be at most ${MAX_SPEC_BYTES} bytes`,
+            'split nothing: a fleet spec this large is almost certainly not a fabric.yaml; check the path',
+          ),
+        ],
+      };
     source = readFileSync(file, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
-    return { diagnostics: [fileDiag(file, 'FAB001', `cannot read spec: ${why}`, 'pass the path of your fabric.yaml with --spec')] };
+    const why =
+      err.code === 'ENOENT'
+        ? 'no such file'
+        : err.code === 'EISDIR'
+          ? 'is a directory'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : err.message;
+    return {
+      diagnostics: [
+        fileDiag(file, 'FAB001', `cannot read spec: ${why}`, 'pass the path of your fabric.yaml with --spec'),
+      ],
+    };
   }
   return loadSpecSource(source, file);
 }
 
 const YAML_CODES: Record<string, { code: string; hint: string; message?: string }> = {
   DUPLICATE_KEY: { code: 'FAB011', hint: 'remove one of the two keys; each key may appear once in a mapping' },
-  MULTIPLE_DOCS: { code: 'FAB015', message: 'a second YAML document starts here', hint: 'fabric.yaml holds one document; remove the extra `---` and what follows, or merge it into the first' },
+  MULTIPLE_DOCS: {
+    code: 'FAB015',
+    message: 'a second YAML document starts here',
+    hint: 'fabric.yaml holds one document; remove the extra `---` and what follows, or merge it into the first',
+  },
   TAB_AS_INDENT: { code: 'FAB010', hint: 'indent with spaces, not tabs' },
-  RESOURCE_EXHAUSTION: { code: 'FAB013', hint: 'a fabric.yaml is only a few levels deep; look for a long run of unclosed [ or {' },
+  RESOURCE_EXHAUSTION: {
+    code: 'FAB013',
+    hint: 'a fabric.yaml is only a few levels deep; look for a long run of unclosed [ or {',
+  },
 };
 
 /**
@@ -99,7 +151,12 @@ function unresolvedAlias(doc: Document.Parsed): Alias | undefined {
   return found;
 }
 
-interface CstToken { type: string; offset: number; source?: string; end?: { type: string }[] }
+interface CstToken {
+  type: string;
+  offset: number;
+  source?: string;
+  end?: { type: string }[];
+}
 
 /** Every token of the concrete syntax tree, in source order (for what the composed document no longer shows). */
 function cstTokens(source: string): CstToken[] {
@@ -124,11 +181,15 @@ function cstTokens(source: string): CstToken[] {
 function unclosedOpening(tokens: () => CstToken[], err: YAMLError): number | undefined {
   if (err.code !== 'MISSING_CHAR' && !/must be sufficiently indented and end with/.test(err.message)) return undefined;
   const unclosed = (t: CstToken) =>
-    t.type === 'flow-collection' ? !t.end?.some((e) => e.type === 'flow-map-end' || e.type === 'flow-seq-end')
-    // An unclosed quoted string runs on up to the error.
-    : t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar' ? t.offset + (t.source?.length ?? 0) >= err.pos[0]
-    : false;
-  return tokens().filter((t) => t.offset < err.pos[0] && unclosed(t)).pop()?.offset;
+    t.type === 'flow-collection'
+      ? !t.end?.some((e) => e.type === 'flow-map-end' || e.type === 'flow-seq-end')
+      : // An unclosed quoted string runs on up to the error.
+        t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar'
+        ? t.offset + (t.source?.length ?? 0) >= err.pos[0]
+        : false;
+  return tokens()
+    .filter((t) => t.offset < err.pos[0] && unclosed(t))
+    .pop()?.offset;
 }
 
 /**
@@ -149,14 +210,33 @@ export function loadSpecSource(source: string, file: string): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
   const at = (offset: number) => lineCounter.linePos(Math.min(offset, source.length));
-  if (Buffer.byteLength(source) > MAX_SPEC_BYTES) return { diagnostics: [fileDiag(file, 'FAB002', `spec is larger than ${MAX_SPEC_BYTES} bytes`)] };
+  if (Buffer.byteLength(source) > MAX_SPEC_BYTES)
+    return { diagnostics: [fileDiag(file, 'FAB002', `spec is larger than ${MAX_SPEC_BYTES} bytes`)] };
 
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(source, { lineCounter, uniqueKeys: true, stringKeys: true, strict: true, prettyErrors: false, version: '1.2', merge: false, compat: 'yaml-1.1' });
+    doc = parseDocument(source, {
+      lineCounter,
+      uniqueKeys: true,
+      stringKeys: true,
+      strict: true,
+      prettyErrors: false,
+      version: '1.2',
+      merge: false,
+      compat: 'yaml-1.1',
+    });
   } catch (e) {
     // The parser guards its own recursion (yaml >= 2.8.3); this is the last line of defence.
-    return { diagnostics: [fileDiag(file, 'FAB013', `the YAML parser gave up: ${(e as Error).message}`, 'the document nests too deeply to be a fabric.yaml')] };
+    return {
+      diagnostics: [
+        fileDiag(
+          file,
+          'FAB013',
+          `the YAML parser gave up: ${(e as Error).message}`,
+          'the document nests too deeply to be a fabric.yaml',
+        ),
+      ],
+    };
   }
   countEveryLineBreak(lineCounter, source);
 
@@ -166,11 +246,23 @@ export function loadSpecSource(source: string, file: string): LoadResult {
     const opening = unclosedOpening(cst, err);
     const { line, col } = at(opening ?? err.pos[0]);
     const known = YAML_CODES[err.code];
-    const message = err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message)
-      ? 'the document nests too deeply to parse'
-      : known?.message ?? err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    const hint = opening !== undefined ? 'this opens here and is never closed; close it, or check the indentation of the lines after it' : known?.hint ?? 'fix the YAML syntax at this position';
-    const d: Diagnostic = { code: known?.code ?? 'FAB010', severity: 'error', file, line, column: col, message: `YAML: ${message}`, hint };
+    const message =
+      err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message)
+        ? 'the document nests too deeply to parse'
+        : (known?.message ?? err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+    const hint =
+      opening !== undefined
+        ? 'this opens here and is never closed; close it, or check the indentation of the lines after it'
+        : (known?.hint ?? 'fix the YAML syntax at this position');
+    const d: Diagnostic = {
+      code: known?.code ?? 'FAB010',
+      severity: 'error',
+      file,
+      line,
+      column: col,
+      message: `YAML: ${message}`,
+      hint,
+    };
     const first = err.code === 'DUPLICATE_KEY' ? firstKeyRepeatedAt(doc, err.pos[0]) : undefined;
     if (first) {
       const pos = at(first.range![0]);
@@ -181,12 +273,35 @@ export function loadSpecSource(source: string, file: string): LoadResult {
   if (diagnostics.length > 0) return { source, diagnostics };
 
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    return { source, diagnostics: [fileDiag(file, 'FAB003', 'spec is empty', 'start from spec/fabric.yaml in the fabric repository; it describes the reference deployment')] };
+    return {
+      source,
+      diagnostics: [
+        fileDiag(
+          file,
+          'FAB003',
+          'spec is empty',
+          'start from spec/fabric.yaml in the fabric repository; it describes the reference deployment',
+        ),
+      ],
+    };
   }
   if (!isMap(doc.contents)) {
     const { line, col } = at(doc.contents.range?.[0] ?? 0);
     const what = isSeq(doc.contents) ? 'a list' : 'a single value';
-    return { source, diagnostics: [{ code: 'FAB017', severity: 'error', file, line, column: col, message: `the top level of fabric.yaml must be a mapping (name:, git:, clusters:, ...), not ${what}`, hint: 'write the spec as keys and values, as in spec/fabric.yaml' }] };
+    return {
+      source,
+      diagnostics: [
+        {
+          code: 'FAB017',
+          severity: 'error',
+          file,
+          line,
+          column: col,
+          message: `the top level of fabric.yaml must be a mapping (name:, git:, clusters:, ...), not ${what}`,
+          hint: 'write the spec as keys and values, as in spec/fabric.yaml',
+        },
+      ],
+    };
   }
 
   // Explicit tags (!!set, !vault, !!js/function) would smuggle non-plain values
@@ -196,15 +311,33 @@ export function loadSpecSource(source: string, file: string): LoadResult {
       if ((node as Node).tag) {
         // A node's range starts after its tag; report the tag as written.
         const start = (node as Node).range?.[0] ?? 0;
-        const tag = cst().filter((t) => t.type === 'tag' && t.offset < start).pop() ?? { offset: start, source: (node as Node).tag! };
+        const tag = cst()
+          .filter((t) => t.type === 'tag' && t.offset < start)
+          .pop() ?? { offset: start, source: (node as Node).tag! };
         const { line, col } = at(tag.offset);
-        diagnostics.push({ code: 'FAB012', severity: 'error', file, line, column: col, message: `explicit YAML tag ${tag.source} is not allowed`, hint: 'remove the tag; write the value as a plain string, number, list or mapping' });
+        diagnostics.push({
+          code: 'FAB012',
+          severity: 'error',
+          file,
+          line,
+          column: col,
+          message: `explicit YAML tag ${tag.source} is not allowed`,
+          hint: 'remove the tag; write the value as a plain string, number, list or mapping',
+        });
       }
     },
     Pair(_, pair) {
       if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN') {
         const { line, col } = at(pair.key.range?.[0] ?? 0);
-        diagnostics.push({ code: 'FAB014', severity: 'error', file, line, column: col, message: 'merge keys (<<) are not supported in fabric.yaml', hint: 'write the keys out, or use environment overrides (environments.<env>.alerts) instead of merging' });
+        diagnostics.push({
+          code: 'FAB014',
+          severity: 'error',
+          file,
+          line,
+          column: col,
+          message: 'merge keys (<<) are not supported in fabric.yaml',
+          hint: 'write the keys out, or use environment overrides (environments.<env>.alerts) instead of merging',
+        });
       }
     },
     // An alias inside the node it names makes the data contain itself, which no later stage can walk.
@@ -215,7 +348,20 @@ export function loadSpecSource(source: string, file: string): LoadResult {
       if (target && at0 >= start && at0 < end) {
         const { line, col } = at(at0);
         const anchor = at(start);
-        diagnostics.push({ code: 'FAB018', severity: 'error', file, line, column: col, message: `alias *${alias.source} is inside the node it refers to, so the value would contain itself`, hint: 'point the alias at a node outside this one, or write the value out', related: { line: anchor.line, column: anchor.col, message: `the node anchored as &${alias.source} starts here` } });
+        diagnostics.push({
+          code: 'FAB018',
+          severity: 'error',
+          file,
+          line,
+          column: col,
+          message: `alias *${alias.source} is inside the node it refers to, so the value would contain itself`,
+          hint: 'point the alias at a node outside this one, or write the value out',
+          related: {
+            line: anchor.line,
+            column: anchor.col,
+            message: `the node anchored as &${alias.source} starts here`,
+          },
+        });
       }
     },
   });
@@ -230,20 +376,56 @@ export function loadSpecSource(source: string, file: string): LoadResult {
     // Mostly a string here that 1.1 retypes (no -> false); 0o17 is the other way round (15 here, a string there).
     const here = parse(text, { version: '1.2' });
     const reading = typeof here === 'string' ? 'a string' : JSON.stringify(here);
-    diagnostics.push({ code: 'FAB016', severity: 'warning', file, line, column: col, message: `${JSON.stringify(text)} is ${reading} here, but YAML 1.1 tools (Kubernetes, kubectl) read it as ${asYaml11}`, hint: typeof here === 'string' ? `quote it: "${text}"` : `write ${reading} if you mean the number, or quote it: "${text}"` });
+    diagnostics.push({
+      code: 'FAB016',
+      severity: 'warning',
+      file,
+      line,
+      column: col,
+      message: `${JSON.stringify(text)} is ${reading} here, but YAML 1.1 tools (Kubernetes, kubectl) read it as ${asYaml11}`,
+      hint:
+        typeof here === 'string'
+          ? `quote it: "${text}"`
+          : `write ${reading} if you mean the number, or quote it: "${text}"`,
+    });
   }
 
   const orphan = unresolvedAlias(doc);
   if (orphan) {
     const { line, col } = at(orphan.range?.[0] ?? 0);
-    return { source, diagnostics: [...diagnostics, { code: 'FAB010', severity: 'error', file, line, column: col, message: `YAML: alias *${orphan.source} refers to no anchor &${orphan.source} before it`, hint: `write &${orphan.source} on the value to repeat, above this line, or write the value out` }] };
+    return {
+      source,
+      diagnostics: [
+        ...diagnostics,
+        {
+          code: 'FAB010',
+          severity: 'error',
+          file,
+          line,
+          column: col,
+          message: `YAML: alias *${orphan.source} refers to no anchor &${orphan.source} before it`,
+          hint: `write &${orphan.source} on the value to repeat, above this line, or write the value out`,
+        },
+      ],
+    };
   }
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    return { source, diagnostics: [...diagnostics, fileDiag(file, 'FAB013', `aliases expand too far (${(e as Error).message})`, `use at most ${MAX_ALIAS_COUNT} alias expansions; write repeated values out`)] };
+    return {
+      source,
+      diagnostics: [
+        ...diagnostics,
+        fileDiag(
+          file,
+          'FAB013',
+          `aliases expand too far (${(e as Error).message})`,
+          `use at most ${MAX_ALIAS_COUNT} alias expansions; write repeated values out`,
+        ),
+      ],
+    };
   }
   return { loaded: { file, source, doc, lineCounter, data }, source, diagnostics };
 }
@@ -272,7 +454,10 @@ function walk(spec: LoadedSpec, path: readonly PathSegment[]): Walked {
     let nextKey: Node | undefined;
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-      if (pair) { next = pair.value ?? pair.key; nextKey = pair.key as Node; }
+      if (pair) {
+        next = pair.value ?? pair.key;
+        nextKey = pair.key as Node;
+      }
     } else if (isSeq(node) && /^[0-9]+$/.test(String(seg))) {
       // JSON pointers (ajv's instancePath) spell list indexes as strings.
       next = node.items[Number(seg)];
@@ -298,7 +483,11 @@ const position = (spec: LoadedSpec, node: Node | undefined) => {
  * shared by every path to it and reported under its own. A path that does
  * not exist resolves to its nearest existing ancestor.
  */
-export function locate(spec: LoadedSpec, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): { line: number; column: number } {
+export function locate(
+  spec: LoadedSpec,
+  path: readonly PathSegment[],
+  target: 'value' | 'key' = 'value',
+): { line: number; column: number } {
   const { node, keyNode, alias } = walk(spec, path);
   return position(spec, alias ?? ((target === 'key' && keyNode) || node));
 }
@@ -309,7 +498,11 @@ export function locate(spec: LoadedSpec, path: readonly PathSegment[], target: '
  * diagnostic can say both "used here" and "defined there" (RELIABILITY B1).
  * Undefined when no alias is on the path.
  */
-export function aliasOrigin(spec: LoadedSpec, path: readonly PathSegment[], target: 'value' | 'key' = 'value'): { line: number; column: number } | undefined {
+export function aliasOrigin(
+  spec: LoadedSpec,
+  path: readonly PathSegment[],
+  target: 'value' | 'key' = 'value',
+): { line: number; column: number } | undefined {
   const { node, keyNode, alias } = walk(spec, path);
   if (alias) return position(spec, (target === 'key' && keyNode) || node);
   return isAlias(node) ? position(spec, node.resolve(spec.doc)) : undefined;

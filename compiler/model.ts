@@ -22,13 +22,32 @@ export const VERSIONS = {
   prometheusOperator: 'v0.84.1',
 } as const;
 
-export const NAMESPACES = { monitoring: 'monitoring', agents: 'observability', apps: 'apps', argocd: 'argocd' } as const;
+export const NAMESPACES = {
+  monitoring: 'monitoring',
+  agents: 'observability',
+  apps: 'apps',
+  argocd: 'argocd',
+} as const;
 
 /** Label keys fabric puts on ArgoCD cluster Secrets; ApplicationSets select on them. */
-export const CLUSTER_LABELS = { role: 'fabric.dev/role', environment: 'fabric.dev/environment', fleet: 'fabric.dev/fleet' } as const;
+export const CLUSTER_LABELS = {
+  role: 'fabric.dev/role',
+  environment: 'fabric.dev/environment',
+  fleet: 'fabric.dev/fleet',
+} as const;
 
 /** Ports the backends listen on inside the monitoring cluster. */
-export const BACKEND_PORTS = { mimirHttp: 8080, mimirGrpc: 9095, lokiHttp: 3100, lokiGrpc: 9095, tempoHttp: 3200, tempoGrpc: 9095, tempoOtlpGrpc: 4317, tempoOtlpHttp: 4318, grafana: 3000 } as const;
+export const BACKEND_PORTS = {
+  mimirHttp: 8080,
+  mimirGrpc: 9095,
+  lokiHttp: 3100,
+  lokiGrpc: 9095,
+  tempoHttp: 3200,
+  tempoGrpc: 9095,
+  tempoOtlpGrpc: 4317,
+  tempoOtlpHttp: 4318,
+  grafana: 3000,
+} as const;
 
 export type Role = 'control' | 'monitoring' | 'member';
 
@@ -126,7 +145,14 @@ export interface Model {
   /** Spec path as given, for headers. */
   specPath: string;
   git: { repoURL: string; revision: string; path: string };
-  platform: { driver: string; network: string; subnet: string; kubernetesVersion: string; cni: string; memoryBudgetMiB?: number };
+  platform: {
+    driver: string;
+    network: string;
+    subnet: string;
+    kubernetesVersion: string;
+    cni: string;
+    memoryBudgetMiB?: number;
+  };
   tenancy: 'isolated' | 'shared';
   clusters: ClusterModel[];
   control: ClusterModel;
@@ -189,7 +215,11 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
 
   const storageFor = (env?: string) => {
     const s = { ...spec.backends?.storage, ...(env ? spec.environments[env].storage : undefined) };
-    return { metrics: s.metrics ?? dflt('storage', 'properties', 'metrics'), logs: s.logs ?? dflt('storage', 'properties', 'logs'), traces: s.traces ?? dflt('storage', 'properties', 'traces') };
+    return {
+      metrics: s.metrics ?? dflt('storage', 'properties', 'metrics'),
+      logs: s.logs ?? dflt('storage', 'properties', 'logs'),
+      traces: s.traces ?? dflt('storage', 'properties', 'traces'),
+    };
   };
   const retentionFor = (env: string): RetentionModel => {
     const r = spec.environments[env].retention ?? {};
@@ -201,20 +231,43 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
     };
   };
   const longest = (rs: RetentionModel[]): RetentionModel => {
-    const max = (pick: (r: RetentionModel) => string, fmt: (s: number) => string) => fmt(Math.max(...rs.map((r) => durationSeconds(pick(r)))));
-    return { metrics: max((r) => r.metrics, promDuration), logs: max((r) => r.logs, (s) => `${s / 3600}h`), traces: max((r) => r.traces, goHours) };
+    const max = (pick: (r: RetentionModel) => string, fmt: (s: number) => string) =>
+      fmt(Math.max(...rs.map((r) => durationSeconds(pick(r)))));
+    return {
+      metrics: max((r) => r.metrics, promDuration),
+      logs: max(
+        (r) => r.logs,
+        (s) => `${s / 3600}h`,
+      ),
+      traces: max((r) => r.traces, goHours),
+    };
   };
 
   const envNames = Object.keys(spec.environments).sort();
-  const makeBackendSet = (key: string, ports: { mimir: number; loki: number; tempo: number }, environments: string[]): BackendSet => {
+  const makeBackendSet = (
+    key: string,
+    ports: { mimir: number; loki: number; tempo: number },
+    environments: string[],
+  ): BackendSet => {
     const suffix = `-${key}`;
-    const svc = (component: string, port: number) => `http://${component}${suffix}.${NAMESPACES.monitoring}.svc.cluster.local:${port}`;
+    const svc = (component: string, port: number) =>
+      `http://${component}${suffix}.${NAMESPACES.monitoring}.svc.cluster.local:${port}`;
     const retentions = environments.map(retentionFor);
     return {
       key,
       environments,
-      mimir: { name: `mimir${suffix}`, internal: svc('mimir', BACKEND_PORTS.mimirHttp), nodePort: ports.mimir, external: `http://${monitoringAddress}:${ports.mimir}` },
-      loki: { name: `loki${suffix}`, internal: svc('loki', BACKEND_PORTS.lokiHttp), nodePort: ports.loki, external: `http://${monitoringAddress}:${ports.loki}` },
+      mimir: {
+        name: `mimir${suffix}`,
+        internal: svc('mimir', BACKEND_PORTS.mimirHttp),
+        nodePort: ports.mimir,
+        external: `http://${monitoringAddress}:${ports.mimir}`,
+      },
+      loki: {
+        name: `loki${suffix}`,
+        internal: svc('loki', BACKEND_PORTS.lokiHttp),
+        nodePort: ports.loki,
+        external: `http://${monitoringAddress}:${ports.loki}`,
+      },
       tempo: {
         name: `tempo${suffix}`,
         internal: `tempo${suffix}.${NAMESPACES.monitoring}.svc.cluster.local:${BACKEND_PORTS.tempoOtlpGrpc}`,
@@ -229,9 +282,10 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
       agentSources: agentSources(environments.flatMap((env) => membersByEnv.get(env) ?? [])),
     };
   };
-  const backendSets: BackendSet[] = tenancy === 'shared'
-    ? [makeBackendSet('shared', spec.backends!.ports!, envNames)]
-    : envNames.map((env) => makeBackendSet(env, spec.environments[env].ports!, [env]));
+  const backendSets: BackendSet[] =
+    tenancy === 'shared'
+      ? [makeBackendSet('shared', spec.backends!.ports!, envNames)]
+      : envNames.map((env) => makeBackendSet(env, spec.environments[env].ports!, [env]));
 
   const apps: AppModel[] = Object.entries(spec.apps ?? {})
     .map(([name, a]) => ({
@@ -242,7 +296,10 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
       replicas: a.replicas ?? defs.app.properties.replicas.default,
       environments: [...(a.environments ?? envNames)].sort(),
       // No prototype: an environment named `constructor` must not find Object's (RELIABILITY A8).
-      hosts: Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(Object.entries(a.hosts ?? {}).sort(([x], [y]) => (x < y ? -1 : 1)))),
+      hosts: Object.assign(
+        Object.create(null) as Record<string, string>,
+        Object.fromEntries(Object.entries(a.hosts ?? {}).sort(([x], [y]) => (x < y ? -1 : 1))),
+      ),
     }))
     .sort(byName);
 
@@ -266,7 +323,11 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
   return {
     name: spec.name,
     specPath,
-    git: { repoURL: spec.git.repoURL, revision: spec.git.revision ?? defs.git.properties.revision.default, path: spec.git.path ?? '' },
+    git: {
+      repoURL: spec.git.repoURL,
+      revision: spec.git.revision ?? defs.git.properties.revision.default,
+      path: spec.git.path ?? '',
+    },
     platform,
     tenancy,
     clusters,
@@ -300,15 +361,25 @@ function resolveAlerts(spec: FabricYaml, env: string): AlertModel {
   const own = spec.environments[env].alerts ?? {};
   const ad = defs.alerts.properties;
   const field = <K extends keyof typeof top>(alert: K, key: string): any =>
-    (own[alert] as Json | undefined)?.[key] ?? (top[alert] as Json | undefined)?.[key] ?? ad[alert].properties[key].default;
+    (own[alert] as Json | undefined)?.[key] ??
+    (top[alert] as Json | undefined)?.[key] ??
+    ad[alert].properties[key].default;
   const on = (alert: keyof typeof top) => field(alert, 'enabled') !== false;
   // Prometheus reads each unit once, largest first: `30m1h` or `1d1d` are written out as `90m` and `2d`.
-  const duration = <K extends keyof typeof top>(alert: K, key: string): string => promDuration(durationSeconds(field(alert, key)));
+  const duration = <K extends keyof typeof top>(alert: K, key: string): string =>
+    promDuration(durationSeconds(field(alert, key)));
   const out: AlertModel = {};
-  if (on('errorRate')) out.errorRate = { threshold: field('errorRate', 'threshold'), for: duration('errorRate', 'for') };
-  if (on('latencyP95')) out.latencyP95 = { thresholdSeconds: durationSeconds(field('latencyP95', 'threshold')), for: duration('latencyP95', 'for') };
-  if (on('podRestarts')) out.podRestarts = { threshold: field('podRestarts', 'threshold'), window: duration('podRestarts', 'window') };
-  if (on('lowRequestRate')) out.lowRequestRate = { threshold: field('lowRequestRate', 'threshold'), for: duration('lowRequestRate', 'for') };
+  if (on('errorRate'))
+    out.errorRate = { threshold: field('errorRate', 'threshold'), for: duration('errorRate', 'for') };
+  if (on('latencyP95'))
+    out.latencyP95 = {
+      thresholdSeconds: durationSeconds(field('latencyP95', 'threshold')),
+      for: duration('latencyP95', 'for'),
+    };
+  if (on('podRestarts'))
+    out.podRestarts = { threshold: field('podRestarts', 'threshold'), window: duration('podRestarts', 'window') };
+  if (on('lowRequestRate'))
+    out.lowRequestRate = { threshold: field('lowRequestRate', 'threshold'), for: duration('lowRequestRate', 'for') };
   if (on('serviceDown')) out.serviceDown = { for: duration('serviceDown', 'for') };
   return out;
 }

@@ -65,7 +65,13 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
   try {
     const source = readFileSync(specPath, 'utf8');
     const stamp = JSON.parse(readFileSync(stampFile(out), 'utf8')) as Stamp;
-    if (stamp.build !== id || stamp.specPath !== specPath || stamp.specHash !== sha256(source) || stamp.out !== resolve(out)) return undefined;
+    if (
+      stamp.build !== id ||
+      stamp.specPath !== specPath ||
+      stamp.specHash !== sha256(source) ||
+      stamp.out !== resolve(out)
+    )
+      return undefined;
     // The output directory itself as the normal path accepts it: a real directory, not a link to one.
     if (!lstatSync(out).isDirectory()) return undefined;
     const entries = Object.entries(stamp.files);
@@ -82,7 +88,13 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
  * the manifest among them) in `out`. Best effort: a cache that cannot be
  * written only costs speed.
  */
-export function recordCompile(specPath: string, specSource: string, out: string, diagnostics: Diagnostic[], owned: string[]): void {
+export function recordCompile(
+  specPath: string,
+  specSource: string,
+  out: string,
+  diagnostics: Diagnostic[],
+  owned: string[],
+): void {
   const id = buildId();
   if (!id || process.env.FABRIC_NO_STAMP) return;
   const file = stampFile(out);

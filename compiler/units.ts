@@ -17,7 +17,13 @@ export function durationSeconds(text: string): number {
 
 /** A duration in the largest whole Prometheus unit (`15m`, `2h`, `1d`); Mimir and Loki accept these. */
 export function promDuration(seconds: number): string {
-  for (const [unit, size] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['w', 604800],
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${Math.round(seconds * 1000)}ms`;
@@ -44,7 +50,11 @@ export function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
-export interface Subnet { network: number; prefix: number; size: number }
+export interface Subnet {
+  network: number;
+  prefix: number;
+  size: number;
+}
 
 export function parseSubnet(cidr: string): Subnet {
   const [ip, bits] = cidr.split('/');

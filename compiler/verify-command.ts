@@ -11,8 +11,12 @@ export async function runVerify(compiled: Compiled, outDir: string, json: boolea
   else {
     for (const f of report.findings) process.stderr.write(`${f.severity} [${f.check}] ${f.file}: ${f.message}\n`);
     for (const s of report.skipped) process.stderr.write(`skipped: ${s}\n`);
-    const counts = Object.entries(report.checked).map(([k, n]) => `${k} ${n}`).join(', ');
-    process.stdout.write(`verify: ${report.findings.filter((f) => f.severity === 'error').length} errors (${counts})\n`);
+    const counts = Object.entries(report.checked)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    process.stdout.write(
+      `verify: ${report.findings.filter((f) => f.severity === 'error').length} errors (${counts})\n`,
+    );
   }
   return report.findings.some((f) => f.severity === 'error') ? EXIT.toolFailure : EXIT.ok;
 }

@@ -69,10 +69,11 @@ async function startApp(env) {
   return {
     port,
     pid: child.pid,
-    stop: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -83,23 +84,24 @@ async function measure(port, ms) {
   let completed = 0;
   let failed = 0;
   const started = performance.now();
-  const worker = () => new Promise((resolve) => {
-    const next = () => {
-      if (Date.now() >= until) return resolve();
-      get({ host: '127.0.0.1', port, path: values.path, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) completed += 1;
-          else failed += 1;
+  const worker = () =>
+    new Promise((resolve) => {
+      const next = () => {
+        if (Date.now() >= until) return resolve();
+        get({ host: '127.0.0.1', port, path: values.path, agent }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) completed += 1;
+            else failed += 1;
+            next();
+          });
+        }).on('error', () => {
+          failed += 1;
           next();
         });
-      }).on('error', () => {
-        failed += 1;
-        next();
-      });
-    };
-    next();
-  });
+      };
+      next();
+    });
   await Promise.all(Array.from({ length: connections }, worker));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
@@ -124,7 +126,9 @@ const modes = {
   on: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench', OTEL_METRIC_EXPORT_INTERVAL: '5000' },
 };
 const results = { off: { rps: [], cpuUs: [] }, on: { rps: [], cpuUs: [] } };
-console.log(`runtime-app GET ${values.path}: ${connections} connections, ${durationMs / 1000}s per run after ${WARMUP_MS / 1000}s warm-up, ${rounds} rounds`);
+console.log(
+  `runtime-app GET ${values.path}: ${connections} connections, ${durationMs / 1000}s per run after ${WARMUP_MS / 1000}s warm-up, ${rounds} rounds`,
+);
 for (let round = 1; round <= rounds; round++) {
   for (const mode of ['off', 'on']) {
     const app = await startApp(modes[mode]);
@@ -136,12 +140,18 @@ for (let round = 1; round <= rounds; round++) {
     await app.stop();
     results[mode].rps.push(rps);
     results[mode].cpuUs.push(cpuUs);
-    console.log(`  round ${round} telemetry ${mode.padEnd(3)} ${rps.toFixed(0).padStart(6)} req/s ${cpuUs.toFixed(0).padStart(6)} µs CPU/request`);
+    console.log(
+      `  round ${round} telemetry ${mode.padEnd(3)} ${rps.toFixed(0).padStart(6)} req/s ${cpuUs.toFixed(0).padStart(6)} µs CPU/request`,
+    );
   }
 }
 sink.close();
 const off = { rps: median(results.off.rps), cpuUs: median(results.off.cpuUs) };
 const on = { rps: median(results.on.rps), cpuUs: median(results.on.cpuUs) };
-console.log(`median req/s:            off ${off.rps.toFixed(0)}, on ${on.rps.toFixed(0)}, on/off ${(on.rps / off.rps).toFixed(2)}`);
-console.log(`median CPU µs/request:   off ${off.cpuUs.toFixed(0)}, on ${on.cpuUs.toFixed(0)}, off/on ${(off.cpuUs / on.cpuUs).toFixed(2)} (the throughput ratio on one free core)`);
+console.log(
+  `median req/s:            off ${off.rps.toFixed(0)}, on ${on.rps.toFixed(0)}, on/off ${(on.rps / off.rps).toFixed(2)}`,
+);
+console.log(
+  `median CPU µs/request:   off ${off.cpuUs.toFixed(0)}, on ${on.cpuUs.toFixed(0)}, off/on ${(off.cpuUs / on.cpuUs).toFixed(2)} (the throughput ratio on one free core)`,
+);
 console.log(`OTLP exports received: ${sink.exports()}`);

@@ -8,7 +8,16 @@
 // change in the machine's load during the bench falls on every case alike.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetSpec } from './fleet-spec.mjs';
@@ -27,20 +36,28 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const env = { ...process.env, FABRIC_CACHE_DIR: join(work, 'cache') };
 const git = (...a) => run('git', a).stdout.trim();
 // The sources measured are those of the build below: note their commit now.
-const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'compiler', 'templates', 'schema', 'scripts/build.mjs') ? ' with uncommitted changes' : '');
-
+const commit =
+  git('rev-parse', '--short', 'HEAD') +
+  (git('status', '--porcelain', '--', 'compiler', 'templates', 'schema', 'scripts/build.mjs')
+    ? ' with uncommitted changes'
+    : '');
 
 // Measure what `npm install` builds from the current sources, built into a
 // directory of the bench's own (a rebuild of dist/ meanwhile cannot disturb
 // it); under node_modules/ so that external packages resolve as from dist/.
 // --no-build measures bin/fabric.mjs and dist/ as they are.
-const cli = args.includes('--no-build') ? join(root, 'bin/fabric.mjs') : (() => {
-  const outdir = join(root, `node_modules/.cache/fabric-bench-${process.pid}`);
-  process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  run(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', outdir], { check: true });
-  writeFileSync(join(outdir, 'bin.mjs'), "import { main } from './fabric.mjs';\nprocess.exitCode = await main(process.argv);\n");
-  return join(outdir, 'bin.mjs');
-})();
+const cli = args.includes('--no-build')
+  ? join(root, 'bin/fabric.mjs')
+  : (() => {
+      const outdir = join(root, `node_modules/.cache/fabric-bench-${process.pid}`);
+      process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
+      run(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', outdir], { check: true });
+      writeFileSync(
+        join(outdir, 'bin.mjs'),
+        "import { main } from './fabric.mjs';\nprocess.exitCode = await main(process.argv);\n",
+      );
+      return join(outdir, 'bin.mjs');
+    })();
 
 function run(cmd, argv, { check = false } = {}) {
   const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
@@ -50,14 +67,19 @@ function run(cmd, argv, { check = false } = {}) {
 
 // Peak RSS and CPU time of the child: GNU time when present; otherwise a
 // preload that reports the process's own figures as it exits.
-const gnuTime = ['/usr/bin/time', '/usr/local/bin/time'].find((p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true']).status === 0);
+const gnuTime = ['/usr/bin/time', '/usr/local/bin/time'].find(
+  (p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true']).status === 0,
+);
 const REPORT = /fabric-bench (\d+) ([\d.]+) ([\d.]+)/;
 const preload = join(work, 'report.mjs');
-writeFileSync(preload, [
-  "import { writeSync } from 'node:fs';",
-  "process.on('exit', () => { const u = process.resourceUsage(); writeSync(2, `\\nfabric-bench ${u.maxRSS} ${u.userCPUTime / 1e6} ${u.systemCPUTime / 1e6}\\n`); });",
-  '',
-].join('\n'));
+writeFileSync(
+  preload,
+  [
+    "import { writeSync } from 'node:fs';",
+    "process.on('exit', () => { const u = process.resourceUsage(); writeSync(2, `\\nfabric-bench ${u.maxRSS} ${u.userCPUTime / 1e6} ${u.systemCPUTime / 1e6}\\n`); });",
+    '',
+  ].join('\n'),
+);
 
 /** One timed run of a command: wall and CPU milliseconds, peak RSS in MB. */
 function timed(cmd, argv, { node = true } = {}) {
@@ -104,7 +126,12 @@ const compileArgs = (spec, out) => [cli, 'compile', '--spec', spec, '--out', out
 // (work/ and everything in it goes at exit).
 function emptyDirs(base) {
   let n = 0;
-  const dirs = { path: `${base}-0`, prepare: () => { dirs.path = `${base}-${++n}`; } };
+  const dirs = {
+    path: `${base}-0`,
+    prepare: () => {
+      dirs.path = `${base}-${++n}`;
+    },
+  };
   return dirs;
 }
 // The cases: each a name, one timed run, and untimed work before it.
@@ -121,12 +148,20 @@ define('fabric compile', () => timedNode(compileArgs(referenceSpec, refOut.path)
 // No-op recompile: the tree is already there; nothing may be written.
 const noopOut = join(work, 'noop');
 const noop = { wrote: false };
-define('fabric compile (no change)', () => {
-  const before = snapshot(noopOut);
-  const r = timedNode(compileArgs(referenceSpec, noopOut));
-  if (!sameSnapshot(before, snapshot(noopOut))) noop.wrote = true;
-  return r;
-}, { prepare: () => { if (!existsSync(noopOut)) run(process.execPath, compileArgs(referenceSpec, noopOut), { check: true }); } });
+define(
+  'fabric compile (no change)',
+  () => {
+    const before = snapshot(noopOut);
+    const r = timedNode(compileArgs(referenceSpec, noopOut));
+    if (!sameSnapshot(before, snapshot(noopOut))) noop.wrote = true;
+    return r;
+  },
+  {
+    prepare: () => {
+      if (!existsSync(noopOut)) run(process.execPath, compileArgs(referenceSpec, noopOut), { check: true });
+    },
+  },
+);
 
 for (const envs of FLEET_SIZES) {
   const name = `fabric compile, ${envs} environments`;
@@ -136,7 +171,12 @@ for (const envs of FLEET_SIZES) {
   const check = run(process.execPath, [cli, 'validate', '--spec', spec]);
   if (check.status !== 0) throw new Error(`the generated spec with ${envs} environments is invalid:\n${check.stderr}`);
   const out = emptyDirs(join(work, `fleet-${envs}`));
-  define(name, () => timedNode(compileArgs(spec, out.path)), { prepare: out.prepare, environments: envs, memberClusters: 2 * envs, out });
+  define(name, () => timedNode(compileArgs(spec, out.path)), {
+    prepare: out.prepare,
+    environments: envs,
+    memberClusters: 2 * envs,
+    out,
+  });
 }
 
 // For comparison: kubectl kustomize of every kustomization of the reference output.
@@ -149,17 +189,27 @@ if (!only || only.test(kustomizeName)) {
   } else {
     const out = join(work, 'kustomize-input');
     run(process.execPath, compileArgs(referenceSpec, out), { check: true });
-    const dirs = [...snapshot(out).keys()].filter((p) => p.endsWith('kustomization.yaml')).map((p) => join(out, dirname(p))).sort();
-    define(kustomizeName, () => {
-      const total = { ms: 0, cpuMs: 0, rssMB: 0 };
-      for (const d of dirs) {
-        const r = timed(kubectl, ['kustomize', d], { node: false });
-        total.ms += r.ms;
-        total.cpuMs += r.cpuMs;
-        total.rssMB = Math.max(total.rssMB, r.rssMB);
-      }
-      return total;
-    }, { kustomizations: dirs.length, note: `${dirs.length} kustomizations, one kubectl process each, times summed; peak RSS is the largest single process` });
+    const dirs = [...snapshot(out).keys()]
+      .filter((p) => p.endsWith('kustomization.yaml'))
+      .map((p) => join(out, dirname(p)))
+      .sort();
+    define(
+      kustomizeName,
+      () => {
+        const total = { ms: 0, cpuMs: 0, rssMB: 0 };
+        for (const d of dirs) {
+          const r = timed(kubectl, ['kustomize', d], { node: false });
+          total.ms += r.ms;
+          total.cpuMs += r.cpuMs;
+          total.rssMB = Math.max(total.rssMB, r.rssMB);
+        }
+        return total;
+      },
+      {
+        kustomizations: dirs.length,
+        note: `${dirs.length} kustomizations, one kubectl process each, times summed; peak RSS is the largest single process`,
+      },
+    );
   }
 }
 
@@ -201,24 +251,50 @@ const unchanged = byName('fabric compile (no change)');
 const fleet = (n) => byName(`fabric compile, ${n} environments`);
 const targets = [];
 const target = (name, measured, met) => targets.push({ name, measured, met });
-if (floor && ref) target('reference spec compile <= 2.5 x node -e 0', `${ref.medianMs} ms = ${round(ref.medianMs / floor.medianMs, 2)} x ${floor.medianMs} ms (CPU: ${round(ref.medianCpuMs / floor.medianCpuMs, 2)} x)`, ref.medianMs <= 2.5 * floor.medianMs);
+if (floor && ref)
+  target(
+    'reference spec compile <= 2.5 x node -e 0',
+    `${ref.medianMs} ms = ${round(ref.medianMs / floor.medianMs, 2)} x ${floor.medianMs} ms (CPU: ${round(ref.medianCpuMs / floor.medianCpuMs, 2)} x)`,
+    ref.medianMs <= 2.5 * floor.medianMs,
+  );
 if (unchanged && ref) {
-  target('no-op recompile writes no file', unchanged.filesWritten ? 'files were rewritten' : 'no file written (inodes, mtimes and ctimes unchanged)', !unchanged.filesWritten);
-  target('no-op recompile costs <= the full compile', `${unchanged.medianMs} ms vs ${ref.medianMs} ms`, unchanged.medianMs <= ref.medianMs);
+  target(
+    'no-op recompile writes no file',
+    unchanged.filesWritten ? 'files were rewritten' : 'no file written (inodes, mtimes and ctimes unchanged)',
+    !unchanged.filesWritten,
+  );
+  target(
+    'no-op recompile costs <= the full compile',
+    `${unchanged.medianMs} ms vs ${ref.medianMs} ms`,
+    unchanged.medianMs <= ref.medianMs,
+  );
 }
 if (fleet(100)) target('100 environments <= 1.0 s', `${fleet(100).medianMs} ms`, fleet(100).medianMs <= 1000);
 if (fleet(300)) target('300 environments <= 3.0 s', `${fleet(300).medianMs} ms`, fleet(300).medianMs <= 3000);
-if (fleet(100) && fleet(300)) target('time(300) / time(100) <= 3.3', `${round(fleet(300).medianMs / fleet(100).medianMs, 2)}`, fleet(300).medianMs / fleet(100).medianMs <= 3.3);
-if (fleet(300)) target('peak RSS at 300 environments <= 300 MB', `${fleet(300).peakRssMB} MB`, fleet(300).peakRssMB <= 300);
+if (fleet(100) && fleet(300))
+  target(
+    'time(300) / time(100) <= 3.3',
+    `${round(fleet(300).medianMs / fleet(100).medianMs, 2)}`,
+    fleet(300).medianMs / fleet(100).medianMs <= 3.3,
+  );
+if (fleet(300))
+  target('peak RSS at 300 environments <= 300 MB', `${fleet(300).peakRssMB} MB`, fleet(300).peakRssMB <= 300);
 
 // Report.
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-console.log(`\n${pad('case', 64)} ${lpad('median ms', 10)} ${lpad('min', 8)} ${lpad('max', 8)} ${lpad('CPU ms', 8)} ${lpad('peak RSS MB', 12)}`);
-for (const c of results) console.log(`${pad(c.name, 64)} ${lpad(c.medianMs, 10)} ${lpad(c.minMs, 8)} ${lpad(c.maxMs, 8)} ${lpad(c.medianCpuMs, 8)} ${lpad(c.peakRssMB, 12)}`);
+console.log(
+  `\n${pad('case', 64)} ${lpad('median ms', 10)} ${lpad('min', 8)} ${lpad('max', 8)} ${lpad('CPU ms', 8)} ${lpad('peak RSS MB', 12)}`,
+);
+for (const c of results)
+  console.log(
+    `${pad(c.name, 64)} ${lpad(c.medianMs, 10)} ${lpad(c.minMs, 8)} ${lpad(c.maxMs, 8)} ${lpad(c.medianCpuMs, 8)} ${lpad(c.peakRssMB, 12)}`,
+  );
 for (const s of skipped) console.log(`${pad(s.name, 64)} skipped: ${s.skipped}`);
 const loadAtEnd = loadavg();
-console.log(`\nload average: ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end, on ${cpus().length} CPUs`);
+console.log(
+  `\nload average: ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end, on ${cpus().length} CPUs`,
+);
 console.log('targets (on wall-clock medians):');
 for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${pad(t.name, 44)} ${t.measured}`);
 
@@ -226,7 +302,13 @@ const record = {
   generatedBy: 'npm run bench (scripts/bench.mjs)',
   date: new Date().toISOString(),
   commit,
-  machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage: { atStart: round(loadAtStart[0], 2), atEnd: round(loadAtEnd[0], 2) } },
+  machine: {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpu: cpus()[0]?.model,
+    cpus: cpus().length,
+    loadAverage: { atStart: round(loadAtStart[0], 2), atEnd: round(loadAtEnd[0], 2) },
+  },
   method: `${RUNS} rounds after a warm-up round, cases round-robin; wall time from spawn to exit; CPU (user+sys) and peak RSS from ${gnuTime ? `${gnuTime} (%U %S %M)` : 'process.resourceUsage() at exit'}`,
   cases: [...results, ...skipped],
   targets,

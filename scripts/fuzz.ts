@@ -12,7 +12,11 @@ const cli = cac('fuzz');
 cli
   .option('--runs <n>', 'Cases to run', { default: 1000 })
   .option('--seed <s>', 'Seed (default: a random one, printed)')
-  .option('--verify-every <k>', 'Run the verify stage (kubectl kustomize, schemas, promtool) on every Kth valid case; 0 never', { default: 0 })
+  .option(
+    '--verify-every <k>',
+    'Run the verify stage (kubectl kustomize, schemas, promtool) on every Kth valid case; 0 never',
+    { default: 0 },
+  )
   .option('--raw-share <p>', 'Share of cases made by byte mutations', { default: 0.2 })
   .option('--cli-every <n>', 'Run every Nth case through the real CLI as well; 0 never', { default: 25 })
   .option('--replay <subseed>', 'Run only the case with this sub-seed (use the same --raw-share)')
@@ -28,7 +32,9 @@ if (!opts.help) {
   const only = opts.replay !== undefined ? Number(opts.replay) >>> 0 : undefined;
   console.log(only !== undefined ? `replaying sub-seed ${only}` : `fuzz: seed ${seed}, ${runs} runs`);
   const summary = await fuzz({
-    runs, seed, only,
+    runs,
+    seed,
+    only,
     rawShare: Number(opts.rawShare),
     cliEvery: Number(opts.cliEvery),
     verifyEvery: Number(opts.verifyEvery),
@@ -36,10 +42,21 @@ if (!opts.help) {
     minimize: opts.minimize !== false,
     log: (line) => console.log(line),
   });
-  const rejected = Object.entries(summary.rejectedAt).filter(([, n]) => n).map(([stage, n]) => `${n} at ${stage}`).join(', ');
-  console.log(`\n${only !== undefined ? `sub-seed ${only}` : `seed ${seed}`}: ${summary.runs} runs in ${(summary.ms / 1000).toFixed(1)} s; ${summary.valid} valid, rejected ${rejected || 'none'}`);
-  console.log(`CLI runs ${summary.cliRuns}; verify runs ${summary.verifyRuns}${summary.verifySkipped ? ` (verify skipped: ${summary.verifySkipped})` : ''}; slowest case ${summary.slowest.ms} ms (sub-seed ${summary.slowest.subSeed})`);
+  const rejected = Object.entries(summary.rejectedAt)
+    .filter(([, n]) => n)
+    .map(([stage, n]) => `${n} at ${stage}`)
+    .join(', ');
+  console.log(
+    `\n${only !== undefined ? `sub-seed ${only}` : `seed ${seed}`}: ${summary.runs} runs in ${(summary.ms / 1000).toFixed(1)} s; ${summary.valid} valid, rejected ${rejected || 'none'}`,
+  );
+  console.log(
+    `CLI runs ${summary.cliRuns}; verify runs ${summary.verifyRuns}${summary.verifySkipped ? ` (verify skipped: ${summary.verifySkipped})` : ''}; slowest case ${summary.slowest.ms} ms (sub-seed ${summary.slowest.subSeed})`,
+  );
   const kinds = Object.entries(summary.byInvariant).sort((a, b) => b[1] - a[1]);
-  console.log(summary.findings.length ? `${summary.findings.length} failing cases: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}` : 'no invariant broken');
+  console.log(
+    summary.findings.length
+      ? `${summary.findings.length} failing cases: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`
+      : 'no invariant broken',
+  );
   process.exitCode = summary.findings.length ? 1 : 0;
 }

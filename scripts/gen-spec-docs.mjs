@@ -16,12 +16,16 @@ const END = '<!-- spec-reference:end -->';
  */
 const PATTERN_WORDS = {
   '^[A-Za-z0-9][A-Za-z0-9._/-]*$': 'letters, digits, `.`, `_`, `/` and `-`, starting with a letter or digit',
-  '^([A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*)?$': 'a relative path: segments of letters, digits, `.`, `_` and `-` joined by `/`, or empty',
-  '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([89]|[12][0-9]|30)$': 'an IPv4 address, `/` and a prefix length from 8 to 30',
+  '^([A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*)?$':
+    'a relative path: segments of letters, digits, `.`, `_` and `-` joined by `/`, or empty',
+  '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([89]|[12][0-9]|30)$':
+    'an IPv4 address, `/` and a prefix length from 8 to 30',
   '^v1\\.[0-9]+\\.[0-9]+$': '`v1.` followed by minor and patch numbers',
-  '^[A-Za-z0-9][A-Za-z0-9._@:/-]*$': 'letters, digits, `.`, `_`, `@`, `:`, `/` and `-`, starting with a letter or digit',
-  '^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~:/?#\\[\\]@!$&\'()*+,;=%-]*)?$': '`https://`, a host, an optional `:port` and an optional path',
-  '^(https?://[A-Za-z0-9._~:/?#\\[\\]@!$&\'()*+,;=%-]+|ssh://[A-Za-z0-9._~:/?#\\[\\]@!$&\'()*+,;=%-]+|git@[A-Za-z0-9.-]+:[A-Za-z0-9._~:/?#\\[\\]@!$&\'()*+,;=%-]+|file://[A-Za-z0-9._~:/?#\\[\\]@!$&\'()*+,;=%-]+)$':
+  '^[A-Za-z0-9][A-Za-z0-9._@:/-]*$':
+    'letters, digits, `.`, `_`, `@`, `:`, `/` and `-`, starting with a letter or digit',
+  "^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]*)?$":
+    '`https://`, a host, an optional `:port` and an optional path',
+  "^(https?://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]+|ssh://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]+|git@[A-Za-z0-9.-]+:[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]+|file://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]+)$":
     'an `https://`, `http://`, `ssh://` or `file://` URL, or `git@host:path`; URL characters only (no spaces, quotes or braces)',
   '^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$':
     'a lowercase image reference: optional `registry[:port]/`, a repository path, then `:tag` and/or `@sha256:digest`',
@@ -39,15 +43,24 @@ const code = (v) => '`' + (typeof v === 'string' ? v : JSON.stringify(v)) + '`';
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** Schema prose is plain text: `<env>` would be read as an HTML tag. */
 const prose = (text) => (text ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const sentence = (text) => (text && !/[.)]$/.test(text) ? `${text}.` : text ?? '');
+const sentence = (text) => (text && !/[.)]$/.test(text) ? `${text}.` : (text ?? ''));
 
 function range(s) {
-  const lower = s.exclusiveMinimum !== undefined ? `${s.exclusiveMinimum} <` : s.minimum !== undefined ? `${s.minimum} ≤` : '';
-  const upper = s.exclusiveMaximum !== undefined ? `< ${s.exclusiveMaximum}` : s.maximum !== undefined ? `≤ ${s.maximum}` : '';
+  const lower =
+    s.exclusiveMinimum !== undefined ? `${s.exclusiveMinimum} <` : s.minimum !== undefined ? `${s.minimum} ≤` : '';
+  const upper =
+    s.exclusiveMaximum !== undefined ? `< ${s.exclusiveMaximum}` : s.maximum !== undefined ? `≤ ${s.maximum}` : '';
   if (s.minimum !== undefined && s.maximum !== undefined) return `${s.minimum}–${s.maximum}`;
   return lower || upper ? [lower, 'x', upper].filter(Boolean).join(' ') : '';
 }
-const lengths = (s) => (s.minLength && s.maxLength ? `${s.minLength}–${s.maxLength} characters` : s.maxLength ? `at most ${s.maxLength} characters` : s.minLength ? `at least ${s.minLength} characters` : '');
+const lengths = (s) =>
+  s.minLength && s.maxLength
+    ? `${s.minLength}–${s.maxLength} characters`
+    : s.maxLength
+      ? `at most ${s.maxLength} characters`
+      : s.minLength
+        ? `at least ${s.minLength} characters`
+        : '';
 
 /** Sections of the reference, in the order of the file; each object gets its own table. */
 const SECTIONS = [
@@ -86,7 +99,8 @@ function typeOf(prop) {
 function formatWords(s) {
   if (s.pattern) {
     const words = PATTERN_WORDS[s.pattern];
-    if (!words) throw new Error(`scripts/gen-spec-docs.mjs: no words for the pattern ${s.pattern}; add it to PATTERN_WORDS`);
+    if (!words)
+      throw new Error(`scripts/gen-spec-docs.mjs: no words for the pattern ${s.pattern}; add it to PATTERN_WORDS`);
     return words;
   }
   return s.format ? FORMAT_WORDS[s.format] : undefined;
@@ -110,7 +124,8 @@ function defaultOf(prop, required) {
   return d === '' ? '`""`' : code(d);
 }
 
-const row = (name, type, dflt, description) => `| ${code(name)} | ${cell(type)} | ${cell(dflt)} | ${cell(description)} |`;
+const row = (name, type, dflt, description) =>
+  `| ${code(name)} | ${cell(type)} | ${cell(dflt)} | ${cell(description)} |`;
 
 /** Rows for an object's properties; nested objects are expanded as dotted keys unless they have a table of their own. */
 function rows(objectSchema, { prefix = '', sectionFor = () => undefined } = {}) {
@@ -127,10 +142,27 @@ function rows(objectSchema, { prefix = '', sectionFor = () => undefined } = {}) 
   return out;
 }
 
-const table = (heading, intro, tableRows) => [heading, '', sentence(prose(intro)), '', '| key | type | default | description |', '| --- | --- | --- | --- |', ...tableRows, ''].join('\n');
+const table = (heading, intro, tableRows) =>
+  [
+    heading,
+    '',
+    sentence(prose(intro)),
+    '',
+    '| key | type | default | description |',
+    '| --- | --- | --- | --- |',
+    ...tableRows,
+    '',
+  ].join('\n');
 
 function formatsTable() {
-  const lines = ['### Value formats', '', 'The types in `code` in the tables above.', '', '| format | rule | examples |', '| --- | --- | --- |'];
+  const lines = [
+    '### Value formats',
+    '',
+    'The types in `code` in the tables above.',
+    '',
+    '| format | rule | examples |',
+    '| --- | --- | --- |',
+  ];
   for (const name of Object.keys(defs).filter(isFormat)) {
     const s = resolve(defs[name]);
     const limits = [range(s) && `Range: ${range(s)}.`, lengths(s) && `Length: ${lengths(s)}.`];

@@ -15,5 +15,8 @@ const ts = await compile(schema, 'FabricSpec', {
   style: { singleQuote: true, printWidth: 120 },
 });
 if (process.argv.includes('--check')) {
-  if (readFileSync(target, 'utf8') !== ts) { console.error('compiler/spec-types.ts is stale: run node scripts/gen-types.mjs'); process.exit(1); }
+  if (readFileSync(target, 'utf8') !== ts) {
+    console.error('compiler/spec-types.ts is stale: run node scripts/gen-types.mjs');
+    process.exit(1);
+  }
 } else writeFileSync(target, ts);

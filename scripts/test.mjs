@@ -17,11 +17,20 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 function run(cmd, args, { capture } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'], env: { ...process.env, FORCE_COLOR: '0', TMPDIR: scratch, FABRIC_CACHE_DIR: join(scratch, 'cache') } });
+    const child = spawn(cmd, args, {
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
+      env: { ...process.env, FORCE_COLOR: '0', TMPDIR: scratch, FABRIC_CACHE_DIR: join(scratch, 'cache') },
+    });
     let out = '';
     if (capture) {
-      child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-      child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
+      child.stdout.on('data', (d) => {
+        out += d;
+        process.stdout.write(d);
+      });
+      child.stderr.on('data', (d) => {
+        out += d;
+        process.stderr.write(d);
+      });
     }
     child.on('close', (code) => resolve({ code, out }));
   });
@@ -29,10 +38,17 @@ function run(cmd, args, { capture } = {}) {
 
 if (!process.env.FABRIC_SKIP_TYPECHECK) {
   const tsc = await run(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit']);
-  if (tsc.code !== 0) { console.error('typecheck failed'); failedExtra += 1; }
+  if (tsc.code !== 0) {
+    console.error('typecheck failed');
+    failedExtra += 1;
+  }
 }
 
-const uvu = await run(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', pattern, '--color', 'false'], { capture: true });
+const uvu = await run(
+  process.execPath,
+  ['--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', pattern, '--color', 'false'],
+  { capture: true },
+);
 const num = (label) => Number((new RegExp(`${label}:\\s+(\\d+)`).exec(uvu.out) ?? [])[1] ?? NaN);
 const total = num('Total');
 const passedRaw = num('Passed');

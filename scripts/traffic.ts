@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util';
 import { generateTraffic, type TrafficTarget } from '../runtime-app/src/traffic.ts';
 
-const USAGE = 'usage: scripts/traffic.ts --url <base url> [--url ...] [--error-share 0.1] [--slow-share 0.1] [--count N | --duration 60s] [--concurrency 8] [--rate 20]';
+const USAGE =
+  'usage: scripts/traffic.ts --url <base url> [--url ...] [--error-share 0.1] [--slow-share 0.1] [--count N | --duration 60s] [--concurrency 8] [--rate 20]';
 
 function fail(message: string): never {
   console.error(`traffic: ${message}\n${USAGE}`);
@@ -70,7 +71,9 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
-console.error(`traffic to ${targets.length} target(s), ${count !== undefined ? `${count} requests each` : `for ${durationMs! / 1000}s`}; Ctrl-C stops`);
+console.error(
+  `traffic to ${targets.length} target(s), ${count !== undefined ? `${count} requests each` : `for ${durationMs! / 1000}s`}; Ctrl-C stops`,
+);
 let stats;
 try {
   stats = await generateTraffic({
@@ -86,5 +89,14 @@ try {
 } catch (error) {
   fail((error as Error).message);
 }
-console.table(stats.map(({ url, requests, errors, unreachable, p50Ms, p95Ms }) => ({ url, requests, errors, unreachable, p50Ms, p95Ms })));
+console.table(
+  stats.map(({ url, requests, errors, unreachable, p50Ms, p95Ms }) => ({
+    url,
+    requests,
+    errors,
+    unreachable,
+    p50Ms,
+    p95Ms,
+  })),
+);
 if (stats.some((s) => s.unreachable > 0)) process.exitCode = 1;

@@ -22,12 +22,19 @@ import { fromRoot, repoRoot } from './helpers/paths.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'fabric-bundle-'));
 const specs = ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}/fabric.yaml`)];
-const badFixtures = readdirSync(fromRoot('tests/fixtures/bad')).filter((f) => f.endsWith('.yaml')).sort().map((f) => `tests/fixtures/bad/${f}`);
+const badFixtures = readdirSync(fromRoot('tests/fixtures/bad'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => `tests/fixtures/bad/${f}`);
 
 /** The generated module, evaluated as the bundle would: its require()s resolve from the repository. */
 function standaloneValidator(): ValidateFunction {
   const module = { exports: {} as ValidateFunction };
-  new Function('require', 'module', 'exports', standaloneValidatorModule())(createRequire(import.meta.url), module, module.exports);
+  new Function('require', 'module', 'exports', standaloneValidatorModule())(
+    createRequire(import.meta.url),
+    module,
+    module.exports,
+  );
   return module.exports;
 }
 
@@ -41,7 +48,11 @@ test('the standalone validator reports what the compiled one does, on every fixt
     const ok = compiled(data);
     assert.is(standalone(data), ok, `${file}: the validators disagree on validity`);
     // Errors carry the schema objects they come from (verbose): compared by value.
-    assert.equal(JSON.parse(JSON.stringify(standalone.errors ?? null)), JSON.parse(JSON.stringify(compiled.errors ?? null)), `${file}: errors differ`);
+    assert.equal(
+      JSON.parse(JSON.stringify(standalone.errors ?? null)),
+      JSON.parse(JSON.stringify(compiled.errors ?? null)),
+      `${file}: errors differ`,
+    );
     if (!ok) invalid += 1;
   }
   assert.ok(invalid >= 10, `only ${invalid} fixtures fail the schema: the comparison covers too little`);
@@ -49,9 +60,15 @@ test('the standalone validator reports what the compiled one does, on every fixt
 
 function runBundle(args: string[]): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [freshBundleBin(), ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+    const child = spawn(process.execPath, [freshBundleBin(), ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 120_000,
+    });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => resolve({ status, stderr }));
   });
 }
@@ -70,10 +87,13 @@ test('the bundle compiles every golden spec to the tree the sources do', async (
 
 test('the shapes the bundle ships parsed are what parsing their skeletons gives now', async () => {
   const generated = join(dirname(freshBundleBin()), 'generated/precompiled.mjs');
-  const { precompiled } = (await import(pathToFileURL(generated).href)) as { precompiled: { shapes: Record<string, unknown[]> } };
+  const { precompiled } = (await import(pathToFileURL(generated).href)) as {
+    precompiled: { shapes: Record<string, unknown[]> };
+  };
   const entries = Object.entries(precompiled.shapes);
   assert.ok(entries.length > 40, `only ${entries.length} shapes shipped`);
-  for (const [skeleton, docs] of entries) assert.equal(docs, parseDocs(skeleton, 'shipped shape'), skeleton.slice(0, 200));
+  for (const [skeleton, docs] of entries)
+    assert.equal(docs, parseDocs(skeleton, 'shipped shape'), skeleton.slice(0, 200));
 });
 
 test.run();

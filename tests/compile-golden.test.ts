@@ -20,7 +20,10 @@ function compareOrUpdate(specRel: string, expectedRel: string) {
   }
   const onDisk = readTree(dir);
   for (const f of files) {
-    assert.ok(onDisk.has(f.path), `${expectedRel}/${f.path} is missing: run UPDATE_GOLDEN=1 npm test and review the diff`);
+    assert.ok(
+      onDisk.has(f.path),
+      `${expectedRel}/${f.path} is missing: run UPDATE_GOLDEN=1 npm test and review the diff`,
+    );
     assert.fixture(onDisk.get(f.path)!, f.contents, `${expectedRel}/${f.path} differs`);
   }
   const produced = new Set(files.map((f) => f.path));
@@ -41,7 +44,10 @@ for (const c of GOLDEN_CASES) {
 test('compiling twice gives identical bytes', () => {
   const a = treeOf(compile('spec/fabric.yaml'));
   const b = treeOf(compile('spec/fabric.yaml'));
-  assert.equal(b.map((f) => f.path), a.map((f) => f.path));
+  assert.equal(
+    b.map((f) => f.path),
+    a.map((f) => f.path),
+  );
   for (let i = 0; i < a.length; i++) assert.ok(a[i].contents === b[i].contents, `${a[i].path} differs between runs`);
 });
 

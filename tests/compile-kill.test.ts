@@ -13,11 +13,12 @@ import { readTree } from './helpers/compile.ts';
 import { fromRoot, repoRoot } from './helpers/paths.ts';
 
 const bin = () => freshBundleBin();
-const compile = (spec: string, out: string) => spawnSync(process.execPath, [bin(), 'compile', '--spec', spec, '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+const compile = (spec: string, out: string) =>
+  spawnSync(process.execPath, [bin(), 'compile', '--spec', spec, '--out', out], { cwd: repoRoot, encoding: 'utf8' });
 
 /** A seeded PRNG, so a failing run can be repeated. */
 function prng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 test('SIGKILL at random moments of fabric compile leaves exactly the old tree or exactly the new one', async () => {
@@ -27,7 +28,16 @@ test('SIGKILL at random moments of fabric compile leaves exactly the old tree or
   const specB = join(dir, 'b.yaml');
   writeFileSync(specA, source);
   // B changes many files: another retention, another Grafana host, one more environment's worth of alerts.
-  writeFileSync(specB, source.replace('retention: { metrics: 30d, logs: 14d, traces: 7d }', 'retention: { metrics: 60d, logs: 28d, traces: 14d }').replace('host: grafana.monitoring.local', 'host: grafana.example.internal').replace('errorRate: { threshold: 0.05, for: 2m }', 'errorRate: { threshold: 0.04, for: 3m }'));
+  writeFileSync(
+    specB,
+    source
+      .replace(
+        'retention: { metrics: 30d, logs: 14d, traces: 7d }',
+        'retention: { metrics: 60d, logs: 28d, traces: 14d }',
+      )
+      .replace('host: grafana.monitoring.local', 'host: grafana.example.internal')
+      .replace('errorRate: { threshold: 0.05, for: 2m }', 'errorRate: { threshold: 0.04, for: 3m }'),
+  );
 
   // The two trees, written once each into their own dirs (specs are named the same way below).
   const outs = { a: join(dir, 'ref-a'), b: join(dir, 'ref-b') };
@@ -50,9 +60,15 @@ test('SIGKILL at random moments of fabric compile leaves exactly the old tree or
     const [from, to] = i % 2 === 0 ? [specA, specB] : [specB, specA];
     const delay = Math.floor(random() * span * 1.2);
     await new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [bin(), 'compile', '--spec', to, '--out', out], { cwd: repoRoot, stdio: 'ignore' });
+      const child = spawn(process.execPath, [bin(), 'compile', '--spec', to, '--out', out], {
+        cwd: repoRoot,
+        stdio: 'ignore',
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-      child.on('close', () => { clearTimeout(timer); resolve(); });
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
     // A kill between the swap's two renames leaves the old tree under a hidden
     // name for microseconds' worth of chances; the next fabric run puts it
@@ -61,8 +77,12 @@ test('SIGKILL at random moments of fabric compile leaves exactly the old tree or
     const now = readTree(out);
     const expectFrom = from === specA ? treeA : treeB;
     const expectTo = to === specA ? treeA : treeB;
-    const same = (x: Map<string, string>, y: Map<string, string>) => x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
-    assert.ok(same(now, expectFrom) || same(now, expectTo), `seed ${seed}, run ${i}, kill after ${delay} ms: the out dir is neither the old nor the new tree`);
+    const same = (x: Map<string, string>, y: Map<string, string>) =>
+      x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
+    assert.ok(
+      same(now, expectFrom) || same(now, expectTo),
+      `seed ${seed}, run ${i}, kill after ${delay} ms: the out dir is neither the old nor the new tree`,
+    );
     if (same(now, expectFrom)) sawOld += 1;
     else sawNew += 1;
     // Bring it to `to` for the next round.

@@ -3,7 +3,18 @@
 // anything else that could change the output takes a normal compile. Run
 // through the bundle, which alone has a build id.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -20,7 +31,11 @@ function sandbox() {
   const out = join(dir, 'out');
   const cache = join(dir, 'cache');
   const compile = (extra: string[] = [], env: Record<string, string> = {}, specPath = spec) => {
-    const r = spawnSync(process.execPath, [freshBundleBin(), 'compile', '--spec', specPath, '--out', out, ...extra], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FABRIC_CACHE_DIR: cache, NO_COLOR: '1', ...env } });
+    const r = spawnSync(process.execPath, [freshBundleBin(), 'compile', '--spec', specPath, '--out', out, ...extra], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, FABRIC_CACHE_DIR: cache, NO_COLOR: '1', ...env },
+    });
     return { status: r.status, stderr: r.stderr, text: r.stdout + r.stderr };
   };
   const stampFiles = () => readdirSync(join(cache, 'stamps')).map((f) => join(cache, 'stamps', f));

@@ -12,7 +12,8 @@ import { readTree } from './helpers/compile.ts';
 import { repoRoot } from './helpers/paths.ts';
 
 const opts = { specPath: 'spec/fabric.yaml', specSource: 'name: x\n' };
-const tree = (n: number, tag = 'v1'): RenderedFile[] => Array.from({ length: n }, (_, i) => ({ path: `gitops/c${i % 3}/f${i}.yaml`, contents: `# ${tag}\nn: ${i}\n` }));
+const tree = (n: number, tag = 'v1'): RenderedFile[] =>
+  Array.from({ length: n }, (_, i) => ({ path: `gitops/c${i % 3}/f${i}.yaml`, contents: `# ${tag}\nn: ${i}\n` }));
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'fabric-emit-')), 'out');
 
 test('first emit writes every file and a manifest of them', () => {
@@ -61,7 +62,10 @@ test('refuses a non-empty directory fabric did not create', () => {
   const out = fresh();
   mkdirSync(out);
   writeFileSync(join(out, 'important.txt'), 'x');
-  assert.throws(() => emitTree(tree(2), out, opts), (e: unknown) => e instanceof EmitError && /fabric did not create it/.test((e as Error).message));
+  assert.throws(
+    () => emitTree(tree(2), out, opts),
+    (e: unknown) => e instanceof EmitError && /fabric did not create it/.test((e as Error).message),
+  );
   assert.is(readFileSync(join(out, 'important.txt'), 'utf8'), 'x');
 });
 
@@ -87,7 +91,10 @@ test('refuses a symlinked out dir, and paths that leave the tree', () => {
 test('refuses the home directory, the root and the spec directory as --out', () => {
   assert.throws(() => emitTree(tree(1), '/', opts), /refusing/);
   assert.throws(() => emitTree(tree(1), process.env.HOME ?? '/root', opts), /refusing/);
-  assert.throws(() => emitTree(tree(1), join(repoRoot, 'spec'), { ...opts, specPath: join(repoRoot, 'spec/fabric.yaml') }), /refusing/);
+  assert.throws(
+    () => emitTree(tree(1), join(repoRoot, 'spec'), { ...opts, specPath: join(repoRoot, 'spec/fabric.yaml') }),
+    /refusing/,
+  );
 });
 
 // A child process emits a new tree and SIGKILLs itself after `n` staged files.
@@ -98,7 +105,10 @@ function killedEmit(out: string, n: number) {
     let k = 0;
     emitTree(files, ${JSON.stringify(out)}, { specPath: 'spec/fabric.yaml', specSource: 'v2', afterStagedFile: () => { if (++k === ${n}) process.kill(process.pid, 'SIGKILL'); } });
   `;
-  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
 }
 
 test('a compile killed while writing leaves the old tree exactly, and the next run completes', () => {
@@ -109,15 +119,21 @@ test('a compile killed while writing leaves the old tree exactly, and the next r
     const r = killedEmit(out, n);
     assert.is(r.signal, 'SIGKILL', r.stderr);
     assert.equal(readTree(out), before, `after a kill at file ${n} the old tree is intact`);
-    const done = emitTree(tree(40, 'v2').map((f, i) => ({ ...f, contents: `# v2\nn: ${i}\n` })), out, { ...opts, specSource: 'v2' });
+    const done = emitTree(
+      tree(40, 'v2').map((f, i) => ({ ...f, contents: `# v2\nn: ${i}\n` })),
+      out,
+      { ...opts, specSource: 'v2' },
+    );
     assert.ok(done.changed);
     assert.is(readTree(out).size, 41);
-    const leftovers = spawnSync('sh', ['-c', `ls -a ${JSON.stringify(join(out, '..'))}`], { encoding: 'utf8' }).stdout.split('\n').filter((e) => e.includes('fabric-'));
+    const leftovers = spawnSync('sh', ['-c', `ls -a ${JSON.stringify(join(out, '..'))}`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((e) => e.includes('fabric-'));
     assert.equal(leftovers, [], 'no staging directory is left behind');
   }
 });
 
-test('a second writer is refused while the first holds the lock; a dead writer\'s lock is taken over', () => {
+test("a second writer is refused while the first holds the lock; a dead writer's lock is taken over", () => {
   const out = fresh();
   emitTree(tree(2), out, opts);
   const lock = join(out, '..', '.out.fabric-lock');
@@ -144,14 +160,20 @@ test('two compiles racing into one out dir never interleave: one wins, the other
     try { emitTree(files, ${JSON.stringify(out)}, { specPath: 'spec/fabric.yaml', specSource: '${tag}' }); console.log('wrote'); }
     catch (e) { console.log('refused: ' + e.message); }
   `;
-  const run = (tag: string) => new Promise<string>((res) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(tag)], { cwd: repoRoot });
-    let o = '';
-    p.stdout.on('data', (d) => (o += d));
-    p.on('close', () => res(o.trim()));
-  });
+  const run = (tag: string) =>
+    new Promise<string>((res) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(tag)], {
+        cwd: repoRoot,
+      });
+      let o = '';
+      p.stdout.on('data', (d) => (o += d));
+      p.on('close', () => res(o.trim()));
+    });
   const results = await Promise.all([run('A'), run('B')]);
-  assert.ok(results.some((r) => r === 'wrote'), results.join(' / '));
+  assert.ok(
+    results.some((r) => r === 'wrote'),
+    results.join(' / '),
+  );
   for (const r of results) assert.ok(r === 'wrote' || /another fabric \(pid \d+\) is writing/.test(r), r);
   const files = readTree(out);
   const tags = new Set([...files].filter(([p]) => p.endsWith('.yaml')).map(([, c]) => c.split('\n')[0]));

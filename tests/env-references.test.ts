@@ -10,13 +10,18 @@ import { compile, GOLDEN_CASES } from './helpers/compile.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
 
-const CASES: [string, string][] = [['spec/fabric.yaml', 'out'], ...GOLDEN_CASES.map((c): [string, string] => [`tests/golden/${c}/fabric.yaml`, `tests/golden/${c}/expected`])];
+const CASES: [string, string][] = [
+  ['spec/fabric.yaml', 'out'],
+  ...GOLDEN_CASES.map((c): [string, string] => [`tests/golden/${c}/fabric.yaml`, `tests/golden/${c}/expected`]),
+];
 
 for (const [spec, dir] of CASES) {
   test(`${dir}: every $(VAR) in a container env refers to a variable defined before it`, () => {
     if (!requireTool('kubectl', `env references in ${dir}`, ['version', '--client'])) return;
     const c = compile(spec);
-    const workloadDirs = verifyTargets(c.model).filter((t) => !t.path.includes('argocd-apps') && !t.path.includes('alerting-rules') && !t.path.includes('namespaces'));
+    const workloadDirs = verifyTargets(c.model).filter(
+      (t) => !t.path.includes('argocd-apps') && !t.path.includes('alerting-rules') && !t.path.includes('namespaces'),
+    );
     let refs = 0;
     for (const t of workloadDirs) {
       const built = execFileSync('kubectl', ['kustomize', fromRoot(dir, t.path)], { encoding: 'utf8' });
@@ -28,7 +33,10 @@ for (const [spec, dir] of CASES) {
           for (const e of ct.env ?? []) {
             for (const m of String(e.value ?? '').matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
               refs += 1;
-              assert.ok(defined.has(m[1]), `${t.path} ${o.kind}/${o.metadata.name} ${ct.name}: ${e.name} uses $(${m[1]}) before it is defined`);
+              assert.ok(
+                defined.has(m[1]),
+                `${t.path} ${o.kind}/${o.metadata.name} ${ct.name}: ${e.name} uses $(${m[1]}) before it is defined`,
+              );
             }
             defined.add(e.name);
           }

@@ -11,7 +11,17 @@ import { buildModel } from '../compiler/model.ts';
 import { render } from '../compiler/render/index.ts';
 import type { FabricYaml } from '../compiler/spec-types.ts';
 import { validateSpec } from '../compiler/validate/index.ts';
-import { diagnostics, exits, fabric, positionOf, REFERENCE, tempDir, validate, where, writeSpec } from './fault-catalog-helpers.ts';
+import {
+  diagnostics,
+  exits,
+  fabric,
+  positionOf,
+  REFERENCE,
+  tempDir,
+  validate,
+  where,
+  writeSpec,
+} from './fault-catalog-helpers.ts';
 
 test('A1: the Norway problem: no stays a string, is warned about, and reaches Kubernetes tools as a string', () => {
   const source = REFERENCE.replace('name: lgtm', 'name: no');
@@ -42,12 +52,18 @@ test('A2: numbers that lose their meaning: 1.10 is refused with "quote it as wri
 
   const octal = validate(REFERENCE.replace('    cpus: 4\n', '    cpus: 0o17\n'));
   exits(octal, 0);
-  assert.equal(diagnostics(octal).map((x) => [x.code, x.message]), [['FAB016', '"0o17" is 15 here, but YAML 1.1 tools (Kubernetes, kubectl) read it as "0o17"']]);
+  assert.equal(
+    diagnostics(octal).map((x) => [x.code, x.message]),
+    [['FAB016', '"0o17" is 15 here, but YAML 1.1 tools (Kubernetes, kubectl) read it as "0o17"']],
+  );
 
   // An integer beyond 2^53 cannot reach the model: every integer field has a maximum.
   const huge = validate(REFERENCE.replace('    port: 8080\n', '    port: 8080\n    replicas: 99999999999999999999\n'));
   exits(huge, 1);
-  assert.equal(diagnostics(huge).map((x) => x.code), ['FAB104']);
+  assert.equal(
+    diagnostics(huge).map((x) => x.code),
+    ['FAB104'],
+  );
   assert.match(diagnostics(huge)[0].message, /must be <= 100/);
 });
 
@@ -59,28 +75,45 @@ test('A3: duplicate keys, also 1 / "1" and true / "true", are FAB011 at the seco
   assert.equal([d.code, d.line, d.column], ['FAB011', twice.split('\n').length - 1, 1]);
   assert.equal(d.related, { ...positionOf(twice, 'clusters:'), message: 'the first "clusters"' });
 
-  for (const [a, b] of [['1', '"1"'], ['true', '"true"']]) {
+  for (const [a, b] of [
+    ['1', '"1"'],
+    ['true', '"true"'],
+  ]) {
     const source = REFERENCE.replace('apps:\n', `apps:\n  ${a}: {}\n  ${b}: {}\n`);
     const ds = diagnostics(validate(source));
-    assert.equal(ds.map((x) => [x.code, x.line]), [['FAB011', positionOf(source, `${b}:`).line]], `${a} / ${b}`);
+    assert.equal(
+      ds.map((x) => [x.code, x.line]),
+      [['FAB011', positionOf(source, `${b}:`).line]],
+      `${a} / ${b}`,
+    );
   }
 });
 
 test('A4: an alias bomb, 20000 nested lists and a file over 1 MiB each end in one diagnostic, no crash', () => {
   const laughs = [REFERENCE, 'x-bomb:', '  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-  for (const [prev, next] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi']) laughs.push(`  ${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  for (const [prev, next] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi'])
+    laughs.push(`  ${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
   const bomb = validate(laughs.join('\n') + '\n');
   exits(bomb, 1);
-  assert.equal(diagnostics(bomb).map((d) => [d.code, d.line]), [['FAB013', 0]]);
+  assert.equal(
+    diagnostics(bomb).map((d) => [d.code, d.line]),
+    [['FAB013', 0]],
+  );
   assert.match(diagnostics(bomb)[0].message, /aliases expand too far/);
 
   const deep = validate(`name: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
   exits(deep, 1);
-  assert.equal(diagnostics(deep).map((d) => d.code), ['FAB013']);
+  assert.equal(
+    diagnostics(deep).map((d) => d.code),
+    ['FAB013'],
+  );
 
   const large = validate(REFERENCE + `# ${'x'.repeat(100)}\n`.repeat(11_000));
   exits(large, 1);
-  assert.equal(diagnostics(large).map((d) => [d.code, d.line]), [['FAB002', 0]]);
+  assert.equal(
+    diagnostics(large).map((d) => [d.code, d.line]),
+    [['FAB002', 0]],
+  );
 });
 
 test('A5: merge keys are refused as not supported (FAB014); a second document is FAB015 where it starts', () => {
@@ -97,7 +130,13 @@ test('A5: merge keys are refused as not supported (FAB014); a second document is
 });
 
 test('A6: explicit tags (!!js/function, !vault, !!set, !!timestamp, !!omap) are errors at the tag, not warnings', () => {
-  for (const value of ['!!js/function "function () {}"', '!vault secret/x', '!!set { a }', '!!timestamp 2024-01-01', '!!omap [ { a: 1 } ]']) {
+  for (const value of [
+    '!!js/function "function () {}"',
+    '!vault secret/x',
+    '!!set { a }',
+    '!!timestamp 2024-01-01',
+    '!!omap [ { a: 1 } ]',
+  ]) {
     const source = REFERENCE.replace('name: lgtm', `name: ${value}`);
     const r = validate(source);
     exits(r, 1);
@@ -111,17 +150,31 @@ test('A7: empty or comment-only files say so, tabs and bad indentation are locat
   for (const source of ['', '# only a comment\n']) {
     const r = validate(source);
     exits(r, 1);
-    assert.equal(diagnostics(r).map((d) => [d.code, d.line, d.message]), [['FAB003', 0, 'spec is empty']]);
+    assert.equal(
+      diagnostics(r).map((d) => [d.code, d.line, d.message]),
+      [['FAB003', 0, 'spec is empty']],
+    );
   }
   const tabbed = REFERENCE.replace('  revision: main', '\trevision: main');
   const tab = fabric(['validate', '--spec', writeSpec(tabbed)]);
   exits(tab, 1);
-  assert.match(tab.stderr, new RegExp(`fabric\\.yaml:${positionOf(tabbed, '\trevision').line}:1 error FAB010 YAML: Tabs are not allowed as indentation`));
+  assert.match(
+    tab.stderr,
+    new RegExp(
+      `fabric\\.yaml:${positionOf(tabbed, '\trevision').line}:1 error FAB010 YAML: Tabs are not allowed as indentation`,
+    ),
+  );
   assert.match(tab.stderr, /^ {2}> +\d+ \|/m, 'a code frame');
 
   const indented = validate('a: 1\n b: 2\n');
   exits(indented, 1);
-  assert.equal(diagnostics(indented).map((d) => [d.code, d.line > 0]), [['FAB010', true], ['FAB010', true]]);
+  assert.equal(
+    diagnostics(indented).map((d) => [d.code, d.line > 0]),
+    [
+      ['FAB010', true],
+      ['FAB010', true],
+    ],
+  );
 
   const windows = validate('\ufeff' + REFERENCE.replace(/\n/g, '\r\n'));
   exits(windows, 0);
@@ -137,11 +190,23 @@ test('A7: empty or comment-only files say so, tabs and bad indentation are locat
 
 test('A8: __proto__ is an unknown key or an invalid name wherever it is written, and nothing is polluted', () => {
   const top = REFERENCE.replace('name: lgtm', 'name: lgtm\n__proto__: { isAdmin: true }');
-  assert.equal(diagnostics(validate(top)).map((d) => [d.code, d.message]), [['FAB101', "unknown key '__proto__' in the top level"]]);
+  assert.equal(
+    diagnostics(validate(top)).map((d) => [d.code, d.message]),
+    [['FAB101', "unknown key '__proto__' in the top level"]],
+  );
   const app = REFERENCE.replace('apps:\n', 'apps:\n  __proto__: { image: x/y:1.0.0, port: 8080 }\n');
-  assert.equal(diagnostics(validate(app)).map((d) => [d.code, d.message]), [['FAB105', "invalid name '__proto__' in apps"]]);
-  const host = REFERENCE.replace('      stage: app.stage.local', '      stage: app.stage.local\n      __proto__: evil.local');
-  assert.equal(diagnostics(validate(host)).map((d) => d.code), ['FAB105']);
+  assert.equal(
+    diagnostics(validate(app)).map((d) => [d.code, d.message]),
+    [['FAB105', "invalid name '__proto__' in apps"]],
+  );
+  const host = REFERENCE.replace(
+    '      stage: app.stage.local',
+    '      stage: app.stage.local\n      __proto__: evil.local',
+  );
+  assert.equal(
+    diagnostics(validate(host)).map((d) => d.code),
+    ['FAB105'],
+  );
 
   // In process: loading and validating them leaves Object.prototype alone.
   for (const source of [top, app, host]) validateSpec(loadSpecSource(source, 'fabric.yaml').loaded!);

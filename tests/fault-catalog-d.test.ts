@@ -1,7 +1,16 @@
 // Fault catalog D (RELIABILITY.md 2D): the file system. `fabric compile`
 // writes into temp dirs; faults the machine cannot produce on demand (a full
 // disk) are injected through emit's test hook.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -35,8 +44,15 @@ test('D1: nothing reaches the disk before the whole tree is rendered and checked
   const full = () => {
     try {
       emitTree(next.files, out, {
-        specPath: spec, specSource: another,
-        afterStagedFile: (p) => { if (++staged === 25) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: join(out, p) }); },
+        specPath: spec,
+        specSource: another,
+        afterStagedFile: (p) => {
+          if (++staged === 25)
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+              code: 'ENOSPC',
+              path: join(out, p),
+            });
+        },
       });
     } catch (e) {
       return e;
@@ -54,13 +70,23 @@ test('D1: nothing reaches the disk before the whole tree is rendered and checked
 test('D2: what the spec no longer describes is pruned, from the manifest only, and reported; a manifest naming paths outside the tree is refused', () => {
   const { dir, spec, out } = compiledDir();
   writeFileSync(join(out, 'NOTES.md'), 'ours\n');
-  writeFileSync(spec, edited([['environments', 'prod'], undefined], [['clusters', 'prod-cluster'], undefined], [['apps', 'instrumented-app', 'hosts', 'prod'], undefined]));
+  writeFileSync(
+    spec,
+    edited(
+      [['environments', 'prod'], undefined],
+      [['clusters', 'prod-cluster'], undefined],
+      [['apps', 'instrumented-app', 'hosts', 'prod'], undefined],
+    ),
+  );
   const r = fabric(['compile', '--json', '--spec', spec, '--out', out]);
   exits(r, 0);
   const { removed } = JSON.parse(r.stdout) as { removed: string[] };
   assert.ok(removed.includes('gitops/components/alloy-agent/overlays/prod-cluster/config.alloy'), removed.join('\n'));
   assert.ok(removed.includes('gitops/components/monitoring/mimir/overlays/prod/mimir.yaml'));
-  assert.ok(removed.every((p) => /prod/.test(p)), removed.join('\n'));
+  assert.ok(
+    removed.every((p) => /prod/.test(p)),
+    removed.join('\n'),
+  );
   assert.not.ok(existsSync(join(out, 'gitops/components/alloy-agent/overlays/prod-cluster')));
   assert.is(readFileSync(join(out, 'NOTES.md'), 'utf8'), 'ours\n', 'a file fabric did not write stays');
   const manifestPath = join(out, '.fabric/manifest.json');
@@ -73,20 +99,45 @@ test('D2: what the spec no longer describes is pruned, from the manifest only, a
   writeFileSync(spec, REFERENCE);
   const hostile = fabric(['compile', '--spec', spec, '--out', out]);
   exits(hostile, 3);
-  assert.match(hostile.stderr, /manifest\.json is damaged: it lists "\.\.\/victim\.txt", which is outside the output tree/);
+  assert.match(
+    hostile.stderr,
+    /manifest\.json is damaged: it lists "\.\.\/victim\.txt", which is outside the output tree/,
+  );
   assert.is(readFileSync(join(dir, 'victim.txt'), 'utf8'), 'precious\n');
 });
 
 test('D3: names that would leave the tree are refused before any path is built; emit refuses such paths on its own', () => {
   const dir = tempDir();
-  const r = fabric(['compile', '--json', '--spec', writeSpec(REFERENCE.replace('  prod-cluster:', '  ../../.ssh/authorized_keys:'), dir), '--out', join(dir, 'out')]);
+  const r = fabric([
+    'compile',
+    '--json',
+    '--spec',
+    writeSpec(REFERENCE.replace('  prod-cluster:', '  ../../.ssh/authorized_keys:'), dir),
+    '--out',
+    join(dir, 'out'),
+  ]);
   exits(r, 1);
-  assert.equal(diagnostics(r).map((d) => d.code), ['FAB105']);
+  assert.equal(
+    diagnostics(r).map((d) => d.code),
+    ['FAB105'],
+  );
   assert.equal(readdirSync(dir), ['fabric.yaml'], 'nothing written');
 
-  for (const path of ['../escape.yaml', '/etc/passwd', 'a/../../b.yaml', 'a/./b.yaml', 'a//b.yaml', 'a\\b.yaml', 'a\0b.yaml']) {
+  for (const path of [
+    '../escape.yaml',
+    '/etc/passwd',
+    'a/../../b.yaml',
+    'a/./b.yaml',
+    'a//b.yaml',
+    'a\\b.yaml',
+    'a\0b.yaml',
+  ]) {
     const out = join(tempDir(), 'out');
-    assert.throws(() => emitTree([{ path, contents: 'x' }], out, { specPath: 'fabric.yaml', specSource: '' }), /refusing to write outside the output tree/, JSON.stringify(path));
+    assert.throws(
+      () => emitTree([{ path, contents: 'x' }], out, { specPath: 'fabric.yaml', specSource: '' }),
+      /refusing to write outside the output tree/,
+      JSON.stringify(path),
+    );
     assert.not.ok(existsSync(out), JSON.stringify(path));
   }
 });
@@ -122,11 +173,15 @@ test('D4: fabric never writes through a symbolic link: not a linked out dir, not
   assert.equal(readdirSync(join(third, 'real')), []);
 });
 
-test('D5: the out dir must be fabric\'s: never /, $HOME or the spec\'s directory, never a non-empty directory without fabric\'s manifest', () => {
+test("D5: the out dir must be fabric's: never /, $HOME or the spec's directory, never a non-empty directory without fabric's manifest", () => {
   const dir = tempDir();
   const spec = writeSpec(REFERENCE, dir);
   const home = tempDir();
-  for (const [out, env] of [[dir, {}], ['/', {}], [home, { HOME: home }]] as const) {
+  for (const [out, env] of [
+    [dir, {}],
+    ['/', {}],
+    [home, { HOME: home }],
+  ] as const) {
     const r = fabric(['compile', '--spec', spec, '--out', out], { env });
     exits(r, 3);
     assert.match(r.stderr, /refusing to use .* as the output directory/, out);
@@ -142,7 +197,7 @@ test('D5: the out dir must be fabric\'s: never /, $HOME or the spec\'s directory
   const empty = join(dir, 'empty');
   mkdirSync(empty);
   exits(fabric(['compile', '--spec', spec, '--out', empty]), 0);
-  assert.ok(existsSync(join(empty, '.fabric/manifest.json')), 'the marker that makes it fabric\'s');
+  assert.ok(existsSync(join(empty, '.fabric/manifest.json')), "the marker that makes it fabric's");
 });
 
 test('D6: the same spec gives the same bytes: across runs, locales and key order; LF only, no timestamps, mode 0644', () => {
@@ -151,7 +206,12 @@ test('D6: the same spec gives the same bytes: across runs, locales and key order
   exits(again, 0);
   assert.match(again.stdout, /up to date/);
   const b = join(a.dir, 'other');
-  exits(fabric(['compile', '--spec', a.spec, '--out', b], { env: { LC_ALL: 'tr_TR.UTF-8', LANG: 'tr_TR.UTF-8', TZ: 'Pacific/Kiritimati' } }), 0);
+  exits(
+    fabric(['compile', '--spec', a.spec, '--out', b], {
+      env: { LC_ALL: 'tr_TR.UTF-8', LANG: 'tr_TR.UTF-8', TZ: 'Pacific/Kiritimati' },
+    }),
+    0,
+  );
   const tree = readTree(a.out);
   assert.equal(readTree(b), tree);
 

@@ -17,12 +17,17 @@ export const REFERENCE = readFileSync(fromRoot('spec/fabric.yaml'), 'utf8');
 const GUARD_MS = 180_000;
 export const STACK_FRAME = /^ {4}at /m;
 
-export interface Run { status: number | null; stdout: string; stderr: string }
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 const newestMtime = (dir: string) => {
   let newest = 0;
   for (const e of readdirSync(fromRoot(dir), { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && /\.(ts|json|hbs)$/.test(e.name)) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+    if (e.isFile() && /\.(ts|json|hbs)$/.test(e.name))
+      newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
   }
   return newest;
 };
@@ -32,9 +37,17 @@ let bundleChecked = false;
 function ensureBundle(): void {
   if (bundleChecked) return;
   let built = 0;
-  try { built = statSync(fromRoot('dist/fabric.mjs')).mtimeMs; } catch { /* not built yet */ }
+  try {
+    built = statSync(fromRoot('dist/fabric.mjs')).mtimeMs;
+  } catch {
+    /* not built yet */
+  }
   if (built <= Math.max(newestMtime('compiler'), newestMtime('schema'), newestMtime('templates'))) {
-    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, encoding: 'utf8', timeout: GUARD_MS });
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: GUARD_MS,
+    });
     if (r.status !== 0) throw new Error(`scripts/build.mjs failed:\n${r.stderr}`);
   }
   bundleChecked = true;
@@ -44,7 +57,10 @@ function ensureBundle(): void {
 export function fabric(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Run {
   ensureBundle();
   const r = spawnSync(process.execPath, [fromRoot('bin/fabric.mjs'), ...args], {
-    cwd: opts.cwd ?? repoRoot, encoding: 'utf8', timeout: GUARD_MS, env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    cwd: opts.cwd ?? repoRoot,
+    encoding: 'utf8',
+    timeout: GUARD_MS,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -52,7 +68,11 @@ export function fabric(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
 /** The same, started in the background (for a signal mid-run). */
 export function fabricChild(args: string[], env: NodeJS.ProcessEnv) {
   ensureBundle();
-  const child = spawn(process.execPath, [fromRoot('bin/fabric.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [fromRoot('bin/fabric.mjs'), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run = { output: '', code: undefined as number | null | undefined };
   child.stdout.on('data', (d) => (run.output += d));
   child.stderr.on('data', (d) => (run.output += d));

@@ -15,27 +15,49 @@ const fileOf = (id: string) => `tests/fault-catalog-${id[0].toLowerCase()}.test.
 function tests(group: string): { id: string; gap: boolean; body: string }[] {
   const text = readFileSync(fromRoot(fileOf(group)), 'utf8');
   const starts = [...text.matchAll(/^test\('([A-Z]\d+)( \(GAP\))?: /gm)];
-  return starts.map((m, i) => ({ id: m[1], gap: Boolean(m[2]), body: text.slice(m.index, starts[i + 1]?.index ?? text.length) }));
+  return starts.map((m, i) => ({
+    id: m[1],
+    gap: Boolean(m[2]),
+    body: text.slice(m.index, starts[i + 1]?.index ?? text.length),
+  }));
 }
 
 const all = Object.keys(GROUPS).flatMap(tests);
 
-test('every fault id has a test named after it, in its group\'s file, and no test names an unknown id', () => {
+test("every fault id has a test named after it, in its group's file, and no test names an unknown id", () => {
   assert.is(IDS.length, 40);
-  assert.equal(IDS.filter((id) => !all.some((t) => t.id === id && !t.gap)), [], 'ids without a test');
-  assert.equal(all.filter((t) => !IDS.includes(t.id) || !fileOf(t.id).endsWith(`-${t.id[0].toLowerCase()}.test.ts`)).map((t) => t.id), []);
+  assert.equal(
+    IDS.filter((id) => !all.some((t) => t.id === id && !t.gap)),
+    [],
+    'ids without a test',
+  );
+  assert.equal(
+    all
+      .filter((t) => !IDS.includes(t.id) || !fileOf(t.id).endsWith(`-${t.id[0].toLowerCase()}.test.ts`))
+      .map((t) => t.id),
+    [],
+  );
 });
 
-test('every (GAP) test says what is missing, and the README\'s Reliability table lists every id with its file and its gaps', () => {
-  for (const t of all.filter((x) => x.gap)) assert.match(t.body, /\/\/ GAP: /, `${t.id} (GAP) does not say what is missing`);
+test("every (GAP) test says what is missing, and the README's Reliability table lists every id with its file and its gaps", () => {
+  for (const t of all.filter((x) => x.gap))
+    assert.match(t.body, /\/\/ GAP: /, `${t.id} (GAP) does not say what is missing`);
   const readme = readFileSync(fromRoot('README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Reliability'), readme.indexOf('## fabric.yaml reference'));
   assert.ok(section.startsWith('## Reliability'), 'README has a Reliability section before the fabric.yaml reference');
   const rows = [...section.matchAll(/^\| ([A-F]\d) \| (.*) \| `(fault-catalog-[a-f])` \|$/gm)];
-  assert.equal(rows.map((r) => r[1]), IDS, 'one row per id, in order');
+  assert.equal(
+    rows.map((r) => r[1]),
+    IDS,
+    'one row per id, in order',
+  );
   for (const [, id, text, file] of rows) {
     assert.is(`tests/${file}.test.ts`, fileOf(id), id);
-    assert.is(/\(gap: /.test(text), all.some((t) => t.id === id && t.gap), `${id}: the README's gap note and the (GAP) tests disagree`);
+    assert.is(
+      /\(gap: /.test(text),
+      all.some((t) => t.id === id && t.gap),
+      `${id}: the README's gap note and the (GAP) tests disagree`,
+    );
   }
 });
 

@@ -11,7 +11,9 @@ import { runCase, type Violation } from '../scripts/fuzz/pipeline.ts';
 import { FIXTURE_DIR, fixtureInput } from '../scripts/fuzz/run.ts';
 import { requireTool } from './helpers/tools.ts';
 
-const FIXTURES = readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.yaml')).sort();
+const FIXTURES = readdirSync(FIXTURE_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const show = (vs: Violation[]) => vs.map((v) => `${v.invariant}: ${v.detail}`).join('\n');
 
 test('the fuzzer has saved fixtures to replay', () => {
@@ -34,7 +36,10 @@ for (const f of FIXTURES) {
     ensureBundle();
     assert.equal(show(cliProblems(bytes, r)), '', 'through the CLI');
     // A fixture saved for the verify stage is verified again (kubectl is slow: only those).
-    if (/\): verify-/.test(file.toString('utf8').split('\n', 1)[0]) && requireTool('kubectl', `verify ${f}`, ['version', '--client'])) {
+    if (
+      /\): verify-/.test(file.toString('utf8').split('\n', 1)[0]) &&
+      requireTool('kubectl', `verify ${f}`, ['version', '--client'])
+    ) {
       assert.ok(r.valid && r.files && r.model, 'the fixture compiles');
       assert.equal(show(await verifyProblems(r.files!, r.model!, r.source)), '', 'verify');
     }

@@ -17,7 +17,9 @@ const work = mkdtempSync(join(tmpdir(), 'fabric-lazy-load-'));
 const hooks = join(work, 'hooks.mjs');
 const preload = join(work, 'preload.mjs');
 // ESM: a resolve hook sees every import. CommonJS: require.cache holds every file required.
-writeFileSync(hooks, `import { appendFileSync } from 'node:fs';
+writeFileSync(
+  hooks,
+  `import { appendFileSync } from 'node:fs';
 let log;
 export function initialize(data) { log = data.log; }
 export async function resolve(specifier, context, next) {
@@ -25,21 +27,30 @@ export async function resolve(specifier, context, next) {
   appendFileSync(log, r.url + '\\n');
   return r;
 }
-`);
-writeFileSync(preload, `import { appendFileSync } from 'node:fs';
+`,
+);
+writeFileSync(
+  preload,
+  `import { appendFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 const log = process.env.FABRIC_LOAD_LOG;
 register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log } });
 const require = createRequire(import.meta.url);
 process.on('exit', () => appendFileSync(log, Object.keys(require.cache).map((f) => pathToFileURL(f).href + '\\n').join('')));
-`);
+`,
+);
 
 /** Packages (by name) whose files a node process loaded, and every file URL. */
 function loadedBy(args: string[]): { packages: Set<string>; urls: string[]; status: number | null; stderr: string } {
   const log = join(work, `log-${Math.random().toString(36).slice(2)}`);
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--import', preload, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FABRIC_LOAD_LOG: log }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', preload, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, FABRIC_LOAD_LOG: log },
+    timeout: 120_000,
+  });
   const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
   const packages = new Set<string>();
   for (const url of urls) {
@@ -59,7 +70,10 @@ test('the hooks see a package when one loads (execa, imported on purpose)', () =
 const out = join(work, 'out');
 const commands: [string, string[]][] = [
   ['validate', ['validate', '--spec', 'spec/fabric.yaml']],
-  ['validate of an invalid spec (diagnostics with code frames)', ['validate', '--spec', 'tests/fixtures/bad/duplicate-key.yaml']],
+  [
+    'validate of an invalid spec (diagnostics with code frames)',
+    ['validate', '--spec', 'tests/fixtures/bad/duplicate-key.yaml'],
+  ],
   ['compile', ['compile', '--spec', 'spec/fabric.yaml', '--out', out]],
   ['compile with nothing changed', ['compile', '--spec', 'spec/fabric.yaml', '--out', out]],
   ['compile --check', ['compile', '--check', '--spec', 'spec/fabric.yaml', '--out', out]],
@@ -69,7 +83,10 @@ for (const [name, args] of commands) {
     const bin = freshBundleBin();
     const r = loadedBy([bin, ...args]);
     assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}:\n${r.stderr}`);
-    assert.ok(r.urls.some((u) => u.endsWith('/fabric.mjs')), 'the bundle itself was not recorded: the hooks did not run');
+    assert.ok(
+      r.urls.some((u) => u.endsWith('/fabric.mjs')),
+      'the bundle itself was not recorded: the hooks did not run',
+    );
     const forbidden = [...r.packages].filter((p) => FORBIDDEN.test(p));
     assert.equal(forbidden, [], `fabric ${args.join(' ')} loaded ${forbidden.join(', ')}`);
   });

@@ -9,7 +9,8 @@ import { fromRoot } from './helpers/paths.ts';
 
 const reference = readFileSync(fromRoot('spec/fabric.yaml'), 'utf8');
 const load = (source: string) => loadSpecSource(source, 'fabric.yaml');
-const summary = (source: string) => load(source).diagnostics.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`);
+const summary = (source: string) =>
+  load(source).diagnostics.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`);
 function loaded(source: string): LoadedSpec {
   const r = load(source);
   assert.ok(r.loaded, JSON.stringify(r.diagnostics));
@@ -26,8 +27,14 @@ test('the reference spec loads without diagnostics, as the plain data YAML 1.2 r
 test('YAML 1.2: yes, no, on and off stay strings; 1.1 readings are warned about (FAB016)', () => {
   const r = load('a: yes\nb: no\nc: "on"\nd: 1:30\n');
   assert.equal(r.loaded!.data, { a: 'yes', b: 'no', c: 'on', d: '1:30' });
-  assert.equal(r.diagnostics.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`), ['FAB016 warning 1:4', 'FAB016 warning 2:4', 'FAB016 warning 4:4']);
-  assert.is(r.diagnostics[1].message, '"no" is a string here, but YAML 1.1 tools (Kubernetes, kubectl) read it as false');
+  assert.equal(
+    r.diagnostics.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`),
+    ['FAB016 warning 1:4', 'FAB016 warning 2:4', 'FAB016 warning 4:4'],
+  );
+  assert.is(
+    r.diagnostics[1].message,
+    '"no" is a string here, but YAML 1.1 tools (Kubernetes, kubectl) read it as false',
+  );
   assert.is(r.diagnostics[1].hint, 'quote it: "no"');
   assert.match(r.diagnostics[2].message, /read it as 90$/);
 });
@@ -44,12 +51,18 @@ test('a file that does not parse keeps its source, for the code frame', () => {
   const r = load(source);
   assert.is(r.loaded, undefined);
   assert.is(r.source, source);
-  assert.equal(r.diagnostics.map((d) => d.code), ['FAB010']);
+  assert.equal(
+    r.diagnostics.map((d) => d.code),
+    ['FAB010'],
+  );
 });
 
 test('an unclosed flow mapping is one error, where it opens (no parser artefact after it)', () => {
   const r = load('name: lgtm\ngit: { repoURL: x\nclusters: {}\n');
-  assert.equal(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`), ['FAB010 2:6']);
+  assert.equal(
+    r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`),
+    ['FAB010 2:6'],
+  );
   assert.match(r.diagnostics[0].hint!, /never closed/);
 });
 
@@ -60,9 +73,13 @@ test('an unclosed quote is reported at the opening quote, not at the end of the 
 
 test('an alias bomb fails at the file level (FAB013), a few aliases are fine', () => {
   const laughs = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-  for (const [prev, next] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi']) laughs.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  for (const [prev, next] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi'])
+    laughs.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
   const bomb = load(laughs.join('\n'));
-  assert.equal(bomb.diagnostics.map((d) => `${d.code} ${d.line}`), ['FAB013 0']);
+  assert.equal(
+    bomb.diagnostics.map((d) => `${d.code} ${d.line}`),
+    ['FAB013 0'],
+  );
   assert.is(bomb.loaded, undefined);
 
   const few = loaded('x: &r { logs: 7d }\ny: *r\nz: *r\n');
@@ -71,19 +88,28 @@ test('an alias bomb fails at the file level (FAB013), a few aliases are fine', (
 
 test('an alias without an anchor before it is located at the alias (FAB010), not a file-level crash of toJS', () => {
   const r = load('a: *later\nb: &later 1\n');
-  assert.equal(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`), ['FAB010 1:4 YAML: alias *later refers to no anchor &later before it']);
+  assert.equal(
+    r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`),
+    ['FAB010 1:4 YAML: alias *later refers to no anchor &later before it'],
+  );
 });
 
 test('20000 nested lists give one FAB013, not a stack overflow', () => {
   const r = load(`name: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
-  assert.equal(r.diagnostics.map((d) => d.code), ['FAB013']);
+  assert.equal(
+    r.diagnostics.map((d) => d.code),
+    ['FAB013'],
+  );
   assert.match(r.diagnostics[0].message, /nests too deeply/);
 });
 
 test('explicit tags are refused where they are written, as written (FAB012)', () => {
   assert.equal(summary('name: !vault secret/x\n'), ['FAB012 error 1:7']);
   const set = load('apps: !!set\n  # a comment between tag and node\n  ? a\n');
-  assert.equal(set.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`), ['FAB012 1:7 explicit YAML tag !!set is not allowed']);
+  assert.equal(
+    set.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`),
+    ['FAB012 1:7 explicit YAML tag !!set is not allowed'],
+  );
   assert.equal(summary('--- !!map\nname: x\n'), ['FAB012 error 1:5']);
 });
 
@@ -97,7 +123,8 @@ test('one document only (FAB015)', () => {
 });
 
 test('empty, comments only or null is an empty spec (FAB003); a list or a scalar is not a mapping (FAB017)', () => {
-  for (const source of ['', '\n  \n', '# only\n# comments\n', '~\n', '---\n']) assert.equal(summary(source), ['FAB003 error 0:0'], JSON.stringify(source));
+  for (const source of ['', '\n  \n', '# only\n# comments\n', '~\n', '---\n'])
+    assert.equal(summary(source), ['FAB003 error 0:0'], JSON.stringify(source));
   assert.equal(summary('# c\n- a\n- b\n'), ['FAB017 error 2:1']);
   assert.equal(summary('lgtm\n'), ['FAB017 error 1:1']);
   assert.match(load('- a\n').diagnostics[0].message, /not a list$/);
@@ -105,7 +132,10 @@ test('empty, comments only or null is an empty spec (FAB003); a list or a scalar
 
 test('a source larger than the limit is refused before parsing (FAB002)', () => {
   const r = load(`name: x\n${'#'.repeat(MAX_SPEC_BYTES)}\n`);
-  assert.equal(r.diagnostics.map((d) => `${d.code} ${d.line}`), ['FAB002 0']);
+  assert.equal(
+    r.diagnostics.map((d) => `${d.code} ${d.line}`),
+    ['FAB002 0'],
+  );
 });
 
 const spec = loaded(`name: lgtm

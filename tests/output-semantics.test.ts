@@ -9,7 +9,8 @@ import { compile, GOLDEN_CASES, yamlDocs } from './helpers/compile.ts';
 
 const CASES = ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}/fabric.yaml`)];
 
-const alloyString = (text: string, attr: string) => [...text.matchAll(new RegExp(`${attr}\\s*=\\s*"([^"]*)"`, 'g'))].map((m) => m[1]);
+const alloyString = (text: string, attr: string) =>
+  [...text.matchAll(new RegExp(`${attr}\\s*=\\s*"([^"]*)"`, 'g'))].map((m) => m[1]);
 
 function checkIsolation(c: Compiled) {
   const { model, files } = c;
@@ -17,19 +18,39 @@ function checkIsolation(c: Compiled) {
     const env = model.environments.find((e) => e.name === cluster.environment)!;
     const mine = env.backends;
     const others = model.backendSets.filter((b) => b !== mine);
-    const config = files.find((f) => f.path === `gitops/components/alloy-agent/overlays/${cluster.name}/config.alloy`)!.contents;
-    const urls = [...alloyString(config, 'url'), ...alloyString(config, 'endpoint').filter((e) => !e.startsWith('0.0.0.0'))];
+    const config = files.find(
+      (f) => f.path === `gitops/components/alloy-agent/overlays/${cluster.name}/config.alloy`,
+    )!.contents;
+    const urls = [
+      ...alloyString(config, 'url'),
+      ...alloyString(config, 'endpoint').filter((e) => !e.startsWith('0.0.0.0')),
+    ];
     assert.ok(urls.length >= 4, `${cluster.name}: expected remote_write, Loki OTLP, Loki push and Tempo endpoints`);
     for (const u of urls) {
       const port = Number(/:(\d+)/.exec(u.replace(/^https?:\/\//, ''))?.[1]);
-      assert.ok([mine.mimir.nodePort, mine.loki.nodePort, mine.tempo.nodePort].includes(port), `${cluster.name} sends to ${u}, not a ${env.name} backend port`);
-      for (const o of others) assert.not.ok([o.mimir.nodePort, o.loki.nodePort, o.tempo.nodePort].includes(port), `${cluster.name} reaches ${o.key}`);
+      assert.ok(
+        [mine.mimir.nodePort, mine.loki.nodePort, mine.tempo.nodePort].includes(port),
+        `${cluster.name} sends to ${u}, not a ${env.name} backend port`,
+      );
+      for (const o of others)
+        assert.not.ok(
+          [o.mimir.nodePort, o.loki.nodePort, o.tempo.nodePort].includes(port),
+          `${cluster.name} reaches ${o.key}`,
+        );
       assert.ok(u.includes(model.monitoring.ip!), `${cluster.name} sends to the monitoring cluster`);
     }
     const labels = /external_labels = \{\s*cluster = "([^"]+)",\s*env\s*= "([^"]+)"/.exec(config);
-    assert.equal([labels?.[1], labels?.[2]], [cluster.name, env.name], `${cluster.name} labels its series with its own cluster and env`);
+    assert.equal(
+      [labels?.[1], labels?.[2]],
+      [cluster.name, env.name],
+      `${cluster.name} labels its series with its own cluster and env`,
+    );
     const tenants = [...config.matchAll(/"X-Scope-OrgID" = "([^"]+)"|tenant_id = "([^"]+)"/g)].map((m) => m[1] ?? m[2]);
-    if (model.tenancy === 'shared') assert.ok(tenants.length === 4 && tenants.every((t) => t === env.name), `${cluster.name} writes as tenant ${env.name}: ${tenants}`);
+    if (model.tenancy === 'shared')
+      assert.ok(
+        tenants.length === 4 && tenants.every((t) => t === env.name),
+        `${cluster.name} writes as tenant ${env.name}: ${tenants}`,
+      );
     else assert.equal(tenants, [], 'no tenant header with isolated backends');
   }
   const docs = yamlDocs(files);
@@ -38,7 +59,12 @@ function checkIsolation(c: Compiled) {
     const own = ds.filter((d: any) => d.uid.endsWith(`-${env.name}`));
     assert.is(own.length, 3, `three datasources for ${env.name}`);
     for (const d of own) {
-      const backend = d.type === 'prometheus' ? env.backends.mimir.internal : d.type === 'loki' ? env.backends.loki.internal : env.backends.tempo.query;
+      const backend =
+        d.type === 'prometheus'
+          ? env.backends.mimir.internal
+          : d.type === 'loki'
+            ? env.backends.loki.internal
+            : env.backends.tempo.query;
       assert.ok(d.url.startsWith(backend), `${d.uid} points at ${d.url}`);
       const refs = JSON.stringify(d.jsonData).match(/"datasourceUid":"([^"]+)"/g) ?? [];
       for (const r of refs) assert.ok(r.endsWith(`-${env.name}"`), `${d.uid} correlates with ${r}`);
@@ -46,19 +72,34 @@ function checkIsolation(c: Compiled) {
       if (model.tenancy === 'shared') assert.is(d.secureJsonData.httpHeaderValue1, env.name);
     }
   }
-  const rulesSync = files.find((f) => f.path.includes('rules-sync/overlays/') && f.path.endsWith('config.alloy'))!.contents;
+  const rulesSync = files.find(
+    (f) => f.path.includes('rules-sync/overlays/') && f.path.endsWith('config.alloy'),
+  )!.contents;
   for (const env of model.environments) {
-    const block = new RegExp(`mimir\\.rules\\.kubernetes "${env.alloyLabel}" \\{([^]*?)\\n\\}`).exec(rulesSync)?.[1] ?? '';
-    assert.ok(block.includes(`address                = "${env.backends.mimir.internal}"`), `rules of ${env.name} go to its Mimir`);
-    assert.ok(block.includes(`"fabric.dev/environment" = "${env.name}"`), `rules of ${env.name} are selected by its label`);
+    const block =
+      new RegExp(`mimir\\.rules\\.kubernetes "${env.alloyLabel}" \\{([^]*?)\\n\\}`).exec(rulesSync)?.[1] ?? '';
+    assert.ok(
+      block.includes(`address                = "${env.backends.mimir.internal}"`),
+      `rules of ${env.name} go to its Mimir`,
+    );
+    assert.ok(
+      block.includes(`"fabric.dev/environment" = "${env.name}"`),
+      `rules of ${env.name} are selected by its label`,
+    );
     if (model.tenancy === 'shared') assert.ok(block.includes(`tenant_id              = "${env.name}"`));
-    const rule = docs.find((d) => d.doc.kind === 'PrometheusRule' && d.doc.metadata.labels['fabric.dev/environment'] === env.name);
+    const rule = docs.find(
+      (d) => d.doc.kind === 'PrometheusRule' && d.doc.metadata.labels['fabric.dev/environment'] === env.name,
+    );
     assert.ok(rule, `a PrometheusRule labelled for ${env.name}`);
     for (const r of rule!.doc.spec.groups[0].rules) assert.is(r.labels.env, env.name);
   }
   for (const set of model.backendSets) {
     const tempo = docs.find((d) => d.path.endsWith(`tempo/overlays/${set.key}/tempo.yaml`))!.doc;
-    assert.equal(tempo.metrics_generator.storage.remote_write.map((w: any) => w.url), [`${set.mimir.internal}/api/v1/push`], `Tempo ${set.key} writes span metrics to its own Mimir`);
+    assert.equal(
+      tempo.metrics_generator.storage.remote_write.map((w: any) => w.url),
+      [`${set.mimir.internal}/api/v1/push`],
+      `Tempo ${set.key} writes span metrics to its own Mimir`,
+    );
   }
 }
 
@@ -69,39 +110,72 @@ for (const spec of CASES) {
 /** Every metric the pipeline delivers to Mimir, by producer. */
 const PRODUCED = new Set<string>([
   // runtime-app over OTLP, named by Alloy's otelcol.exporter.prometheus (see runtime-app/TELEMETRY.md)
-  METRICS.requests, METRICS.errors, METRICS.durationBucket, METRICS.durationCount, METRICS.durationSum, METRICS.targetInfo,
+  METRICS.requests,
+  METRICS.errors,
+  METRICS.durationBucket,
+  METRICS.durationCount,
+  METRICS.durationSum,
+  METRICS.targetInfo,
   // kube-state-metrics, scraped by Alloy (pods resource enabled)
   METRICS.restarts,
   // Tempo's metrics generator (span-metrics, service-graphs)
-  METRICS.spanCalls, METRICS.serviceGraphRequests,
+  METRICS.spanCalls,
+  METRICS.serviceGraphRequests,
 ]);
-const PROMQL_FUNCS = new Set(['sum', 'by', 'rate', 'increase', 'histogram_quantile', 'absent_over_time', 'or', 'and', 'without', 'le', 'job', 'pod', 'namespace']);
+const PROMQL_FUNCS = new Set([
+  'sum',
+  'by',
+  'rate',
+  'increase',
+  'histogram_quantile',
+  'absent_over_time',
+  'or',
+  'and',
+  'without',
+  'le',
+  'job',
+  'pod',
+  'namespace',
+]);
 
 function metricsIn(expr: string): string[] {
-  const noStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\{[^}]*\}/g, '{}').replace(/\[[^\]]*\]/g, '[]');
-  return [...noStrings.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)].map((m) => m[0]).filter((w) => !PROMQL_FUNCS.has(w) && !/^\d/.test(w) && !w.startsWith('$'));
+  const noStrings = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\[[^\]]*\]/g, '[]');
+  return [...noStrings.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)]
+    .map((m) => m[0])
+    .filter((w) => !PROMQL_FUNCS.has(w) && !/^\d/.test(w) && !w.startsWith('$'));
 }
 
 test('every metric a rule or a panel queries is produced by the generated pipeline', () => {
   for (const spec of CASES) {
     const c = compile(spec);
     const exprs: string[] = [];
-    for (const d of yamlDocs(c.files)) if (d.doc.kind === 'PrometheusRule') for (const r of d.doc.spec.groups[0].rules) exprs.push(r.expr);
+    for (const d of yamlDocs(c.files))
+      if (d.doc.kind === 'PrometheusRule') for (const r of d.doc.spec.groups[0].rules) exprs.push(r.expr);
     for (const f of c.files.filter((f) => f.path.endsWith('.json'))) {
-      for (const p of JSON.parse(f.contents).panels) for (const t of p.targets) if ((t.datasource ?? p.datasource).type === 'prometheus') exprs.push(t.expr);
+      for (const p of JSON.parse(f.contents).panels)
+        for (const t of p.targets) if ((t.datasource ?? p.datasource).type === 'prometheus') exprs.push(t.expr);
     }
     assert.ok(exprs.length > 5);
-    for (const e of exprs) for (const m of metricsIn(e)) assert.ok(PRODUCED.has(m), `${spec}: ${m} in ${e} is not produced by the pipeline`);
+    for (const e of exprs)
+      for (const m of metricsIn(e)) assert.ok(PRODUCED.has(m), `${spec}: ${m} in ${e} is not produced by the pipeline`);
   }
 });
 
 test('with tenancy shared, every Tempo tenant can ingest and generates span metrics (Tempo does not merge a tenant entry with the defaults)', () => {
   const c = compile('tests/golden/shared-tenancy/fabric.yaml');
-  const overrides = yamlDocs(c.files).find((d) => d.path.endsWith('tempo/overlays/shared/overrides.yaml'))!.doc.overrides;
+  const overrides = yamlDocs(c.files).find((d) => d.path.endsWith('tempo/overlays/shared/overrides.yaml'))!.doc
+    .overrides;
   assert.equal(Object.keys(overrides).sort(), c.model.environments.map((e) => e.name).sort());
   for (const [tenant, o] of Object.entries<any>(overrides)) {
     assert.ok(o.ingestion.rate_limit_bytes > 0 && o.ingestion.burst_size_bytes > 0, `${tenant} can ingest`);
-    assert.ok(o.metrics_generator.processors.includes('span-metrics') && o.metrics_generator.processors.includes('service-graphs'), `${tenant} generates span metrics`);
+    assert.ok(
+      o.metrics_generator.processors.includes('span-metrics') &&
+        o.metrics_generator.processors.includes('service-graphs'),
+      `${tenant} generates span metrics`,
+    );
     assert.is(o.compaction.block_retention, c.model.environments.find((e) => e.name === tenant)!.retention.traces);
   }
 });
@@ -112,9 +186,18 @@ test('the generated repository holds no Secret and no credential', () => {
     for (const d of yamlDocs(c.files)) {
       assert.is.not(d.doc.kind, 'Secret', `${d.path} is a Secret`);
       const text = JSON.stringify(d.doc);
-      assert.not.match(text, /"(password|token|bearerToken|secret[-_]?key|admin[-_]password)"\s*:\s*"[^"]/i, `${d.path} holds a credential`);
+      assert.not.match(
+        text,
+        /"(password|token|bearerToken|secret[-_]?key|admin[-_]password)"\s*:\s*"[^"]/i,
+        `${d.path} holds a credential`,
+      );
     }
-    for (const f of c.files) assert.not.match(f.contents, /-----BEGIN [A-Z ]*PRIVATE KEY-----|GF_SECURITY_ADMIN_PASSWORD\s*[:=]\s*["']?\w/, f.path);
+    for (const f of c.files)
+      assert.not.match(
+        f.contents,
+        /-----BEGIN [A-Z ]*PRIVATE KEY-----|GF_SECURITY_ADMIN_PASSWORD\s*[:=]\s*["']?\w/,
+        f.path,
+      );
   }
 });
 

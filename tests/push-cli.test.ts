@@ -10,15 +10,27 @@ import { bareRepo, commitCount, remoteFiles, sandbox } from './helpers/git-remot
 import { repoRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function fabric(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [freshBundleBin(), ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+    const child = spawn(process.execPath, [freshBundleBin(), ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
@@ -44,7 +56,10 @@ test('push and diff on the reference spec: exit codes and output', async () => {
 
     const created = await fabric(['push', ...at, '--create-branch']);
     assert.is(created.status, 0, created.stderr);
-    assert.match(created.stdout, /^created the branch with [0-9a-f]{12} to .*remote\.git main: \d+ files in \d+ components\n/);
+    assert.match(
+      created.stdout,
+      /^created the branch with [0-9a-f]{12} to .*remote\.git main: \d+ files in \d+ components\n/,
+    );
     assert.match(created.stdout, /\n {2}components\/alloy-agent: \d+ added\n/);
     assert.ok((await remoteFiles(remote)).includes('.fabric/manifest.json'));
 
@@ -63,7 +78,11 @@ test('push and diff on the reference spec: exit codes and output', async () => {
     const report = JSON.parse(json.stdout);
     assert.is(report.path, 'fleet');
     assert.ok(report.changes.files.length > 0);
-    assert.ok(report.changes.files.every((f: { kind: string; path: string }) => f.kind === 'added' && f.path.startsWith('fleet/')));
+    assert.ok(
+      report.changes.files.every(
+        (f: { kind: string; path: string }) => f.kind === 'added' && f.path.startsWith('fleet/'),
+      ),
+    );
     assert.ok(report.changes.components.some((c: { component: string }) => c.component === 'components/monitoring'));
 
     const badSpec = path.join(sb.root, 'bad.yaml');

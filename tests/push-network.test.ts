@@ -7,8 +7,21 @@ import * as assert from 'uvu/assert';
 import { pushTree, type PushTreeOptions } from '../compiler/push/index.ts';
 import { requireTool } from './helpers/tools.ts';
 import {
-  authRequiredServer, bareRepo, closedPort, commitCount, gitDaemon, remoteFile, remoteFiles, sandbox, silentServer, subjects, tree,
-  type Sandbox, type Served, pushError } from './helpers/git-remote.ts';
+  authRequiredServer,
+  bareRepo,
+  closedPort,
+  commitCount,
+  gitDaemon,
+  remoteFile,
+  remoteFiles,
+  sandbox,
+  silentServer,
+  subjects,
+  tree,
+  type Sandbox,
+  type Served,
+  pushError,
+} from './helpers/git-remote.ts';
 
 interface Ctx {
   sb: Sandbox;
@@ -28,11 +41,16 @@ test.after.each(async (ctx) => {
 
 const haveGit = (name: string) => requireTool('git', name);
 
-
 const files = tree({ 'gitops/argocd-apps/agents.yaml': 'kind: ApplicationSet\n', 'README.md': '# generated\n' });
 
 function options(ctx: Ctx, repoURL: string, extra: Partial<PushTreeOptions> = {}): PushTreeOptions {
-  return { files, target: { repoURL, branch: 'main', path: '' }, specPath: 'spec/fabric.yaml', cacheDir: path.join(ctx.sb.root, 'cache'), ...extra };
+  return {
+    files,
+    target: { repoURL, branch: 'main', path: '' },
+    specPath: 'spec/fabric.yaml',
+    cacheDir: path.join(ctx.sb.root, 'cache'),
+    ...extra,
+  };
 }
 
 async function served(ctx: Ctx): Promise<{ bare: string; url: string }> {
@@ -64,13 +82,17 @@ test('concurrent pushers from separate clones: every commit lands, none is lost'
     { path: 'a', readme: 'from pusher 2\n' },
     { path: 'b', readme: 'from pusher 3\n' },
     { path: 'c', readme: 'from pusher 4\n' },
-  ].map((p, i) => pushTree(options(ctx, url, {
-    files: tree({ 'README.md': p.readme }),
-    target: { repoURL: url, branch: 'main', path: p.path },
-    cacheDir: path.join(ctx.sb.root, `cache-${i + 1}`),
-    message: `pusher ${i + 1}`,
-    maxAttempts: 10,
-  })));
+  ].map((p, i) =>
+    pushTree(
+      options(ctx, url, {
+        files: tree({ 'README.md': p.readme }),
+        target: { repoURL: url, branch: 'main', path: p.path },
+        cacheDir: path.join(ctx.sb.root, `cache-${i + 1}`),
+        message: `pusher ${i + 1}`,
+        maxAttempts: 10,
+      }),
+    ),
+  );
   const results = await Promise.all(pushers);
   assert.ok(results.every((r) => r.status === 'pushed'));
   const history = await subjects(bare);
@@ -89,8 +111,18 @@ test('two runs on one machine share the cache clone one after the other (the clo
   const { bare, url } = await served(ctx);
   await pushTree(options(ctx, url, { createBranch: true }));
   const [one, two] = await Promise.all([
-    pushTree(options(ctx, url, { files: tree({ 'README.md': 'one\n' }), target: { repoURL: url, branch: 'main', path: 'one' } })),
-    pushTree(options(ctx, url, { files: tree({ 'README.md': 'two\n' }), target: { repoURL: url, branch: 'main', path: 'two' } })),
+    pushTree(
+      options(ctx, url, {
+        files: tree({ 'README.md': 'one\n' }),
+        target: { repoURL: url, branch: 'main', path: 'one' },
+      }),
+    ),
+    pushTree(
+      options(ctx, url, {
+        files: tree({ 'README.md': 'two\n' }),
+        target: { repoURL: url, branch: 'main', path: 'two' },
+      }),
+    ),
   ]);
   assert.is(one.status, 'pushed');
   assert.is(two.status, 'pushed');
@@ -125,7 +157,9 @@ test('a remote that wants credentials fails at once (no prompt) and the credenti
   assert.is(err.code, 'auth-failed');
   assert.not.match(`${err.message}\n${err.hint}`, 'hunter2');
   assert.match(err.hint ?? '', 'credential helper');
-  const anonymous = await pushError(pushTree(options(ctx, `${server.url}gitops.git`, { cacheDir: path.join(ctx.sb.root, 'cache-2') })));
+  const anonymous = await pushError(
+    pushTree(options(ctx, `${server.url}gitops.git`, { cacheDir: path.join(ctx.sb.root, 'cache-2') })),
+  );
   assert.is(anonymous.code, 'auth-failed');
   assert.match(anonymous.message, 'terminal prompts disabled');
 });

@@ -8,7 +8,20 @@ import * as assert from 'uvu/assert';
 import { cacheRoot, cloneDirFor } from '../compiler/push/cache.ts';
 import { pushTree, type PushTreeOptions } from '../compiler/push/index.ts';
 import { requireTool } from './helpers/tools.ts';
-import { bareRepo, commitCount, commitTo, git, remoteFile, remoteFiles, remoteHead, sandbox, subjects, tree, type Sandbox, pushError } from './helpers/git-remote.ts';
+import {
+  bareRepo,
+  commitCount,
+  commitTo,
+  git,
+  remoteFile,
+  remoteFiles,
+  remoteHead,
+  sandbox,
+  subjects,
+  tree,
+  type Sandbox,
+  pushError,
+} from './helpers/git-remote.ts';
 
 interface Ctx {
   sb: Sandbox;
@@ -24,12 +37,17 @@ test.before.each(async (ctx) => {
   ctx.remote = path.join(ctx.sb.root, 'remote.git');
   ctx.cacheDir = path.join(ctx.sb.root, 'cache');
   ctx.push = (files, extra = {}) =>
-    pushTree({ files, target: { repoURL: ctx.remote, branch: 'main', path: '' }, specPath: 'spec/fabric.yaml', cacheDir: ctx.cacheDir, ...extra });
+    pushTree({
+      files,
+      target: { repoURL: ctx.remote, branch: 'main', path: '' },
+      specPath: 'spec/fabric.yaml',
+      cacheDir: ctx.cacheDir,
+      ...extra,
+    });
 });
 test.after.each((ctx) => ctx.sb.restore());
 
 const haveGit = (name: string) => requireTool('git', name);
-
 
 const v1 = tree({
   'gitops/components/alloy-agent/base/config.alloy': 'logging { level = "info" }\n',
@@ -50,8 +68,13 @@ test('an empty repository: a missing branch is an error that names --create-bran
   assert.is(result.status, 'pushed');
   assert.ok(result.branchCreated);
   assert.is(await remoteHead(ctx.remote), result.commit);
-  assert.equal(await remoteFiles(ctx.remote), ['.fabric/manifest.json', 'README.md', 'gitops/argocd-apps/agents.yaml',
-    'gitops/components/alloy-agent/base/config.alloy', 'gitops/components/alloy-agent/base/kustomization.yaml']);
+  assert.equal(await remoteFiles(ctx.remote), [
+    '.fabric/manifest.json',
+    'README.md',
+    'gitops/argocd-apps/agents.yaml',
+    'gitops/components/alloy-agent/base/config.alloy',
+    'gitops/components/alloy-agent/base/kustomization.yaml',
+  ]);
   assert.is(await commitCount(ctx.remote), 1);
   const message = await git(ctx.remote, 'log', '-1', '--format=%B', 'main');
   assert.match(message, 'fabric: update the repository root from spec/fabric.yaml');
@@ -80,8 +103,10 @@ test('files fabric no longer renders are pruned; the manifest follows', async (c
   const result = await ctx.push(v2);
   assert.is(result.status, 'pushed');
   assert.equal(await remoteFiles(ctx.remote), ['.fabric/manifest.json', 'README.md', 'gitops/argocd-apps/agents.yaml']);
-  assert.equal(result.changes.components.find((c) => c.component === 'components/alloy-agent'),
-    { component: 'components/alloy-agent', added: 0, changed: 0, removed: 2 });
+  assert.equal(
+    result.changes.components.find((c) => c.component === 'components/alloy-agent'),
+    { component: 'components/alloy-agent', added: 0, changed: 0, removed: 2 },
+  );
   const manifest = JSON.parse(await remoteFile(ctx.remote, '.fabric/manifest.json'));
   assert.equal(manifest.files, ['.fabric/manifest.json', 'README.md', 'gitops/argocd-apps/agents.yaml']);
 });
@@ -102,7 +127,7 @@ test('files fabric does not own are never touched, also beside its own and while
   assert.not.ok((await remoteFiles(ctx.remote)).includes('gitops/x.yaml'));
 });
 
-test('rendered files that exist but were never fabric\'s stop the push; --force takes them over', async (ctx) => {
+test("rendered files that exist but were never fabric's stop the push; --force takes them over", async (ctx) => {
   if (!haveGit('unowned collision')) return;
   await bareRepo(ctx.remote, { 'README.md': 'hand-written\n', 'other.txt': 'keep\n' });
   const head = await remoteHead(ctx.remote);
@@ -118,12 +143,15 @@ test('rendered files that exist but were never fabric\'s stop the push; --force 
   assert.is(await remoteFile(ctx.remote, 'other.txt'), 'keep\n');
 });
 
-test('a diverged remote: another writer\'s commit on an unrelated file stays, fabric\'s commit lands on top', async (ctx) => {
+test("a diverged remote: another writer's commit on an unrelated file stays, fabric's commit lands on top", async (ctx) => {
   if (!haveGit('diverged remote')) return;
   await bareRepo(ctx.remote);
   await ctx.push(v1, { createBranch: true });
   const theirs = await commitTo(ctx.remote, 'main', { 'notes/ops.md': 'someone else\n' }, 'ops notes');
-  const v2 = tree({ ...Object.fromEntries(v1.filter((f) => !f.path.startsWith('.fabric')).map((f) => [f.path, f.contents])), 'README.md': '# generated v2\n' });
+  const v2 = tree({
+    ...Object.fromEntries(v1.filter((f) => !f.path.startsWith('.fabric')).map((f) => [f.path, f.contents])),
+    'README.md': '# generated v2\n',
+  });
   const result = await ctx.push(v2);
   assert.is(result.status, 'pushed');
   assert.is((await git(ctx.remote, 'rev-parse', 'main^')).trim(), theirs);
@@ -140,22 +168,29 @@ test('the remote moving between fetch and push: fabric regenerates on the new he
   await mkdir(hooks);
   const marker = path.join(ctx.sb.root, 'raced');
   const writer = path.join(ctx.sb.root, 'writer');
-  await writeFile(path.join(hooks, 'pre-push'), [
-    '#!/bin/sh',
-    `[ -e '${marker}' ] && exit 0`,
-    `touch '${marker}'`,
-    `rm -rf '${writer}' && git clone -q '${ctx.remote}' '${writer}' && cd '${writer}' || exit 1`,
-    'echo racer > racer.txt && git add racer.txt',
-    'git -c user.name=Racer -c user.email=racer@example.test commit -q -m racer && git push -q origin HEAD:refs/heads/main',
-    '',
-  ].join('\n'), { mode: 0o755 });
+  await writeFile(
+    path.join(hooks, 'pre-push'),
+    [
+      '#!/bin/sh',
+      `[ -e '${marker}' ] && exit 0`,
+      `touch '${marker}'`,
+      `rm -rf '${writer}' && git clone -q '${ctx.remote}' '${writer}' && cd '${writer}' || exit 1`,
+      'echo racer > racer.txt && git add racer.txt',
+      'git -c user.name=Racer -c user.email=racer@example.test commit -q -m racer && git push -q origin HEAD:refs/heads/main',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
   ctx.sb.setGlobalConfig(`[core]\n\thooksPath = ${hooks}\n`);
 
   const v2 = tree({ 'README.md': '# v2\n' });
   const result = await ctx.push(v2);
   assert.is(result.status, 'pushed');
   assert.is(result.attempts, 2);
-  assert.equal((await subjects(ctx.remote)).slice(0, 2), ['fabric: update the repository root from spec/fabric.yaml', 'racer']);
+  assert.equal((await subjects(ctx.remote)).slice(0, 2), [
+    'fabric: update the repository root from spec/fabric.yaml',
+    'racer',
+  ]);
   assert.is(await remoteFile(ctx.remote, 'racer.txt'), 'racer\n');
   assert.is(await remoteFile(ctx.remote, 'README.md'), '# v2\n');
 });
@@ -164,7 +199,12 @@ test('a hand edit of an owned file stops the push and names it; --force overwrit
   if (!haveGit('hand edits')) return;
   await bareRepo(ctx.remote);
   await ctx.push(v1, { createBranch: true });
-  await commitTo(ctx.remote, 'main', { 'gitops/argocd-apps/agents.yaml': 'kind: ApplicationSet # tuned by hand\n', 'unrelated.txt': 'fine\n' }, 'hand edit');
+  await commitTo(
+    ctx.remote,
+    'main',
+    { 'gitops/argocd-apps/agents.yaml': 'kind: ApplicationSet # tuned by hand\n', 'unrelated.txt': 'fine\n' },
+    'hand edit',
+  );
   const before = await remoteHead(ctx.remote);
   const v2 = tree({ 'README.md': '# v2\n', 'gitops/argocd-apps/agents.yaml': 'kind: ApplicationSet\n' });
 
@@ -210,7 +250,10 @@ test('a sub-path: the tree lives under it, the rest of the repository is untouch
   assert.match(await git(ctx.remote, 'log', '-1', '--format=%B', 'main'), 'Fabric-Path: deploy/fabric');
   // Pruning stays inside the sub-path.
   await ctx.push(tree({ 'README.md': 'sub\n' }), { target });
-  assert.equal((await remoteFiles(ctx.remote)).filter((f) => f.startsWith('deploy/fabric/')), ['deploy/fabric/.fabric/manifest.json', 'deploy/fabric/README.md']);
+  assert.equal(
+    (await remoteFiles(ctx.remote)).filter((f) => f.startsWith('deploy/fabric/')),
+    ['deploy/fabric/.fabric/manifest.json', 'deploy/fabric/README.md'],
+  );
   assert.is(await remoteFile(ctx.remote, 'README.md'), 'the repo\n');
 });
 
@@ -218,7 +261,10 @@ test('no git identity anywhere (clean HOME): commits as fabric <fabric@localhost
   if (!haveGit('missing identity')) return;
   await bareRepo(ctx.remote);
   await ctx.push(v1, { createBranch: true });
-  assert.is((await git(ctx.remote, 'log', '-1', '--format=%an <%ae> / %cn <%ce>', 'main')).trim(), 'fabric <fabric@localhost> / fabric <fabric@localhost>');
+  assert.is(
+    (await git(ctx.remote, 'log', '-1', '--format=%an <%ae> / %cn <%ce>', 'main')).trim(),
+    'fabric <fabric@localhost> / fabric <fabric@localhost>',
+  );
 });
 
 test('a configured git identity is used as author and committer', async (ctx) => {
@@ -238,8 +284,14 @@ test('the cache clone: leftover changes and a stale index.lock are cleared, with
   await writeFile(path.join(first.cloneDir, '.git', 'index.lock'), '');
   const again = await ctx.push(v1);
   assert.is(again.status, 'up-to-date');
-  assert.ok(again.notes.some((n) => n.includes('index.lock')), again.notes.join('\n'));
-  assert.ok(again.notes.some((n) => n.includes('discarded leftover changes')), again.notes.join('\n'));
+  assert.ok(
+    again.notes.some((n) => n.includes('index.lock')),
+    again.notes.join('\n'),
+  );
+  assert.ok(
+    again.notes.some((n) => n.includes('discarded leftover changes')),
+    again.notes.join('\n'),
+  );
   assert.not.ok(existsSync(path.join(first.cloneDir, 'stray.txt')));
   assert.not.ok((await remoteFiles(ctx.remote)).includes('stray.txt'));
 });
@@ -261,7 +313,11 @@ test('a cache directory that holds a clone of another URL is reported, not reuse
 test('a remote that refuses the commit: "committed locally as <sha>; not pushed", and the remote is unchanged', async (ctx) => {
   if (!haveGit('remote refuses')) return;
   await bareRepo(ctx.remote, { 'other.txt': 'x\n' });
-  await writeFile(path.join(ctx.remote, 'hooks', 'pre-receive'), '#!/bin/sh\necho "branch is protected" >&2\nexit 1\n', { mode: 0o755 });
+  await writeFile(
+    path.join(ctx.remote, 'hooks', 'pre-receive'),
+    '#!/bin/sh\necho "branch is protected" >&2\nexit 1\n',
+    { mode: 0o755 },
+  );
   const head = await remoteHead(ctx.remote);
   const err = await pushError(ctx.push(v1));
   assert.is(err.code, 'not-pushed');
@@ -275,7 +331,9 @@ test('a remote that refuses the commit: "committed locally as <sha>; not pushed"
 
 test('an unreachable remote (a path that is not a repository) is a clear error', async (ctx) => {
   if (!haveGit('unreachable path')) return;
-  const err = await pushError(ctx.push(v1, { target: { repoURL: path.join(ctx.sb.root, 'nope.git'), branch: 'main', path: '' } }));
+  const err = await pushError(
+    ctx.push(v1, { target: { repoURL: path.join(ctx.sb.root, 'nope.git'), branch: 'main', path: '' } }),
+  );
   assert.is(err.code, 'remote-unreachable');
   assert.match(err.message, 'nope.git');
   assert.match(err.hint ?? '', 'git ls-remote');
@@ -301,7 +359,12 @@ test('a manifest in the repository that lists paths outside the tree is refused;
   if (!haveGit('hostile manifest')) return;
   const victim = path.join(ctx.sb.root, 'victim.txt');
   await writeFile(victim, 'precious\n');
-  const hostile = { generator: 'fabric', spec: 'x', specHash: 'x', files: ['../../victim.txt', '.fabric/manifest.json'] };
+  const hostile = {
+    generator: 'fabric',
+    spec: 'x',
+    specHash: 'x',
+    files: ['../../victim.txt', '.fabric/manifest.json'],
+  };
   await bareRepo(ctx.remote, { '.fabric/manifest.json': JSON.stringify(hostile) });
   const err = await pushError(ctx.push(v1));
   assert.is(err.code, 'bad-manifest');
@@ -319,8 +382,14 @@ test('a malformed compiled tree is a bug report, before any git runs', async (ct
   assert.is((await pushError(ctx.push(escaping))).code, 'bad-tree');
   const unlisted = [...v1, { path: 'extra.yaml', contents: '' }];
   assert.match((await pushError(ctx.push(unlisted))).message, 'unlisted: extra.yaml');
-  assert.is((await pushError(ctx.push(v1, { target: { repoURL: ctx.remote, branch: 'main', path: '../up' } }))).code, 'bad-tree');
-  assert.is((await pushError(ctx.push(v1, { target: { repoURL: ctx.remote, branch: 'bad..name', path: '' } }))).code, 'git-failed');
+  assert.is(
+    (await pushError(ctx.push(v1, { target: { repoURL: ctx.remote, branch: 'main', path: '../up' } }))).code,
+    'bad-tree',
+  );
+  assert.is(
+    (await pushError(ctx.push(v1, { target: { repoURL: ctx.remote, branch: 'bad..name', path: '' } }))).code,
+    'git-failed',
+  );
   assert.not.ok(existsSync(ctx.cacheDir));
 });
 

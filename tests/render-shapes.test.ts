@@ -7,7 +7,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildModel } from '../compiler/model.ts';
 import { render } from '../compiler/render/index.ts';
-import { canonicalYaml, realText, RenderError, ShapeCache, ValueRecorder, type Value } from '../compiler/render/shapes.ts';
+import {
+  canonicalYaml,
+  realText,
+  RenderError,
+  ShapeCache,
+  ValueRecorder,
+  type Value,
+} from '../compiler/render/shapes.ts';
 import type { FabricYaml } from '../compiler/spec-types.ts';
 import { mutateSpec } from '../scripts/fuzz/mutate.ts';
 import { runCase } from '../scripts/fuzz/pipeline.ts';
@@ -19,12 +26,17 @@ import { fromRoot } from './helpers/paths.ts';
 function sameTrees(model: ReturnType<typeof buildModel>, what: string) {
   const byShape = render(model);
   const byText = render(model, { parseEveryFile: true });
-  assert.equal(byShape.map((f) => f.path), byText.map((f) => f.path), `${what}: the same files`);
+  assert.equal(
+    byShape.map((f) => f.path),
+    byText.map((f) => f.path),
+    `${what}: the same files`,
+  );
   byShape.forEach((f, i) => assert.fixture(f.contents, byText[i].contents, `${what}: ${f.path}`));
 }
 
 test('the reference and every golden spec: by shape = by parsing each file, byte for byte', () => {
-  for (const spec of ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}/fabric.yaml`)]) sameTrees(compile(spec).model, spec);
+  for (const spec of ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}/fabric.yaml`)])
+    sameTrees(compile(spec).model, spec);
 });
 
 test('40 valid specs the fuzzer mutates (hostile strings, renames, many environments, reshaped lists): by shape = by text', () => {
@@ -41,7 +53,10 @@ test('40 valid specs the fuzzer mutates (hostile strings, renames, many environm
 });
 
 /** One file through the cache, and through the full path (its own text parsed). */
-function bothPaths(cache: ShapeCache, parts: (string | { v: Value })[]): { shape: string | Error; text: string | Error } {
+function bothPaths(
+  cache: ShapeCache,
+  parts: (string | { v: Value })[],
+): { shape: string | Error; text: string | Error } {
   const rec = new ValueRecorder();
   const skeleton = parts.map((p) => (typeof p === 'string' ? p : rec.token(p.v))).join('');
   const run = (f: () => string) => {
@@ -51,12 +66,42 @@ function bothPaths(cache: ShapeCache, parts: (string | { v: Value })[]): { shape
       return e as Error;
     }
   };
-  return { shape: run(() => cache.canonical(skeleton, rec.values, 'test')), text: run(() => canonicalYaml(realText(skeleton, rec.values), 'test')) };
+  return {
+    shape: run(() => cache.canonical(skeleton, rec.values, 'test')),
+    text: run(() => canonicalYaml(realText(skeleton, rec.values), 'test')),
+  };
 }
 
 const HOSTILE: Value[] = [
-  'plain', 'yes', 'NO', '~', '', ' lead', 'trail ', 'a: b', '# c', '- x', 'two\nlines', 'x\n---\nkind: Secret', '\u2028', '\u0085', '\ufeff', '\u0000',
-  '\ue0000\ue000', '"\ue0001\ue000"', '__proto__', 'constructor', 42, -0, 1e21, 0.1, 2 ** 53 + 1, Number.NaN, Number.POSITIVE_INFINITY, true, false,
+  'plain',
+  'yes',
+  'NO',
+  '~',
+  '',
+  ' lead',
+  'trail ',
+  'a: b',
+  '# c',
+  '- x',
+  'two\nlines',
+  'x\n---\nkind: Secret',
+  '\u2028',
+  '\u0085',
+  '\ufeff',
+  '\u0000',
+  '\ue0000\ue000',
+  '"\ue0001\ue000"',
+  '__proto__',
+  'constructor',
+  42,
+  -0,
+  1e21,
+  0.1,
+  2 ** 53 + 1,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  true,
+  false,
 ];
 
 test('hostile values as values, keys, list items and in flow: the shape path gives what the text gives', () => {
@@ -72,7 +117,11 @@ test('hostile values as values, keys, list items and in flow: the shape path giv
       const { shape, text } = bothPaths(cache, parts);
       const what = `${JSON.stringify(v)} in ${JSON.stringify(parts.map((p) => (typeof p === 'string' ? p : '<v>')).join(''))}`;
       if (text instanceof Error) {
-        assert.instance(shape, RenderError, `${what}: the text does not parse (${text.message}), so the shape path must fail too`);
+        assert.instance(
+          shape,
+          RenderError,
+          `${what}: the text does not parse (${text.message}), so the shape path must fail too`,
+        );
       } else {
         assert.type(shape, 'string', `${what}: ${shape instanceof Error ? shape.message : ''}`);
         assert.fixture(shape as string, text, what);
@@ -104,13 +153,22 @@ test('two values that make one key twice: an error on both paths, never a silent
 
 test('one shape, many files: each gets its own values (nothing leaks between files)', () => {
   const cache = new ShapeCache();
-  const outs = ['one', 'two', 'three'].map((v) => bothPaths(cache, ['name: ', { v }, '\nlist:\n  - ', { v: `${v}-item` }, '\n']).shape);
-  assert.equal(outs, ['name: one\nlist:\n  - one-item\n', 'name: two\nlist:\n  - two-item\n', 'name: three\nlist:\n  - three-item\n']);
+  const outs = ['one', 'two', 'three'].map(
+    (v) => bothPaths(cache, ['name: ', { v }, '\nlist:\n  - ', { v: `${v}-item` }, '\n']).shape,
+  );
+  assert.equal(outs, [
+    'name: one\nlist:\n  - one-item\n',
+    'name: two\nlist:\n  - two-item\n',
+    'name: three\nlist:\n  - three-item\n',
+  ]);
 });
 
 test('data spliced by the data helper: the shape path inserts it, the text path parses its JSON, both agree', () => {
   const cache = new ShapeCache();
-  const data = [{ clusters: { selector: { matchLabels: { 'fabric.dev/role': 'member', n: 'yes' } } } }, { list: [1, 'two', null, true] }];
+  const data = [
+    { clusters: { selector: { matchLabels: { 'fabric.dev/role': 'member', n: 'yes' } } } },
+    { list: [1, 'two', null, true] },
+  ];
   const { shape, text } = bothPaths(cache, ['spec:\n  generators: ', { v: data }, '\n']);
   assert.type(shape, 'string');
   assert.fixture(shape as string, text as string);

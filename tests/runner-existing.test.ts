@@ -24,7 +24,19 @@ async function apply(s: Standins) {
   writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
   const sink = { text: '' };
   // The fake ArgoCD reports no Applications; a zero timeout ends the run at the health wait.
-  const code = await applyCommand({ spec: SPEC, out: join(s.dir, 'out'), timeout: '0s', push: false, parallel: 2, yes: true, pollMs: 20, appDir: app }, io(s, sink));
+  const code = await applyCommand(
+    {
+      spec: SPEC,
+      out: join(s.dir, 'out'),
+      timeout: '0s',
+      push: false,
+      parallel: 2,
+      yes: true,
+      pollMs: 20,
+      appDir: app,
+    },
+    io(s, sink),
+  );
   return { code, text: sink.text };
 }
 
@@ -35,8 +47,17 @@ test('apply registers and deploys to existing clusters and never creates them', 
   const { text } = await apply(s);
   assert.match(text, '✓ Apply the ApplicationSets to control-cluster', text);
   const lines = s.lines();
-  assert.equal(lines.filter((l) => l.startsWith('minikube start')).map((l) => l.split(' ')[3]).sort(), ['control-cluster', 'prod-cluster']);
-  assert.not.ok(lines.some((l) => touches(l, 'stage-cluster') || touches(l, 'monitoring-cluster')), 'no minikube command names an existing cluster');
+  assert.equal(
+    lines
+      .filter((l) => l.startsWith('minikube start'))
+      .map((l) => l.split(' ')[3])
+      .sort(),
+    ['control-cluster', 'prod-cluster'],
+  );
+  assert.not.ok(
+    lines.some((l) => touches(l, 'stage-cluster') || touches(l, 'monitoring-cluster')),
+    'no minikube command names an existing cluster',
+  );
   assert.ok(lines.includes('kubectl config get-contexts -o name'), 'the contexts are checked first');
 
   // Registration from the kubeconfig of the existing context, with the server the spec gives.
@@ -45,13 +66,19 @@ test('apply registers and deploys to existing clusters and never creates them', 
   const decode = (v: string) => Buffer.from(v, 'base64').toString();
   assert.is(decode(secret.data.server), 'https://10.0.0.11:6443');
   const tls = JSON.parse(decode(secret.data.config)).tlsClientConfig;
-  assert.equal([decode(tls.caData), decode(tls.certData), decode(tls.keyData)], ['CA OF kind-stage', 'CERT OF kind-stage', 'KEY OF kind-stage']);
+  assert.equal(
+    [decode(tls.caData), decode(tls.certData), decode(tls.keyData)],
+    ['CA OF kind-stage', 'CERT OF kind-stage', 'KEY OF kind-stage'],
+  );
   assert.is(secret.metadata.labels['fabric.dev/environment'], 'stage');
 
   // The Grafana Secret goes to the existing monitoring cluster, through its context.
   assert.ok(s.stored('kind-monitoring', 'Secret', 'monitoring', 'grafana-admin'));
   // The demo image is built into minikube members only.
-  assert.equal(lines.filter((l) => l.includes(' image build ')).map((l) => l.split(' ')[2]), ['prod-cluster']);
+  assert.equal(
+    lines.filter((l) => l.includes(' image build ')).map((l) => l.split(' ')[2]),
+    ['prod-cluster'],
+  );
 });
 
 test('down deletes only the minikube profiles and the network fabric made; existing clusters are left alone', async () => {
@@ -61,8 +88,13 @@ test('down deletes only the minikube profiles and the network fabric made; exist
   const sink = { text: '' };
   assert.is(await downCommand({ spec: SPEC, yes: true }, io(s, sink)), 0, sink.text);
   const lines = s.lines();
-  assert.equal(lines.filter((l) => l.startsWith('minikube delete')), ['minikube delete -p control-cluster', 'minikube delete -p prod-cluster']);
-  assert.not.ok(lines.some((l) => touches(l, 'stage-cluster') || touches(l, 'monitoring-cluster') || l.includes('kind-')));
+  assert.equal(
+    lines.filter((l) => l.startsWith('minikube delete')),
+    ['minikube delete -p control-cluster', 'minikube delete -p prod-cluster'],
+  );
+  assert.not.ok(
+    lines.some((l) => touches(l, 'stage-cluster') || touches(l, 'monitoring-cluster') || l.includes('kind-')),
+  );
   assert.ok(lines.includes('docker network rm fabric'));
   assert.match(sink.text, '· monitoring-cluster: provider existing, left alone');
   assert.match(sink.text, '· stage-cluster: provider existing, left alone');

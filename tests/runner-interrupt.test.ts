@@ -21,13 +21,29 @@ const APPS = expectedApplications(compiled.files, registeredClusters(compiled.mo
 
 /** Polls until the condition holds; a safety net against a hung test, not a timing assertion. */
 
-
 function startCli(s: Standins, fake: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'apply', '--spec', SPEC, '--out', join(s.dir, 'out'), '--no-push', '--yes', '--parallel', '1'], {
-    cwd: fromRoot(),
-    env: { ...s.env({ FAKE_APPS: APPS, ...fake }), PATH: `${s.bin}:${process.env.PATH}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fromRoot('tests/fixtures/runner/run-cli.ts'),
+      'apply',
+      '--spec',
+      SPEC,
+      '--out',
+      join(s.dir, 'out'),
+      '--no-push',
+      '--yes',
+      '--parallel',
+      '1',
+    ],
+    {
+      cwd: fromRoot(),
+      env: { ...s.env({ FAKE_APPS: APPS, ...fake }), PATH: `${s.bin}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const run = { output: '', code: undefined as number | null | undefined };
   child.stdout.on('data', (d) => (run.output += d));
   child.stderr.on('data', (d) => (run.output += d));
@@ -42,8 +58,27 @@ async function resume(s: Standins) {
   s.clearLog();
   let text = '';
   const sink = { write: (t: string) => (text += t) };
-  const code = await applyCommand({ spec: SPEC, out: join(s.dir, 'out'), timeout: '15m', push: false, parallel: 1, yes: true, pollMs: 20, appDir: app }, { out: sink, err: sink, env: s.env({ FAKE_APPS: APPS }), confirm: async () => true });
-  return { code, text, starts: s.lines().filter((l) => l.startsWith('minikube start')).map((l) => l.split(' ')[3]) };
+  const code = await applyCommand(
+    {
+      spec: SPEC,
+      out: join(s.dir, 'out'),
+      timeout: '15m',
+      push: false,
+      parallel: 1,
+      yes: true,
+      pollMs: 20,
+      appDir: app,
+    },
+    { out: sink, err: sink, env: s.env({ FAKE_APPS: APPS }), confirm: async () => true },
+  );
+  return {
+    code,
+    text,
+    starts: s
+      .lines()
+      .filter((l) => l.startsWith('minikube start'))
+      .map((l) => l.split(' ')[3]),
+  };
 }
 
 test('Ctrl-C while a profile starts: the child gets it, nothing new starts, exit 130 with the resume command; the next run resumes', async () => {
@@ -57,10 +92,16 @@ test('Ctrl-C while a profile starts: the child gets it, nothing new starts, exit
   assert.is(await exited, 130, run.output);
   assert.not.ok(alive(hung), 'the hanging child is gone');
   assert.match(run.output, 'interrupted: no new step starts; 1 running command(s) got SIGINT');
-  assert.match(run.output, '! Start minikube profile monitoring-cluster (192.168.200.13, 4 CPUs, 8192 MiB): interrupted');
+  assert.match(
+    run.output,
+    '! Start minikube profile monitoring-cluster (192.168.200.13, 4 CPUs, 8192 MiB): interrupted',
+  );
   assert.match(run.output, 'resume with: fabric apply --spec');
   assert.match(run.output, '--no-push  (steps already done are checked and skipped)');
-  assert.not.ok(s.lines().some((l) => l.startsWith('minikube start -p prod-cluster') || l.includes(' apply ')), 'no step starts after the interrupt');
+  assert.not.ok(
+    s.lines().some((l) => l.startsWith('minikube start -p prod-cluster') || l.includes(' apply ')),
+    'no step starts after the interrupt',
+  );
 
   const resumed = await resume(s);
   assert.is(resumed.code, 0, resumed.text);
@@ -73,7 +114,10 @@ test('a second Ctrl-C kills a child that ignores the first', async () => {
   await until('the hanging minikube start', () => s.world.hangPids.length === 1 || run.code !== undefined);
   const [hung] = s.world.hangPids;
   child.kill('SIGINT');
-  await until('the first interrupt notice', () => run.output.includes('interrupted: no new step starts') || run.code !== undefined);
+  await until(
+    'the first interrupt notice',
+    () => run.output.includes('interrupted: no new step starts') || run.code !== undefined,
+  );
   assert.ok(alive(hung), 'the child ignores SIGINT');
   child.kill('SIGINT');
   assert.is(await exited, 130, run.output);

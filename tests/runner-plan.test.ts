@@ -22,25 +22,52 @@ const SPEC = fromRoot('spec/fabric.yaml');
 function dryRun(...extra: string[]) {
   // PATH holds nothing but an empty directory: the plan must not need minikube, kubectl or docker.
   const empty = mkdtempSync(join(tmpdir(), 'fabric-no-tools-'));
-  return spawnSync(process.execPath, ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'apply', '--dry-run', '--spec', SPEC, ...extra], { cwd: fromRoot(), env: { PATH: empty, HOME: empty }, encoding: 'utf8' });
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'apply', '--dry-run', '--spec', SPEC, ...extra],
+    { cwd: fromRoot(), env: { PATH: empty, HOME: empty }, encoding: 'utf8' },
+  );
 }
 
 const planJson = dryRun('--json');
-const plan = JSON.parse(planJson.stdout) as { steps: { id: string; title: string; checks: Argv[]; commands: Argv[] }[] };
+const plan = JSON.parse(planJson.stdout) as {
+  steps: { id: string; title: string; checks: Argv[]; commands: Argv[] }[];
+};
 
 test('fabric apply --dry-run prints the whole plan for the reference spec without any cluster tool installed', () => {
   const r = dryRun();
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /^fabric apply plan for lgtm \(.*spec\/fabric\.yaml\): \d+ steps$/m);
-  assert.equal(plan.steps.map((s) => s.id), [
-    'prerequisites', 'network',
-    'profile/control-cluster', 'profile/monitoring-cluster', 'profile/prod-cluster', 'profile/stage-cluster',
-    'argocd', 'register/monitoring-cluster', 'register/prod-cluster', 'register/stage-cluster', 'grafana-admin',
-    'image/prod-cluster/fabric/instrumented-app:0.1.0', 'image/stage-cluster/fabric/instrumented-app:0.1.0',
-    'compile', 'push', 'applicationsets', 'health',
-  ]);
-  assert.match(r.stdout, '$ minikube start -p stage-cluster --driver=docker --cpus=2 --memory=3072m --kubernetes-version=v1.32.4 --network=fabric --static-ip=192.168.200.11 --cni=calico --keep-context --interactive=false');
-  assert.match(r.stdout, '$ kubectl --context control-cluster apply -n argocd --server-side --force-conflicts -f https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml');
+  assert.equal(
+    plan.steps.map((s) => s.id),
+    [
+      'prerequisites',
+      'network',
+      'profile/control-cluster',
+      'profile/monitoring-cluster',
+      'profile/prod-cluster',
+      'profile/stage-cluster',
+      'argocd',
+      'register/monitoring-cluster',
+      'register/prod-cluster',
+      'register/stage-cluster',
+      'grafana-admin',
+      'image/prod-cluster/fabric/instrumented-app:0.1.0',
+      'image/stage-cluster/fabric/instrumented-app:0.1.0',
+      'compile',
+      'push',
+      'applicationsets',
+      'health',
+    ],
+  );
+  assert.match(
+    r.stdout,
+    '$ minikube start -p stage-cluster --driver=docker --cpus=2 --memory=3072m --kubernetes-version=v1.32.4 --network=fabric --static-ip=192.168.200.11 --cni=calico --keep-context --interactive=false',
+  );
+  assert.match(
+    r.stdout,
+    '$ kubectl --context control-cluster apply -n argocd --server-side --force-conflicts -f https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml',
+  );
   assert.match(r.stdout, 'stdin: Secret argocd/cluster-stage-cluster (labels argocd.argoproj.io/secret-type=cluster');
 });
 
@@ -53,7 +80,18 @@ test('fabric apply --dry-run prints the whole plan for the reference spec withou
 const MINIKUBE: Record<string, string[]> = {
   version: ['--short'],
   status: ['-p', '-o'],
-  start: ['-p', '--driver', '--cpus', '--memory', '--kubernetes-version', '--network', '--static-ip', '--cni', '--keep-context', '--interactive'],
+  start: [
+    '-p',
+    '--driver',
+    '--cpus',
+    '--memory',
+    '--kubernetes-version',
+    '--network',
+    '--static-ip',
+    '--cni',
+    '--keep-context',
+    '--interactive',
+  ],
   ip: ['-p'],
   'addons list': ['-p', '-o'],
   'addons enable': ['-p'],
@@ -72,7 +110,13 @@ const DOCKER: Record<string, string[]> = {
 };
 
 const flagsOf = (argv: Argv) => argv.filter((a) => /^-[A-Za-z-]/.test(a)).map((a) => a.split('=')[0]);
-const words = (argv: Argv) => argv.slice(1).filter((a, i, all) => !a.startsWith('-') && !['-p', '-n', '--context', '-o', '-t', '-f', '-k', '--format'].includes(all[i - 1]));
+const words = (argv: Argv) =>
+  argv
+    .slice(1)
+    .filter(
+      (a, i, all) =>
+        !a.startsWith('-') && !['-p', '-n', '--context', '-o', '-t', '-f', '-k', '--format'].includes(all[i - 1]),
+    );
 
 /** Every command fabric can run: the apply plan's, and those of status, down, verify and port-forward. */
 function allCommands(): Argv[] {
@@ -94,7 +138,8 @@ test('every minikube and docker command uses only documented subcommands and fla
     const w = words(argv);
     const sub = table[`${w[0]} ${w[1]}`] ? `${w[0]} ${w[1]}` : w[0];
     assert.ok(table[sub], `undocumented subcommand: ${argv.join(' ')}`);
-    for (const f of flagsOf(argv)) assert.ok(table[sub].includes(f), `${argv[0]} ${sub}: ${f} is not a documented flag (${argv.join(' ')})`);
+    for (const f of flagsOf(argv))
+      assert.ok(table[sub].includes(f), `${argv[0]} ${sub}: ${f} is not a documented flag (${argv.join(' ')})`);
     seen.add(`${argv[0]} ${sub}`);
   }
   assert.ok(seen.has('minikube start') && seen.has('docker network create') && seen.has('minikube image build'));
@@ -102,7 +147,22 @@ test('every minikube and docker command uses only documented subcommands and fla
 
 test('every kubectl command uses flags that `kubectl <command> --help` documents', () => {
   if (!requireTool('kubectl', 'kubectl flags of the plan', ['version', '--client'])) return;
-  const SUBCOMMANDS = ['config get-contexts', 'config view', 'create namespace', 'rollout status', 'rollout restart', 'patch', 'apply', 'create', 'get', 'wait', 'diff', 'version', 'port-forward', 'annotate'];
+  const SUBCOMMANDS = [
+    'config get-contexts',
+    'config view',
+    'create namespace',
+    'rollout status',
+    'rollout restart',
+    'patch',
+    'apply',
+    'create',
+    'get',
+    'wait',
+    'diff',
+    'version',
+    'port-forward',
+    'annotate',
+  ];
   const globals = execFileSync('kubectl', ['options'], { encoding: 'utf8' });
   const helps = new Map<string, string>();
   let checked = 0;
@@ -110,10 +170,14 @@ test('every kubectl command uses flags that `kubectl <command> --help` documents
     const w = words(argv).join(' ');
     const sub = SUBCOMMANDS.find((s) => w === s || w.startsWith(`${s} `));
     assert.ok(sub, `unknown kubectl subcommand: ${argv.join(' ')}`);
-    if (!helps.has(sub!)) helps.set(sub!, execFileSync('kubectl', [...sub!.split(' '), '--help'], { encoding: 'utf8' }));
+    if (!helps.has(sub!))
+      helps.set(sub!, execFileSync('kubectl', [...sub!.split(' '), '--help'], { encoding: 'utf8' }));
     for (const f of flagsOf(argv)) {
       const documented = new RegExp(`(^|[\\s,])${f.replace(/[-]/g, '\\-')}[=,\\s]`, 'm');
-      assert.ok(documented.test(helps.get(sub!)!) || documented.test(globals), `kubectl ${sub}: ${f} is not documented (${argv.join(' ')})`);
+      assert.ok(
+        documented.test(helps.get(sub!)!) || documented.test(globals),
+        `kubectl ${sub}: ${f} is not documented (${argv.join(' ')})`,
+      );
       checked += 1;
     }
   }
@@ -132,7 +196,9 @@ const CLUSTERS = [
 test('Application names: clusters, list and matrix generators, go templates, plain Applications', () => {
   const files = [
     file('kustomization.yaml', 'resources: [stack.yaml, members.yaml, single.yaml]\n'),
-    file('stack.yaml', `apiVersion: argoproj.io/v1alpha1
+    file(
+      'stack.yaml',
+      `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata: { name: stack }
 spec:
@@ -143,8 +209,11 @@ spec:
           - clusters: { selector: { matchLabels: { role: monitoring } } }
           - list: { elements: [{ app: mimir }, { app: loki }] }
   template: { metadata: { name: '{{.app}}-{{.name}}' } }
-`),
-    file('members.yaml', `apiVersion: argoproj.io/v1alpha1
+`,
+    ),
+    file(
+      'members.yaml',
+      `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata: { name: members }
 spec:
@@ -153,44 +222,107 @@ spec:
     - clusters: { selector: { matchLabels: { role: member, env: stage } }, values: { component: agent } }
     - clusters: { selector: { matchLabels: { role: member, env: prod } }, values: { component: agent } }
   template: { metadata: { name: '{{.values.component}}-{{ index .metadata.labels "env" }}-{{.name}}' } }
-`),
-    file('single.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: rules }\n---\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: ignored }\n'),
-    file('unlisted.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: not-in-the-kustomization }\n'),
+`,
+    ),
+    file(
+      'single.yaml',
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: rules }\n---\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: ignored }\n',
+    ),
+    file(
+      'unlisted.yaml',
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: not-in-the-kustomization }\n',
+    ),
   ];
-  assert.equal(expectedApplications(files, CLUSTERS), ['agent-prod-prod-a', 'agent-stage-stage-a', 'agent-stage-stage-b', 'loki-mon', 'mimir-mon', 'rules']);
+  assert.equal(expectedApplications(files, CLUSTERS), [
+    'agent-prod-prod-a',
+    'agent-stage-stage-a',
+    'agent-stage-stage-b',
+    'loki-mon',
+    'mimir-mon',
+    'rules',
+  ]);
 });
 
 test('Application names: what cannot be predicted is an error, never a guess', () => {
-  const appSet = (spec: string) => [file('kustomization.yaml', 'resources: [a.yaml]\n'), file('a.yaml', `kind: ApplicationSet\nmetadata: { name: a }\nspec:\n${spec}`)];
+  const appSet = (spec: string) => [
+    file('kustomization.yaml', 'resources: [a.yaml]\n'),
+    file('a.yaml', `kind: ApplicationSet\nmetadata: { name: a }\nspec:\n${spec}`),
+  ];
   const cases: [string, string][] = [
-    ['  goTemplate: true\n  generators: [{ git: { repoURL: x } }]\n  template: { metadata: { name: x } }\n', 'the git generator is not predicted'],
-    ['  goTemplate: true\n  generators: [{ clusters: { selector: { matchExpressions: [] } } }]\n  template: { metadata: { name: x } }\n', 'matchExpressions'],
-    ['  goTemplate: true\n  generators: [{ list: { elements: [{ a: 1 }] } }]\n  template: { metadata: { name: "{{.b}}" } }\n', 'cannot evaluate {{.b}}'],
-    ['  generators: [{ list: { elements: [{ a: 1 }] } }]\n  template: { metadata: { name: "{{a}}" } }\n', 'only goTemplate'],
+    [
+      '  goTemplate: true\n  generators: [{ git: { repoURL: x } }]\n  template: { metadata: { name: x } }\n',
+      'the git generator is not predicted',
+    ],
+    [
+      '  goTemplate: true\n  generators: [{ clusters: { selector: { matchExpressions: [] } } }]\n  template: { metadata: { name: x } }\n',
+      'matchExpressions',
+    ],
+    [
+      '  goTemplate: true\n  generators: [{ list: { elements: [{ a: 1 }] } }]\n  template: { metadata: { name: "{{.b}}" } }\n',
+      'cannot evaluate {{.b}}',
+    ],
+    [
+      '  generators: [{ list: { elements: [{ a: 1 }] } }]\n  template: { metadata: { name: "{{a}}" } }\n',
+      'only goTemplate',
+    ],
   ];
   for (const [spec, message] of cases) {
-    assert.throws(() => expectedApplications(appSet(spec), CLUSTERS), (e: Error) => e instanceof PredictionError && e.message.includes(message));
+    assert.throws(
+      () => expectedApplications(appSet(spec), CLUSTERS),
+      (e: Error) => e instanceof PredictionError && e.message.includes(message),
+    );
   }
 });
 
 test('Application names for the reference spec: per member cluster and per monitoring component, none for the control cluster', () => {
   const compiled = compileSpec(SPEC) as Compiled;
   const names = expectedApplications(compiled.files, registeredClusters(compiled.model));
-  for (const n of ['alloy-agent-stage-cluster', 'alloy-agent-prod-cluster', 'instrumented-app-stage-cluster', 'mimir-stage', 'loki-prod', 'tempo-stage', 'grafana', 'alerting-rules', 'prometheus-operator-crds-monitoring-cluster']) assert.ok(names.includes(n), n);
+  for (const n of [
+    'alloy-agent-stage-cluster',
+    'alloy-agent-prod-cluster',
+    'instrumented-app-stage-cluster',
+    'mimir-stage',
+    'loki-prod',
+    'tempo-stage',
+    'grafana',
+    'alerting-rules',
+    'prometheus-operator-crds-monitoring-cluster',
+  ])
+    assert.ok(names.includes(n), n);
   assert.not.ok(names.some((n) => n.endsWith('-control-cluster') || n === 'alloy-agent-monitoring-cluster'));
   assert.ok(plan.steps.find((s) => s.id === 'health')!.title.startsWith(`Wait for ${names.length} Applications`));
 });
 
 test('Application status: sync, health and why, from kubectl get applications -o json', () => {
-  const apps = parseApplications(JSON.stringify({
-    items: [
-      { metadata: { name: 'b' }, status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } } },
-      { metadata: { name: 'a' }, status: { sync: { status: 'OutOfSync' }, health: { status: 'Degraded' }, conditions: [{ type: 'ComparisonError', message: 'repo not found' }], operationState: { phase: 'Failed', message: 'one or more objects failed to apply' }, resources: [{ kind: 'Deployment', name: 'x', health: { status: 'Degraded', message: 'ImagePullBackOff' } }, { kind: 'Service', name: 'x', health: { status: 'Healthy' } }] } },
-      { metadata: { name: 'c' } },
-    ],
-  }));
+  const apps = parseApplications(
+    JSON.stringify({
+      items: [
+        { metadata: { name: 'b' }, status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } } },
+        {
+          metadata: { name: 'a' },
+          status: {
+            sync: { status: 'OutOfSync' },
+            health: { status: 'Degraded' },
+            conditions: [{ type: 'ComparisonError', message: 'repo not found' }],
+            operationState: { phase: 'Failed', message: 'one or more objects failed to apply' },
+            resources: [
+              { kind: 'Deployment', name: 'x', health: { status: 'Degraded', message: 'ImagePullBackOff' } },
+              { kind: 'Service', name: 'x', health: { status: 'Healthy' } },
+            ],
+          },
+        },
+        { metadata: { name: 'c' } },
+      ],
+    }),
+  );
   assert.equal(apps, [
-    { name: 'a', sync: 'OutOfSync', health: 'Degraded', message: 'ComparisonError: repo not found; sync Failed: one or more objects failed to apply; Deployment/x Degraded: ImagePullBackOff' },
+    {
+      name: 'a',
+      sync: 'OutOfSync',
+      health: 'Degraded',
+      message:
+        'ComparisonError: repo not found; sync Failed: one or more objects failed to apply; Deployment/x Degraded: ImagePullBackOff',
+    },
     { name: 'b', sync: 'Synced', health: 'Healthy' },
     { name: 'c', sync: 'Unknown', health: 'Unknown' },
   ]);

@@ -21,7 +21,12 @@ const APPS = expectedApplications(compiled.files, registeredClusters(compiled.mo
 function capture(s: Standins, fake: Record<string, string> = {}) {
   const sink = { text: '' };
   const write = { write: (t: string) => (sink.text += t) };
-  const io: IO = { out: write, err: write, env: s.env({ FAKE_APPS: APPS.join(','), ...fake }), confirm: async () => true };
+  const io: IO = {
+    out: write,
+    err: write,
+    env: s.env({ FAKE_APPS: APPS.join(','), ...fake }),
+    confirm: async () => true,
+  };
   return { io, sink };
 }
 
@@ -36,31 +41,62 @@ test('status: clusters with state and IP, every expected Application, and the UR
   mkdirSync(app, { recursive: true });
   writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
   const run = capture(s, { FAKE_UNHEALTHY: 'grafana' });
-  await applyCommand({ spec: SPEC, out: join(s.dir, 'out'), timeout: '0s', push: false, parallel: 2, yes: true, pollMs: 20, appDir: app }, run.io);
+  await applyCommand(
+    {
+      spec: SPEC,
+      out: join(s.dir, 'out'),
+      timeout: '0s',
+      push: false,
+      parallel: 2,
+      yes: true,
+      pollMs: 20,
+      appDir: app,
+    },
+    run.io,
+  );
   const after = capture(s, { FAKE_UNHEALTHY: 'grafana' });
   assert.is(await statusCommand({ spec: SPEC }, after.io), 0);
   const text = after.sink.text;
   assert.match(text, /^monitoring-cluster\s+monitoring\s+minikube\s+running\s+192\.168\.200\.13$/m);
   assert.match(text, /^alloy-agent-stage-cluster\s+Synced\s+Healthy$/m);
   assert.match(text, /^grafana\s+Synced\s+Progressing\s+Deployment\/grafana Progressing/m);
-  assert.is(APPS.filter((n) => new RegExp(`^${n}\\s`, 'm').test(text)).length, APPS.length, 'every expected Application is listed');
+  assert.is(
+    APPS.filter((n) => new RegExp(`^${n}\\s`, 'm').test(text)).length,
+    APPS.length,
+    'every expected Application is listed',
+  );
   assert.match(text, /^Grafana\s+http:\/\/192\.168\.200\.13:30300$/m);
   assert.match(text, /^instrumented-app on prod-cluster\s+http:\/\/192\.168\.200\.12:30800$/m);
-  assert.match(text, /^instrumented-app on stage-cluster \(ingress\)\s+http:\/\/app\.stage\.local\s+\(resolve app\.stage\.local to 192\.168\.200\.11\)$/m);
+  assert.match(
+    text,
+    /^instrumented-app on stage-cluster \(ingress\)\s+http:\/\/app\.stage\.local\s+\(resolve app\.stage\.local to 192\.168\.200\.11\)$/m,
+  );
 
   const json = capture(s);
   await statusCommand({ spec: SPEC, json: true }, json.io);
   const parsed = JSON.parse(json.sink.text);
-  assert.equal(parsed.clusters.map((c: { state: string }) => c.state), ['running', 'running', 'running', 'running']);
+  assert.equal(
+    parsed.clusters.map((c: { state: string }) => c.state),
+    ['running', 'running', 'running', 'running'],
+  );
 });
 
 test('info tells how to log in to Grafana without printing a password', async () => {
   const s = await installStandins();
   const { io, sink } = capture(s);
   assert.is(await infoCommand({ spec: SPEC }, io), 0);
-  assert.match(sink.text, "password     kubectl --context monitoring-cluster -n monitoring get secret grafana-admin -o 'jsonpath={.data.admin-password}' | base64 -d");
-  assert.match(sink.text, 'Grafana        http://192.168.200.13:30300   or   fabric port-forward grafana  ->  http://localhost:3000');
-  assert.match(sink.text, /stage\s+mimir http:\/\/192\.168\.200\.13:30090\s+loki http:\/\/192\.168\.200\.13:30100\s+tempo \(OTLP gRPC\) 192\.168\.200\.13:30200/);
+  assert.match(
+    sink.text,
+    "password     kubectl --context monitoring-cluster -n monitoring get secret grafana-admin -o 'jsonpath={.data.admin-password}' | base64 -d",
+  );
+  assert.match(
+    sink.text,
+    'Grafana        http://192.168.200.13:30300   or   fabric port-forward grafana  ->  http://localhost:3000',
+  );
+  assert.match(
+    sink.text,
+    /stage\s+mimir http:\/\/192\.168\.200\.13:30090\s+loki http:\/\/192\.168\.200\.13:30100\s+tempo \(OTLP gRPC\) 192\.168\.200\.13:30200/,
+  );
   assert.equal(s.lines(), [], 'info runs no tool');
 });
 
@@ -78,13 +114,20 @@ test('port-forward: unknown targets are a usage error naming the known ones', as
 
 test('port-forward grafana runs kubectl port-forward with --context until Ctrl-C, then exits 130', async () => {
   const s = await installStandins();
-  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'port-forward', 'grafana', '--spec', SPEC], {
-    cwd: fromRoot(),
-    env: { ...s.env({ FAKE_CONTEXTS: 'monitoring-cluster', FAKE_PORTS: JSON.stringify({ 'svc/grafana': 3000 }) }), PATH: `${s.bin}:${process.env.PATH}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so the test can send Ctrl-C to it and kubectl together, as a terminal does.
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'port-forward', 'grafana', '--spec', SPEC],
+    {
+      cwd: fromRoot(),
+      env: {
+        ...s.env({ FAKE_CONTEXTS: 'monitoring-cluster', FAKE_PORTS: JSON.stringify({ 'svc/grafana': 3000 }) }),
+        PATH: `${s.bin}:${process.env.PATH}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so the test can send Ctrl-C to it and kubectl together, as a terminal does.
+      detached: true,
+    },
+  );
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -93,7 +136,9 @@ test('port-forward grafana runs kubectl port-forward with --context until Ctrl-C
     if (waited > 120_000) throw new Error(`no port-forward: ${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  assert.ok(s.lines().includes('kubectl --context monitoring-cluster -n monitoring port-forward svc/grafana 3000:3000'));
+  assert.ok(
+    s.lines().includes('kubectl --context monitoring-cluster -n monitoring port-forward svc/grafana 3000:3000'),
+  );
   process.kill(-child.pid!, 'SIGINT');
   assert.is(await exited, 130, output);
 });
@@ -117,7 +162,13 @@ test('progress: plain lines without a terminal, one JSON object per line with --
     r.close();
   }
   assert.is(outputs.plain, 'fabric apply: 1 steps\n… Start a\n  minikube start\n✓ Start a (1m02s)\ndone in 1m02s\n');
-  assert.equal(outputs.json.trim().split('\n').map((l) => JSON.parse(l).type), ['plan', 'step-start', 'step-progress', 'step-done', 'run-end']);
+  assert.equal(
+    outputs.json
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).type),
+    ['plan', 'step-start', 'step-progress', 'step-done', 'run-end'],
+  );
   assert.match(outputs.tty, /⠋ Start a 0\.0s  minikube start\n/);
   assert.match(outputs.tty, '\u001b[1A\u001b[0J✓ Start a 1m02s\n');
 });

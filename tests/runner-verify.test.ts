@@ -15,8 +15,18 @@ import { fromRoot } from './helpers/paths.ts';
 import { alive } from './helpers/process.ts';
 
 type Component = 'mimir' | 'loki' | 'tempo';
-interface Holdings { metrics?: string[]; otlpLogs?: string[]; podLogs?: string[]; traces?: string[] }
-interface Seen { component: Component; path: string; params: Record<string, string>; tenant?: string }
+interface Holdings {
+  metrics?: string[];
+  otlpLogs?: string[];
+  podLogs?: string[];
+  traces?: string[];
+}
+interface Seen {
+  component: Component;
+  path: string;
+  params: Record<string, string>;
+  tenant?: string;
+}
 
 /** A fake backend: answers the query API of its component from `data` (keyed by tenant, '' without one). */
 function fakeBackend(component: Component, data: Record<string, Holdings>, seen: Seen[]): Server {
@@ -31,12 +41,35 @@ function fakeBackend(component: Component, data: Record<string, Holdings>, seen:
     const now = Math.floor(Date.now() / 1000);
     let body: unknown;
     if (component === 'mimir' && url.pathname === '/prometheus/api/v1/query') {
-      body = { status: 'success', data: { resultType: 'vector', result: held.metrics?.includes(cluster) ? [{ metric: {}, value: [now, '12'] }] : [] } };
+      body = {
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: held.metrics?.includes(cluster) ? [{ metric: {}, value: [now, '12'] }] : [],
+        },
+      };
     } else if (component === 'loki' && url.pathname === '/loki/api/v1/query_range') {
-      const streams = query.startsWith('{k8s_cluster_name=') ? held.otlpLogs : query.startsWith('{cluster=') ? held.podLogs : [];
-      body = { status: 'success', data: { resultType: 'streams', result: streams?.includes(cluster) ? [{ stream: { service_name: 'instrumented-app' }, values: [[`${now}000000000`, 'GET /api/users 200']] }] : [] } };
+      const streams = query.startsWith('{k8s_cluster_name=')
+        ? held.otlpLogs
+        : query.startsWith('{cluster=')
+          ? held.podLogs
+          : [];
+      body = {
+        status: 'success',
+        data: {
+          resultType: 'streams',
+          result: streams?.includes(cluster)
+            ? [{ stream: { service_name: 'instrumented-app' }, values: [[`${now}000000000`, 'GET /api/users 200']] }]
+            : [],
+        },
+      };
     } else if (component === 'tempo' && url.pathname === '/api/search') {
-      body = { traces: held.traces?.includes(cluster) ? [{ traceID: '2f3e0cee77ae5dc9c17ade3689eb2e54', rootServiceName: 'instrumented-app' }] : [], metrics: { inspectedBytes: '1024' } };
+      body = {
+        traces: held.traces?.includes(cluster)
+          ? [{ traceID: '2f3e0cee77ae5dc9c17ade3689eb2e54', rootServiceName: 'instrumented-app' }]
+          : [],
+        metrics: { inspectedBytes: '1024' },
+      };
     } else {
       res.writeHead(404).end('404 page not found\n');
       return;
@@ -65,7 +98,12 @@ async function listenAnywhere(server: Server): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-interface Fleet { spec: string; portForwards: Record<string, number>; seen: Seen[]; close(): void }
+interface Fleet {
+  spec: string;
+  portForwards: Record<string, number>;
+  seen: Seen[];
+  close(): void;
+}
 
 /** Tenancy isolated: a Mimir, Loki and Tempo per environment. */
 async function isolatedFleet(data: Record<'stage' | 'prod', Record<Component, Holdings>>): Promise<Fleet> {
@@ -80,7 +118,9 @@ async function isolatedFleet(data: Record<'stage' | 'prod', Record<Component, Ho
       servers.push(server);
       if (component === 'tempo') {
         // Tempo's NodePort is its OTLP receiver; the query API is reached by port-forward only.
-        values[`TEMPO_${env.toUpperCase()}`] = [...Array(100)].map(() => 30000 + Math.floor(Math.random() * 2768)).find((p) => !taken.has(p) && taken.add(p))!;
+        values[`TEMPO_${env.toUpperCase()}`] = [...Array(100)]
+          .map(() => 30000 + Math.floor(Math.random() * 2768))
+          .find((p) => !taken.has(p) && taken.add(p))!;
         portForwards[`svc/tempo-${env}`] = await listenAnywhere(server);
       } else {
         const port = await listenOnNodePort(server, taken);
@@ -109,7 +149,10 @@ async function sharedFleet(data: Record<'stage' | 'prod', Record<Component, Hold
 }
 
 function fillPorts(fixture: string, values: Record<string, number>): string {
-  const text = readFileSync(fromRoot('tests/fixtures/runner', fixture), 'utf8').replace(/__PORT_([A-Z_]+)__/g, (_, k: string) => String(values[k]));
+  const text = readFileSync(fromRoot('tests/fixtures/runner', fixture), 'utf8').replace(
+    /__PORT_([A-Z_]+)__/g,
+    (_, k: string) => String(values[k]),
+  );
   const file = join(mkdtempSync(join(tmpdir(), 'fabric-verify-')), 'fabric.yaml');
   writeFileSync(file, text);
   return file;
@@ -125,15 +168,23 @@ function closeAll(servers: Server[]): void {
 async function verify(s: Standins, fleet: Fleet, via?: string) {
   let text = '';
   const sink = { write: (t: string) => (text += t) };
-  const io: IO = { out: sink, err: sink, env: s.env({ FAKE_CONTEXTS: 'kind-monitoring', FAKE_PORTS: JSON.stringify(fleet.portForwards) }), confirm: async () => true };
+  const io: IO = {
+    out: sink,
+    err: sink,
+    env: s.env({ FAKE_CONTEXTS: 'kind-monitoring', FAKE_PORTS: JSON.stringify(fleet.portForwards) }),
+    confirm: async () => true,
+  };
   const code = await verifyCommand({ spec: fleet.spec, via }, io);
   return { code, text };
 }
 
+const own = (cluster: string): Record<Component, Holdings> => ({
+  mimir: { metrics: [cluster] },
+  loki: { otlpLogs: [cluster] },
+  tempo: { traces: [cluster] },
+});
 
-const own = (cluster: string): Record<Component, Holdings> => ({ mimir: { metrics: [cluster] }, loki: { otlpLogs: [cluster] }, tempo: { traces: [cluster] } });
-
-test('each cluster\'s data in its own environment only: every check passes; the queries are the documented APIs', async () => {
+test("each cluster's data in its own environment only: every check passes; the queries are the documented APIs", async () => {
   const s = await installStandins();
   const fleet = await isolatedFleet({ stage: own('stage-cluster'), prod: own('prod-cluster') });
   try {
@@ -141,24 +192,45 @@ test('each cluster\'s data in its own environment only: every check passes; the 
     assert.is(code, 0, text);
     assert.match(text, 'all 6 checks passed');
     assert.match(text, /^stage-cluster\s+stage\s+traces\s+found\s+none\s+ok$/m);
-    const q = (component: Component, cluster: string) => fleet.seen.filter((r) => r.component === component && r.params[component === 'tempo' ? 'q' : 'query']?.includes(`"${cluster}"`));
-    assert.equal(q('mimir', 'stage-cluster').map((r) => [r.path, r.params.query]), [
-      ['/prometheus/api/v1/query', 'count(app_requests_total{cluster="stage-cluster"})'],
-      ['/prometheus/api/v1/query', 'count(app_requests_total{cluster="stage-cluster"})'],
-    ]);
+    const q = (component: Component, cluster: string) =>
+      fleet.seen.filter(
+        (r) => r.component === component && r.params[component === 'tempo' ? 'q' : 'query']?.includes(`"${cluster}"`),
+      );
+    assert.equal(
+      q('mimir', 'stage-cluster').map((r) => [r.path, r.params.query]),
+      [
+        ['/prometheus/api/v1/query', 'count(app_requests_total{cluster="stage-cluster"})'],
+        ['/prometheus/api/v1/query', 'count(app_requests_total{cluster="stage-cluster"})'],
+      ],
+    );
     // Own backend: found through the OTLP label; the other environment: both label forms come back empty.
-    assert.equal(q('loki', 'stage-cluster').map((r) => r.params.query), ['{k8s_cluster_name="stage-cluster"}', '{k8s_cluster_name="stage-cluster"}', '{cluster="stage-cluster"}']);
+    assert.equal(
+      q('loki', 'stage-cluster').map((r) => r.params.query),
+      ['{k8s_cluster_name="stage-cluster"}', '{k8s_cluster_name="stage-cluster"}', '{cluster="stage-cluster"}'],
+    );
     const loki = q('loki', 'stage-cluster')[0].params;
-    assert.ok(loki.limit === '1' && /^\d{19}$/.test(loki.start) && BigInt(loki.end) > BigInt(loki.start), 'start and end in nanoseconds');
+    assert.ok(
+      loki.limit === '1' && /^\d{19}$/.test(loki.start) && BigInt(loki.end) > BigInt(loki.start),
+      'start and end in nanoseconds',
+    );
     const tempo = q('tempo', 'stage-cluster')[0];
-    assert.equal([tempo.path, tempo.params.q, tempo.params.limit], ['/api/search', '{resource.k8s.cluster.name="stage-cluster"}', '1']);
+    assert.equal(
+      [tempo.path, tempo.params.q, tempo.params.limit],
+      ['/api/search', '{resource.k8s.cluster.name="stage-cluster"}', '1'],
+    );
     assert.ok(/^\d{10}$/.test(tempo.params.start), 'Tempo takes seconds');
-    assert.ok(fleet.seen.every((r) => r.tenant === undefined), 'no tenant header with tenancy isolated');
+    assert.ok(
+      fleet.seen.every((r) => r.tenant === undefined),
+      'no tenant header with tenancy isolated',
+    );
     // --via nodeport: Mimir and Loki at their NodePorts; Tempo's query API only through a port-forward.
-    assert.equal(s.lines().filter((l) => l.includes('port-forward')), [
-      'kubectl --context kind-monitoring -n monitoring port-forward svc/tempo-prod :3200',
-      'kubectl --context kind-monitoring -n monitoring port-forward svc/tempo-stage :3200',
-    ]);
+    assert.equal(
+      s.lines().filter((l) => l.includes('port-forward')),
+      [
+        'kubectl --context kind-monitoring -n monitoring port-forward svc/tempo-prod :3200',
+        'kubectl --context kind-monitoring -n monitoring port-forward svc/tempo-stage :3200',
+      ],
+    );
   } finally {
     fleet.close();
   }
@@ -178,8 +250,19 @@ test('a leak into another environment and missing data fail verify, named in the
     assert.match(text, /^stage-cluster\s+stage\s+traces\s+MISSING\s+none\s+FAIL$/m);
     assert.match(text, /^prod-cluster\s+prod\s+metrics\s+found\s+none\s+ok$/m);
     assert.match(text, '2 of 6 checks failed');
-    const forwards = s.lines().filter((l) => l.includes('port-forward')).map((l) => l.split(' ')[6]).sort();
-    assert.equal(forwards, ['svc/loki-prod', 'svc/loki-stage', 'svc/mimir-prod', 'svc/mimir-stage', 'svc/tempo-prod', 'svc/tempo-stage']);
+    const forwards = s
+      .lines()
+      .filter((l) => l.includes('port-forward'))
+      .map((l) => l.split(' ')[6])
+      .sort();
+    assert.equal(forwards, [
+      'svc/loki-prod',
+      'svc/loki-stage',
+      'svc/mimir-prod',
+      'svc/mimir-stage',
+      'svc/tempo-prod',
+      'svc/tempo-stage',
+    ]);
     assert.is(s.world.portForwardPids.length, 6);
     assert.not.ok(s.world.portForwardPids.some(alive), 'every port-forward is stopped');
   } finally {

@@ -10,7 +10,13 @@ import * as assert from 'uvu/assert';
 import { fromRoot } from './helpers/paths.ts';
 import { OtlpReceiver, waitFor } from './runtime-app-otlp-receiver.ts';
 import { startApp } from './runtime-app-process.ts';
-import { OTEL_ATTRIBUTE, OTEL_METRIC, PROM_LABEL, PROM_METRIC, REQUEST_DURATION_UNIT } from '../runtime-app/src/telemetry-names.ts';
+import {
+  OTEL_ATTRIBUTE,
+  OTEL_METRIC,
+  PROM_LABEL,
+  PROM_METRIC,
+  REQUEST_DURATION_UNIT,
+} from '../runtime-app/src/telemetry-names.ts';
 
 const json = (path: string) => JSON.parse(readFileSync(fromRoot(path), 'utf8'));
 const image = suite('runtime-app image inputs');
@@ -18,7 +24,10 @@ const image = suite('runtime-app image inputs');
 image('runtime-app/package.json declares its dependencies exactly as the root does', () => {
   const root = json('package.json');
   const app = json('runtime-app/package.json');
-  for (const [section, deps] of [['dependencies', app.dependencies], ['devDependencies', app.devDependencies]] as const) {
+  for (const [section, deps] of [
+    ['dependencies', app.dependencies],
+    ['devDependencies', app.devDependencies],
+  ] as const) {
     for (const [name, spec] of Object.entries(deps as Record<string, string>)) {
       assert.is(root[section]?.[name], spec, `${name} in root ${section}`);
     }
@@ -65,7 +74,12 @@ image('the Prometheus names are the OTel names through otelcol.exporter.promethe
 
 image('TELEMETRY.md names every metric and label the code exports', () => {
   const doc = readFileSync(fromRoot('runtime-app/TELEMETRY.md'), 'utf8');
-  for (const name of [...Object.values(PROM_METRIC), ...Object.values(PROM_LABEL), ...Object.values(OTEL_METRIC), ...Object.values(OTEL_ATTRIBUTE)]) {
+  for (const name of [
+    ...Object.values(PROM_METRIC),
+    ...Object.values(PROM_LABEL),
+    ...Object.values(OTEL_METRIC),
+    ...Object.values(OTEL_ATTRIBUTE),
+  ]) {
     assert.ok(doc.includes(`\`${name}\``), `TELEMETRY.md mentions \`${name}\``);
   }
 });
@@ -76,16 +90,31 @@ image('the compiled JavaScript (the image CMD) still instruments express', async
   const outDir = mkdtempSync(join(fromRoot('runtime-app/dist'), 'test-'));
   const receiver = new OtlpReceiver();
   try {
-    execFileSync(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-p', fromRoot('runtime-app/tsconfig.build.json'), '--outDir', outDir], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [
+        fromRoot('node_modules/typescript/bin/tsc'),
+        '-p',
+        fromRoot('runtime-app/tsconfig.build.json'),
+        '--outDir',
+        outDir,
+      ],
+      { stdio: 'pipe' },
+    );
     const app = await startApp(
-      { OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(), OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' },
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(),
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      },
       [join(outDir, 'main.js')],
     );
     try {
       await (await fetch(`${app.baseUrl}/api/users`)).arrayBuffer();
       // http.route on the server span comes from the express instrumentation.
       const span = await waitFor('a server span with http.route=/api/users', () =>
-        receiver.spans().find((s) => s.kind === 2 && s.attributes['http.route'] === '/api/users'));
+        receiver.spans().find((s) => s.kind === 2 && s.attributes['http.route'] === '/api/users'),
+      );
       assert.is(span.resource['service.name'], 'instrumented-app');
     } finally {
       assert.is(await app.stop(), 0);

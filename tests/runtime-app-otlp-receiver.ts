@@ -86,7 +86,9 @@ export class OtlpReceiver {
         const json = contentType.includes('json') ? JSON.parse(body.toString('utf8')) : undefined;
         this.received.push({ signal, contentType, body, json });
         // An empty Export*ServiceResponse means "all accepted" in both encodings.
-        res.writeHead(200, { 'content-type': contentType.includes('json') ? 'application/json' : 'application/x-protobuf' });
+        res.writeHead(200, {
+          'content-type': contentType.includes('json') ? 'application/json' : 'application/x-protobuf',
+        });
         res.end(contentType.includes('json') ? '{}' : undefined);
       });
     });
@@ -130,14 +132,22 @@ export class OtlpReceiver {
             const base = { name: m.name, unit: m.unit ?? '', resource };
             if (m.sum) {
               return m.sum.dataPoints.map((p: any) => ({
-                ...base, type: 'sum', temporality: m.sum.aggregationTemporality, attributes: attributes(p.attributes),
+                ...base,
+                type: 'sum',
+                temporality: m.sum.aggregationTemporality,
+                attributes: attributes(p.attributes),
                 value: Number(p.asInt ?? p.asDouble),
               }));
             }
             if (m.histogram) {
               return m.histogram.dataPoints.map((p: any) => ({
-                ...base, type: 'histogram', temporality: m.histogram.aggregationTemporality, attributes: attributes(p.attributes),
-                count: Number(p.count), bounds: p.explicitBounds, bucketCounts: (p.bucketCounts ?? []).map(Number),
+                ...base,
+                type: 'histogram',
+                temporality: m.histogram.aggregationTemporality,
+                attributes: attributes(p.attributes),
+                count: Number(p.count),
+                bounds: p.explicitBounds,
+                bucketCounts: (p.bucketCounts ?? []).map(Number),
               }));
             }
             return [{ ...base, type: m.gauge ? 'gauge' : 'other', attributes: {} }];
@@ -165,7 +175,11 @@ export class OtlpReceiver {
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

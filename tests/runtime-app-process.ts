@@ -42,20 +42,29 @@ export async function startApp(env: Record<string, string>, nodeArgs: string[] =
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
 
   // Start-up takes seconds on a busy machine (tsx, then the SDK).
-  await waitFor(`runtime-app to answer ${baseUrl}/health (stderr: ${stderr})`, async () => {
-    if (child.exitCode !== null) throw new Error(`runtime-app exited with ${child.exitCode} before listening: ${stderr}`);
-    try {
-      return (await fetch(`${baseUrl}/health`)).ok || undefined;
-    } catch {
-      return undefined;
-    }
-  }, 60_000);
+  await waitFor(
+    `runtime-app to answer ${baseUrl}/health (stderr: ${stderr})`,
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`runtime-app exited with ${child.exitCode} before listening: ${stderr}`);
+      try {
+        return (await fetch(`${baseUrl}/health`)).ok || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    60_000,
+  );
 
   return {
     baseUrl,

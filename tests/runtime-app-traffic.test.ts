@@ -35,9 +35,18 @@ async function rejection(run: () => Promise<unknown>): Promise<string> {
 
 shares('unbounded runs and impossible shares are refused', async () => {
   const targets = [{ env: 'e', app: 'a', url: 'http://127.0.0.1:9' }];
-  assert.match(await rejection(() => generateTraffic({ targets, errorShare: 0.1, slowShare: 0.1 })), /count or durationMs/);
-  assert.match(await rejection(() => generateTraffic({ targets, errorShare: 0.7, slowShare: 0.5, count: 1 })), /at most 1/);
-  assert.match(await rejection(() => generateTraffic({ targets, errorShare: 0.1, slowShare: 0.1, count: 1, concurrency: 0 })), /concurrency/);
+  assert.match(
+    await rejection(() => generateTraffic({ targets, errorShare: 0.1, slowShare: 0.1 })),
+    /count or durationMs/,
+  );
+  assert.match(
+    await rejection(() => generateTraffic({ targets, errorShare: 0.7, slowShare: 0.5, count: 1 })),
+    /at most 1/,
+  );
+  assert.match(
+    await rejection(() => generateTraffic({ targets, errorShare: 0.1, slowShare: 0.1, count: 1, concurrency: 0 })),
+    /concurrency/,
+  );
 });
 
 shares.run();
@@ -66,7 +75,9 @@ live('every target gets count requests; stats per target, in target order', asyn
     concurrency: 4,
     ratePerSecond: Infinity,
   });
-  const expectedErrors = Array.from({ length: count }, (_, i) => pathFor(i, 0.25, 0.125)).filter((p) => p === ERROR_PATH).length;
+  const expectedErrors = Array.from({ length: count }, (_, i) => pathFor(i, 0.25, 0.125)).filter(
+    (p) => p === ERROR_PATH,
+  ).length;
   assert.is(stats.length, 2);
   const [up, down] = stats;
   assert.is(up.env, 'stage');
@@ -110,19 +121,31 @@ live('aborting the signal ends the run early and still returns the stats', async
 });
 
 live('scripts/traffic.ts stops on Ctrl-C and prints the stats', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('scripts/traffic.ts'), '--url', ctx.app.baseUrl, '--duration', '5m', '--rate', '50'], {
-    cwd: fromRoot(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fromRoot('scripts/traffic.ts'), '--url', ctx.app.baseUrl, '--duration', '5m', '--rate', '50'],
+    {
+      cwd: fromRoot(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await waitFor('the traffic script to start', () => (stderr.includes('Ctrl-C stops') ? true : undefined), 60_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   child.kill('SIGINT');
-  const code = await waitFor('the traffic script to exit after SIGINT', () => (child.exitCode !== null ? child.exitCode : undefined), 20_000);
+  const code = await waitFor(
+    'the traffic script to exit after SIGINT',
+    () => (child.exitCode !== null ? child.exitCode : undefined),
+    20_000,
+  );
   assert.is(await exited, code);
   assert.is(code, 0, stderr);
   assert.match(stdout, /requests/);

@@ -80,7 +80,9 @@ function appPoints(name: string): MetricPoint[] {
 
 /** The latest datapoint of `name` for one route (exports are cumulative, so the last one holds the totals). */
 function latestPoint(name: string, route: string): MetricPoint | undefined {
-  return appPoints(name).filter((p) => p.attributes[OTEL_ATTRIBUTE.route] === route).at(-1);
+  return appPoints(name)
+    .filter((p) => p.attributes[OTEL_ATTRIBUTE.route] === route)
+    .at(-1);
 }
 
 signals('app.requests counts every route with route, method and status attributes', async () => {
@@ -88,7 +90,10 @@ signals('app.requests counts every route with route, method and status attribute
     const point = await waitFor(`${OTEL_METRIC.requests} for ${path}`, () => latestPoint(OTEL_METRIC.requests, path));
     assert.is(point.type, 'sum');
     assert.is(point.temporality, 2, 'cumulative: Alloy drops delta sums');
-    assert.equal(Object.keys(point.attributes).sort(), [OTEL_ATTRIBUTE.method, OTEL_ATTRIBUTE.route, OTEL_ATTRIBUTE.status].sort());
+    assert.equal(
+      Object.keys(point.attributes).sort(),
+      [OTEL_ATTRIBUTE.method, OTEL_ATTRIBUTE.route, OTEL_ATTRIBUTE.status].sort(),
+    );
     assert.is(point.attributes[OTEL_ATTRIBUTE.method], 'GET');
     assert.is(point.attributes[OTEL_ATTRIBUTE.status], status);
     assert.ok(point.value! >= 1, `${path} counted`);
@@ -98,12 +103,15 @@ signals('app.requests counts every route with route, method and status attribute
 
 signals('a request no route matched is counted without http.route', async () => {
   const point = await waitFor(`${OTEL_METRIC.requests} for the 404`, () =>
-    appPoints(OTEL_METRIC.requests).find((p) => p.attributes[OTEL_ATTRIBUTE.status] === 404));
+    appPoints(OTEL_METRIC.requests).find((p) => p.attributes[OTEL_ATTRIBUTE.status] === 404),
+  );
   assert.is(point.attributes[OTEL_ATTRIBUTE.route], undefined);
 });
 
 signals('app.errors counts the 5xx responses and nothing else', async () => {
-  const point = await waitFor(`${OTEL_METRIC.errors} for /api/error`, () => latestPoint(OTEL_METRIC.errors, '/api/error'));
+  const point = await waitFor(`${OTEL_METRIC.errors} for /api/error`, () =>
+    latestPoint(OTEL_METRIC.errors, '/api/error'),
+  );
   assert.is(point.temporality, 2);
   assert.is(point.value, 1);
   assert.is(point.attributes[OTEL_ATTRIBUTE.status], 500);
@@ -112,7 +120,9 @@ signals('app.errors counts the 5xx responses and nothing else', async () => {
 });
 
 signals('app.request.duration is a cumulative histogram in seconds whose buckets resolve 1s', async () => {
-  const slow = await waitFor(`${OTEL_METRIC.requestDuration} for /api/slow`, () => latestPoint(OTEL_METRIC.requestDuration, '/api/slow'));
+  const slow = await waitFor(`${OTEL_METRIC.requestDuration} for /api/slow`, () =>
+    latestPoint(OTEL_METRIC.requestDuration, '/api/slow'),
+  );
   assert.is(slow.type, 'histogram');
   assert.is(slow.unit, REQUEST_DURATION_UNIT);
   assert.is(slow.temporality, 2);
@@ -122,13 +132,21 @@ signals('app.request.duration is a cumulative histogram in seconds whose buckets
   const aboveOneSecond = slow.bucketCounts!.slice(slow.bounds!.indexOf(1) + 1).reduce((a, b) => a + b, 0);
   assert.is(slow.count, 1);
   assert.is(aboveOneSecond, 1, 'the slow request lands above the 1s bucket');
-  const users = await waitFor(`${OTEL_METRIC.requestDuration} for /api/users`, () => latestPoint(OTEL_METRIC.requestDuration, '/api/users'));
-  assert.equal(Object.keys(users.attributes).sort(), [OTEL_ATTRIBUTE.method, OTEL_ATTRIBUTE.route, OTEL_ATTRIBUTE.status].sort());
+  const users = await waitFor(`${OTEL_METRIC.requestDuration} for /api/users`, () =>
+    latestPoint(OTEL_METRIC.requestDuration, '/api/users'),
+  );
+  assert.equal(
+    Object.keys(users.attributes).sort(),
+    [OTEL_ATTRIBUTE.method, OTEL_ATTRIBUTE.route, OTEL_ATTRIBUTE.status].sort(),
+  );
 });
 
 signals('the HTTP instrumentation also exports http.server.request.duration in seconds', async () => {
   const point = await waitFor('http.server.request.duration for /api/users', () =>
-    ctx.receiver.metricPoints().find((p) => p.name === 'http.server.request.duration' && p.attributes['http.route'] === '/api/users'));
+    ctx.receiver
+      .metricPoints()
+      .find((p) => p.name === 'http.server.request.duration' && p.attributes['http.route'] === '/api/users'),
+  );
   assert.is(point.unit, 's');
   assert.is(point.temporality, 2);
 });
@@ -158,8 +176,11 @@ signals('every request log is JSON tied to the server span of its request', asyn
 
 signals('the log written inside the /api/error handler points at a span the receiver got', async () => {
   const record = await waitFor("the 'simulated failure' log", () =>
-    ctx.receiver.logRecords().find((r) => typeof r.body === 'string' && r.body.includes('"simulated failure"')));
-  const span = await waitFor(`span ${record.spanId}`, () => ctx.receiver.spans().find((s) => s.spanId === record.spanId));
+    ctx.receiver.logRecords().find((r) => typeof r.body === 'string' && r.body.includes('"simulated failure"')),
+  );
+  const span = await waitFor(`span ${record.spanId}`, () =>
+    ctx.receiver.spans().find((s) => s.spanId === record.spanId),
+  );
   assert.is(span.traceId, record.traceId);
   assert.is(span.traceId, serverSpan('/api/error')!.traceId, 'same trace as the request');
 });
@@ -167,7 +188,9 @@ signals('the log written inside the /api/error handler points at a span the rece
 signals('SIGTERM stops the server and flushes the last log records before exit', async () => {
   const code = await ctx.app.stop();
   assert.is(code, 0);
-  const flushed = ctx.receiver.logRecords().some((r) => typeof r.body === 'string' && r.body.includes('"shutting down"'));
+  const flushed = ctx.receiver
+    .logRecords()
+    .some((r) => typeof r.body === 'string' && r.body.includes('"shutting down"'));
   assert.ok(flushed, "the 'shutting down' log record reached the receiver before the process exited");
   assert.is(ctx.app.stdout(), '', 'with telemetry on, logs go only over OTLP');
 });
@@ -181,7 +204,11 @@ defaults('without OTEL_EXPORTER_OTLP_ENDPOINT telemetry is off and logs go to st
   try {
     assert.is((await fetch(`${app.baseUrl}/api/users`)).status, 200);
     const line = await waitFor('the /api/users log line on stdout', () =>
-      app.stdout().split('\n').find((l) => l.includes('"/api/users"')));
+      app
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"/api/users"')),
+    );
     const record = JSON.parse(line);
     assert.is(record.msg, 'request finished');
     assert.is(record[OTEL_ATTRIBUTE.status], 200);
@@ -194,7 +221,10 @@ defaults('without OTEL_EXPORTER_OTLP_ENDPOINT telemetry is off and logs go to st
 
 defaults('the default protocol is http/protobuf and reaches all three OTLP paths', async () => {
   const receiver = new OtlpReceiver();
-  const app = await startApp({ OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(), OTEL_METRIC_EXPORT_INTERVAL: '500' });
+  const app = await startApp({
+    OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(),
+    OTEL_METRIC_EXPORT_INTERVAL: '500',
+  });
   try {
     await (await fetch(`${app.baseUrl}/api/users`)).arrayBuffer();
   } finally {
@@ -204,13 +234,20 @@ defaults('the default protocol is http/protobuf and reaches all three OTLP paths
   for (const signal of ['traces', 'metrics', 'logs'] as const) {
     const bodies = receiver.received.filter((r) => r.signal === signal);
     assert.ok(bodies.length > 0, `${signal} arrived`);
-    assert.ok(bodies.every((r) => r.contentType === 'application/x-protobuf'), `${signal} as protobuf`);
+    assert.ok(
+      bodies.every((r) => r.contentType === 'application/x-protobuf'),
+      `${signal} as protobuf`,
+    );
   }
   // Protobuf strings are plain UTF-8 inside the message.
   const metrics = Buffer.concat(receiver.received.filter((r) => r.signal === 'metrics').map((r) => r.body));
   // (app.errors has no datapoint yet: nothing failed.)
-  for (const name of [OTEL_METRIC.requests, OTEL_METRIC.requestDuration]) assert.ok(metrics.includes(name), `${name} in the protobuf metrics`);
-  assert.ok(metrics.includes(`service.name`) && metrics.includes('instrumented-app'), 'service.name defaults to instrumented-app');
+  for (const name of [OTEL_METRIC.requests, OTEL_METRIC.requestDuration])
+    assert.ok(metrics.includes(name), `${name} in the protobuf metrics`);
+  assert.ok(
+    metrics.includes(`service.name`) && metrics.includes('instrumented-app'),
+    'service.name defaults to instrumented-app',
+  );
 });
 
 defaults.run();

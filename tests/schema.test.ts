@@ -35,41 +35,68 @@ test('the reference spec passes the schema', () => {
 });
 
 test('additionalProperties points at the unknown key, with a did-you-mean or the allowed keys', () => {
-  const source = 'name: lgtm\ngit: { repoURL: https://x/y.git, revison: main }\nclusters: { a-cluster: { role: member, prots: 3 } }\nenvironments: { stage: {} }\n';
+  const source =
+    'name: lgtm\ngit: { repoURL: https://x/y.git, revison: main }\nclusters: { a-cluster: { role: member, prots: 3 } }\nenvironments: { stage: {} }\n';
   const ds = schemaErrors(source);
-  assert.equal(ds.map((d) => `${d.code} ${d.line}:${d.column}`), ['FAB101 2:34', 'FAB101 3:40']);
+  assert.equal(
+    ds.map((d) => `${d.code} ${d.line}:${d.column}`),
+    ['FAB101 2:34', 'FAB101 3:40'],
+  );
   assert.is(ds[0].message, "unknown key 'revison' in git");
   assert.is(ds[0].hint, "did you mean 'revision'?");
   assert.is(ds[1].hint, 'allowed keys: role, environment, provider, ip, cpus, memory, context, server');
 });
 
 test('required points at the key of the mapping it is missing from', () => {
-  const ds = schemaErrors('name: lgtm\ngit:\n  revision: main\nclusters:\n  a-cluster:\n    environment: stage\nenvironments: { stage: {} }\n');
-  assert.equal(ds.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`), [
-    "FAB102 2:1 git is missing required key 'repoURL'",
-    "FAB102 5:3 clusters.a-cluster is missing required key 'role'",
-  ]);
+  const ds = schemaErrors(
+    'name: lgtm\ngit:\n  revision: main\nclusters:\n  a-cluster:\n    environment: stage\nenvironments: { stage: {} }\n',
+  );
+  assert.equal(
+    ds.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`),
+    [
+      "FAB102 2:1 git is missing required key 'repoURL'",
+      "FAB102 5:3 clusters.a-cluster is missing required key 'role'",
+    ],
+  );
   assert.match(ds[0].hint!, /^add 'repoURL:' \(Clone URL/);
   // At the top level there is no key to point at: the first line of content.
-  assert.equal(summary('# comment\ngit: { repoURL: https://x/y.git }\nclusters: { a-cluster: { role: control } }\nenvironments: { stage: {} }\n'), ['FAB102 2:1']);
+  assert.equal(
+    summary(
+      '# comment\ngit: { repoURL: https://x/y.git }\nclusters: { a-cluster: { role: control } }\nenvironments: { stage: {} }\n',
+    ),
+    ['FAB102 2:1'],
+  );
 });
 
 test('JSON pointer segments are unescaped (~1 is /, ~0 is ~, in that order) before locating', () => {
   // The keys are invalid names (FAB105), and each cluster's bad role must still be found in it.
-  const source = 'name: lgtm\ngit: { repoURL: https://x/y.git }\nenvironments: { stage: {} }\nclusters:\n  a/b:\n    role: master\n  x~1:\n    role: boss\n';
+  const source =
+    'name: lgtm\ngit: { repoURL: https://x/y.git }\nenvironments: { stage: {} }\nclusters:\n  a/b:\n    role: master\n  x~1:\n    role: boss\n';
   const roles = schemaErrors(source).filter((d) => d.code === 'FAB104');
-  assert.equal(roles.map((d) => `${d.line}:${d.column} ${d.message.split(';')[0]}`), ['6:11 clusters.a/b.role is "master"', '8:11 clusters.x~1.role is "boss"']);
+  assert.equal(
+    roles.map((d) => `${d.line}:${d.column} ${d.message.split(';')[0]}`),
+    ['6:11 clusters.a/b.role is "master"', '8:11 clusters.x~1.role is "boss"'],
+  );
   const names = schemaErrors(source).filter((d) => d.code === 'FAB105');
-  assert.equal(names.map((d) => `${d.line}:${d.column}`), ['5:3', '7:3']);
+  assert.equal(
+    names.map((d) => `${d.line}:${d.column}`),
+    ['5:3', '7:3'],
+  );
 });
 
 test('wrong types: the value is located and named; a quoted number says to drop the quotes', () => {
   const ds = schemaErrors(edit(['grafana', 'nodePort'], '30300'));
-  assert.equal(ds.map((d) => d.code), ['FAB103']);
+  assert.equal(
+    ds.map((d) => d.code),
+    ['FAB103'],
+  );
   assert.is(ds[0].message, 'grafana.nodePort must be an integer, not string "30300"');
   assert.is(ds[0].hint, 'remove the quotes around the number');
   assert.is(schemaErrors(edit(['clusters'], ['a', 'b']))[0].message, 'clusters must be a mapping, not a list');
-  assert.is(schemaErrors(reference.replace('threshold: 0.05', 'threshold: .nan'))[0].message, 'alerts.errorRate.threshold must be a number, not NaN');
+  assert.is(
+    schemaErrors(reference.replace('threshold: 0.05', 'threshold: .nan'))[0].message,
+    'alerts.errorRate.threshold must be a number, not NaN',
+  );
 });
 
 test('enums suggest the closest value, or explain the choices', () => {
@@ -80,24 +107,45 @@ test('enums suggest the closest value, or explain the choices', () => {
 });
 
 test('ranges and lengths in words', () => {
-  assert.is(schemaErrors(edit(['grafana', 'nodePort'], 8080))[0].message, 'grafana.nodePort is 8080; it must be >= 30000');
+  assert.is(
+    schemaErrors(edit(['grafana', 'nodePort'], 8080))[0].message,
+    'grafana.nodePort is 8080; it must be >= 30000',
+  );
   assert.is(schemaErrors(edit(['name'], 'x'))[0].message, 'name is "x"; it must have at least 2 characters');
 });
 
 test('an invalid name is reported at the key, with a valid name to rename it to', () => {
-  const source = reference.replace('  prod-cluster:', '  Prod_EU:').replace('environment: prod\n', 'environment: prod\n');
+  const source = reference
+    .replace('  prod-cluster:', '  Prod_EU:')
+    .replace('environment: prod\n', 'environment: prod\n');
   const ds = schemaErrors(source);
-  assert.equal(ds.map((d) => `${d.code} ${d.message}`), ["FAB105 invalid name 'Prod_EU' in clusters"]);
+  assert.equal(
+    ds.map((d) => `${d.code} ${d.message}`),
+    ["FAB105 invalid name 'Prod_EU' in clusters"],
+  );
   assert.equal({ line: ds[0].line, column: ds[0].column }, positionOf(source, 'Prod_EU'));
   assert.match(ds[0].hint!, /^rename it, for example to 'prod-eu'\./);
-  assert.match(schemaErrors(reference.replace('  stage:\n', '  s:\n'))[0].message, /invalid name 's' in environments; it must have at least 2 characters/);
+  assert.match(
+    schemaErrors(reference.replace('  stage:\n', '  s:\n'))[0].message,
+    /invalid name 's' in environments; it must have at least 2 characters/,
+  );
 });
 
 test('more than 50 schema errors are summarised in one more diagnostic (FAB100)', () => {
   const clusters = Array.from({ length: 60 }, (_, i) => `  c${i}: { role: boss }`).join('\n');
-  const ds = schemaErrors(`name: lgtm\ngit: { repoURL: https://x/y.git }\nenvironments: { stage: {} }\nclusters:\n${clusters}\n`);
+  const ds = schemaErrors(
+    `name: lgtm\ngit: { repoURL: https://x/y.git }\nenvironments: { stage: {} }\nclusters:\n${clusters}\n`,
+  );
   assert.is(ds.length, 51);
-  assert.equal(ds[50], { code: 'FAB100', severity: 'error', file: 'fabric.yaml', line: 0, column: 0, message: '10 more schema errors not shown', hint: 'fix the errors above and validate again' });
+  assert.equal(ds[50], {
+    code: 'FAB100',
+    severity: 'error',
+    file: 'fabric.yaml',
+    line: 0,
+    column: 0,
+    message: '10 more schema errors not shown',
+    hint: 'fix the errors above and validate again',
+  });
 });
 
 test('closest: one edit for short words, a swap counts once, nothing when nothing is close', () => {
@@ -111,7 +159,13 @@ test('closest: one edit for short words, a swap counts once, nothing when nothin
 
 // --- a misspelled key anywhere ---------------------------------------------
 
-type Schema = { $ref?: string; properties?: Record<string, Schema>; additionalProperties?: boolean | Schema; items?: Schema; type?: string | string[] };
+type Schema = {
+  $ref?: string;
+  properties?: Record<string, Schema>;
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  type?: string | string[];
+};
 const defs = (fabricSchema as { $defs: Record<string, Schema> }).$defs;
 const resolve = (s: Schema): Schema => (s.$ref ? resolve(defs[s.$ref.replace('#/$defs/', '')]) : s);
 
@@ -120,7 +174,12 @@ function objectSchemas(): Schema[] {
   const found = new Set<Schema>();
   const walk = (s: Schema) => {
     if (s.properties) found.add(s);
-    for (const sub of [...Object.values(s.properties ?? {}), ...(typeof s.additionalProperties === 'object' ? [s.additionalProperties] : []), ...(s.items ? [s.items] : [])]) walk(sub);
+    for (const sub of [
+      ...Object.values(s.properties ?? {}),
+      ...(typeof s.additionalProperties === 'object' ? [s.additionalProperties] : []),
+      ...(s.items ? [s.items] : []),
+    ])
+      walk(sub);
   };
   walk(fabricSchema as Schema);
   for (const def of Object.values(defs)) walk(def);
@@ -128,15 +187,23 @@ function objectSchemas(): Schema[] {
 }
 
 /** Paths in `data` whose schema is closed (additionalProperties: false), with that schema. */
-function closedLevels(data: unknown, schema: Schema, path: PathSegment[] = []): { path: PathSegment[]; schema: Schema }[] {
+function closedLevels(
+  data: unknown,
+  schema: Schema,
+  path: PathSegment[] = [],
+): { path: PathSegment[]; schema: Schema }[] {
   const s = resolve(schema);
   if (Array.isArray(data)) return s.items ? data.flatMap((v, i) => closedLevels(v, s.items!, [...path, i])) : [];
   if (data === null || typeof data !== 'object') return [];
   const here = s.additionalProperties === false ? [{ path, schema: s }] : [];
-  return [...here, ...Object.entries(data).flatMap(([k, v]) => {
-    const sub = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
-    return sub ? closedLevels(v, sub, [...path, k]) : [];
-  })];
+  return [
+    ...here,
+    ...Object.entries(data).flatMap(([k, v]) => {
+      const sub =
+        s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+      return sub ? closedLevels(v, sub, [...path, k]) : [];
+    }),
+  ];
 }
 
 /** The reference spec plus every optional section it leaves out, so each closed object occurs. */
@@ -146,13 +213,19 @@ function fullSpec(): string {
   doc.setIn(['backends', 'ports'], { mimir: 31090, loki: 31100, tempo: 31200 });
   doc.setIn(['environments', 'stage', 'storage'], { metrics: '20Gi' });
   doc.setIn(['environments', 'stage', 'alerts'], {
-    errorRate: { threshold: 0.1 }, latencyP95: { threshold: '2s' }, podRestarts: { threshold: 5 }, lowRequestRate: { enabled: false }, serviceDown: { for: '5m' },
+    errorRate: { threshold: 0.1 },
+    latencyP95: { threshold: '2s' },
+    podRestarts: { threshold: 5 },
+    lowRequestRate: { enabled: false },
+    serviceDown: { for: '5m' },
   });
   return doc.toString();
 }
 
 test('the schema closes every object it describes (additionalProperties: false)', () => {
-  const open = objectSchemas().filter((s) => s.additionalProperties !== false).map((s) => Object.keys(s.properties!).join(','));
+  const open = objectSchemas()
+    .filter((s) => s.additionalProperties !== false)
+    .map((s) => Object.keys(s.properties!).join(','));
   assert.equal(open, []);
 });
 
@@ -162,7 +235,9 @@ test('a misspelled key at every closed level of the spec is FAB101 at that key',
   const levels = closedLevels(parseDocument(full).toJS(), fabricSchema as Schema);
   // Every closed object schema occurs somewhere in the full spec.
   const reached = new Set(levels.map((l) => l.schema));
-  const missed = objectSchemas().filter((s) => !reached.has(s)).map((s) => Object.keys(s.properties!).join(','));
+  const missed = objectSchemas()
+    .filter((s) => !reached.has(s))
+    .map((s) => Object.keys(s.properties!).join(','));
   assert.equal(missed, [], 'closed objects the walk never reached');
   assert.ok(levels.length >= 30, `only ${levels.length} levels`);
 
@@ -172,7 +247,11 @@ test('a misspelled key at every closed level of the spec is FAB101 at that key',
     const source = doc.toString();
     const ds = checkSchema(loaded(source));
     const where = dotted(path);
-    assert.equal(ds.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`), [`FAB101 ${Object.values(positionOf(source, 'misspeltKey')).join(':')} unknown key 'misspeltKey' in ${where}`], where);
+    assert.equal(
+      ds.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`),
+      [`FAB101 ${Object.values(positionOf(source, 'misspeltKey')).join(':')} unknown key 'misspeltKey' in ${where}`],
+      where,
+    );
   }
 });
 

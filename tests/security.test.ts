@@ -34,7 +34,10 @@ for (const spec of CASES) {
       assert.is(pod.securityContext?.runAsNonRoot, true, `${path} runAsNonRoot`);
       assert.is(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${path} seccomp`);
       for (const ct of pod.containers) {
-        assert.ok(ct.resources?.requests?.memory && ct.resources?.limits?.memory, `${path} ${ct.name} memory request and limit`);
+        assert.ok(
+          ct.resources?.requests?.memory && ct.resources?.limits?.memory,
+          `${path} ${ct.name} memory request and limit`,
+        );
         assert.ok(ct.resources?.requests?.cpu, `${path} ${ct.name} cpu request`);
         assert.is(ct.securityContext?.readOnlyRootFilesystem, true, `${path} ${ct.name} read-only root`);
         assert.is(ct.securityContext?.allowPrivilegeEscalation, false, `${path} ${ct.name} no escalation`);
@@ -49,7 +52,9 @@ for (const spec of CASES) {
   test(`${spec}: monitoring, agent and app namespaces deny ingress by default`, () => {
     const policies = docs.filter((d) => d.doc.kind === 'NetworkPolicy');
     for (const ns of ['monitoring', 'observability', 'apps']) {
-      const deny = policies.find((p) => p.doc.metadata.namespace === ns && p.doc.metadata.name === 'default-deny-ingress');
+      const deny = policies.find(
+        (p) => p.doc.metadata.namespace === ns && p.doc.metadata.name === 'default-deny-ingress',
+      );
       assert.ok(deny, `default deny in ${ns}`);
       assert.equal(deny!.doc.spec.podSelector, {});
       assert.equal(deny!.doc.spec.policyTypes, ['Ingress']);
@@ -60,7 +65,12 @@ for (const spec of CASES) {
       assert.ok(allow, `backends of ${set.key} admit their agents`);
       const cidrs = allow!.doc.spec.ingress[0].from.map((f: any) => f.ipBlock.cidr);
       const members = c.model.clusters.filter((x) => x.role === 'member' && set.environments.includes(x.environment!));
-      if (members.every((m) => m.provider === 'minikube')) assert.equal(cidrs, members.map((m) => `${m.ip}/32`).sort(), `only ${set.key}'s member nodes reach its backends`);
+      if (members.every((m) => m.provider === 'minikube'))
+        assert.equal(
+          cidrs,
+          members.map((m) => `${m.ip}/32`).sort(),
+          `only ${set.key}'s member nodes reach its backends`,
+        );
     }
   });
 
@@ -82,14 +92,28 @@ for (const spec of CASES) {
       assert.ok(p, `project ${env.project}`);
       assert.equal(p.spec.sourceRepos, [c.model.git.repoURL]);
       const servers = new Set(p.spec.destinations.map((d: any) => d.server));
-      const members = c.model.clusters.filter((x) => x.role === 'member' && x.environment === env.name).map((x) => x.server);
-      assert.equal([...servers].sort(), [...new Set(members)].sort(), `${env.project} reaches only ${env.name}'s clusters`);
+      const members = c.model.clusters
+        .filter((x) => x.role === 'member' && x.environment === env.name)
+        .map((x) => x.server);
+      assert.equal(
+        [...servers].sort(),
+        [...new Set(members)].sort(),
+        `${env.project} reaches only ${env.name}'s clusters`,
+      );
     }
     for (const { doc } of docs.filter((d) => d.doc.kind === 'ApplicationSet')) {
       assert.is(doc.spec.goTemplate, true);
       assert.equal(doc.spec.goTemplateOptions, ['missingkey=error']);
-      assert.is(doc.spec.syncPolicy.applicationsSync, 'create-update', `${doc.metadata.name} cannot delete Applications`);
-      assert.not.ok(/\{\{/.test(JSON.stringify(doc.spec.template.spec.project)) && !doc.spec.generators.every((g: any) => g.clusters?.values?.project), `${doc.metadata.name}: project comes from fabric, not from cluster labels`);
+      assert.is(
+        doc.spec.syncPolicy.applicationsSync,
+        'create-update',
+        `${doc.metadata.name} cannot delete Applications`,
+      );
+      assert.not.ok(
+        /\{\{/.test(JSON.stringify(doc.spec.template.spec.project)) &&
+          !doc.spec.generators.every((g: any) => g.clusters?.values?.project),
+        `${doc.metadata.name}: project comes from fabric, not from cluster labels`,
+      );
       assert.is.not(doc.spec.template.spec.project, 'default');
     }
     const stack = docs.find((d) => d.doc.kind === 'ApplicationSet' && d.doc.metadata.name === 'monitoring-stack')!.doc;

@@ -8,7 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromRoot, repoRoot } from './helpers/paths.ts';
 
-const node = (script: string, args: string[], cwd = repoRoot) => spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+const node = (script: string, args: string[], cwd = repoRoot) =>
+  spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
 const START = '<!-- spec-reference:start -->';
 const END = '<!-- spec-reference:end -->';
 
@@ -25,18 +26,37 @@ test('compiler/spec-types.ts is current (node scripts/gen-types.mjs --check)', (
 test('the reference has a table for each section and a row for every key of the schema', () => {
   const readme = readFileSync(fromRoot('README.md'), 'utf8');
   const block = readme.slice(readme.indexOf(START), readme.indexOf(END));
-  for (const heading of ['Top level', '`git`', '`platform`', '`backends`', '`clusters.<name>`', '`environments.<env>`', '`grafana`', '`apps.<name>`', '`alerts`', 'Value formats']) {
+  for (const heading of [
+    'Top level',
+    '`git`',
+    '`platform`',
+    '`backends`',
+    '`clusters.<name>`',
+    '`environments.<env>`',
+    '`grafana`',
+    '`apps.<name>`',
+    '`alerts`',
+    'Value formats',
+  ]) {
     assert.ok(block.includes(`\n### ${heading}\n`), `no section ${heading}`);
   }
   const schema = JSON.parse(readFileSync(fromRoot('schema/fabric.schema.json'), 'utf8'));
   const keys = new Set<string>();
-  const collect = (s: { properties?: Record<string, unknown> }) => Object.keys(s.properties ?? {}).forEach((k) => keys.add(k));
+  const collect = (s: { properties?: Record<string, unknown> }) =>
+    Object.keys(s.properties ?? {}).forEach((k) => keys.add(k));
   collect(schema);
-  for (const def of Object.values(schema.$defs as Record<string, { properties?: Record<string, { properties?: Record<string, unknown> }> }>)) {
+  for (const def of Object.values(
+    schema.$defs as Record<string, { properties?: Record<string, { properties?: Record<string, unknown> }> }>,
+  )) {
     collect(def);
     for (const prop of Object.values(def.properties ?? {})) collect(prop);
   }
-  for (const key of keys) assert.match(block, new RegExp(`^\\| \`([A-Za-z0-9]+\\.)*${key.replace('$', '\\$')}\` \\|`, 'm'), `no row for ${key}`);
+  for (const key of keys)
+    assert.match(
+      block,
+      new RegExp(`^\\| \`([A-Za-z0-9]+\\.)*${key.replace('$', '\\$')}\` \\|`, 'm'),
+      `no row for ${key}`,
+    );
 });
 
 test('--check fails on a stale reference; a run rewrites only what is between the markers', () => {

@@ -20,29 +20,53 @@ const GUARD_MS = 120_000;
 const STACK_FRAME = /^ {4}at /m;
 const ESCAPE = '\u001b[';
 
-interface Expectation { code: string; severity: 'error' | 'warning'; line: number; column: number }
-interface Run { status: number | null; stdout: string; stderr: string }
-interface JsonReport { diagnostics: Diagnostic[]; errors: number; warnings: number }
+interface Expectation {
+  code: string;
+  severity: 'error' | 'warning';
+  line: number;
+  column: number;
+}
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+interface JsonReport {
+  diagnostics: Diagnostic[];
+  errors: number;
+  warnings: number;
+}
 
 function parseExpectation(file: string): Expectation {
   const first = readFileSync(fromRoot(file), 'utf8').split('\n', 1)[0];
   const m = /^# expect: (FAB\d{3})( warning)? at (file|(\d+):(\d+))$/.exec(first);
-  if (!m) throw new Error(`${file}: the first line must be '# expect: FABnnn [warning] at line:col|file', not '${first}'`);
-  return { code: m[1], severity: m[2] ? 'warning' : 'error', line: m[4] ? Number(m[4]) : 0, column: m[5] ? Number(m[5]) : 0 };
+  if (!m)
+    throw new Error(`${file}: the first line must be '# expect: FABnnn [warning] at line:col|file', not '${first}'`);
+  return {
+    code: m[1],
+    severity: m[2] ? 'warning' : 'error',
+    line: m[4] ? Number(m[4]) : 0,
+    column: m[5] ? Number(m[5]) : 0,
+  };
 }
 
 /** Newest modification time under a directory (the bundle is stale when its sources are newer). */
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(fromRoot(dir), { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && /\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && /\.(ts|json)$/.test(entry.name))
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }
 
 function ensureBundle(): void {
   let built = 0;
-  try { built = statSync(BUNDLE).mtimeMs; } catch { /* not built yet */ }
+  try {
+    built = statSync(BUNDLE).mtimeMs;
+  } catch {
+    /* not built yet */
+  }
   if (built > Math.max(newestMtime('compiler'), newestMtime('schema'))) return;
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, encoding: 'utf8', timeout: GUARD_MS });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stderr}`);
@@ -50,17 +74,30 @@ function ensureBundle(): void {
 
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/fabric.mjs', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, timeout: GUARD_MS });
+    const child = spawn(process.execPath, ['bin/fabric.mjs', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      timeout: GUARD_MS,
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 
 const runCliSync = (args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> =>
-  spawnSync(process.execPath, ['bin/fabric.mjs', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env }, timeout: GUARD_MS });
+  spawnSync(process.execPath, ['bin/fabric.mjs', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: GUARD_MS,
+  });
 
 function parseJson(run: Run, what: string): JsonReport {
   try {
@@ -70,7 +107,10 @@ function parseJson(run: Run, what: string): JsonReport {
   }
 }
 
-const fixtures = readdirSync(fromRoot(FIXTURES)).filter((f) => f.endsWith('.yaml')).sort().map((f) => `${FIXTURES}/${f}`);
+const fixtures = readdirSync(fromRoot(FIXTURES))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => `${FIXTURES}/${f}`);
 // NO_COLOR unset: the text runs below must stay plain because stderr is a pipe.
 const plainEnv = { NO_COLOR: undefined, FORCE_COLOR: undefined };
 const runs = new Map<string, { json: Run; text: Run }>();
@@ -81,7 +121,10 @@ test.before(async () => {
   const queue = [...fixtures];
   const worker = async () => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const [json, text] = await Promise.all([runCli(['validate', '--spec', file, '--json'], plainEnv), runCli(['validate', '--spec', file], plainEnv)]);
+      const [json, text] = await Promise.all([
+        runCli(['validate', '--spec', file, '--json'], plainEnv),
+        runCli(['validate', '--spec', file], plainEnv),
+      ]);
       runs.set(file, { json, text });
     }
   };
@@ -94,9 +137,17 @@ test('the table has at least 40 bad inputs, each with an expectation line', () =
 });
 
 test('every semantic rule has a fixture that expects it', () => {
-  const rules = new Set(readFileSync(fromRoot('compiler/validate/semantic.ts'), 'utf8').match(/'FAB2\d\d'/g)?.map((c) => c.slice(1, -1)));
+  const rules = new Set(
+    readFileSync(fromRoot('compiler/validate/semantic.ts'), 'utf8')
+      .match(/'FAB2\d\d'/g)
+      ?.map((c) => c.slice(1, -1)),
+  );
   const covered = new Set(fixtures.map((f) => parseExpectation(f).code));
-  assert.equal([...rules].filter((code) => !covered.has(code)).sort(), [], 'rules without a fixture in tests/fixtures/bad');
+  assert.equal(
+    [...rules].filter((code) => !covered.has(code)).sort(),
+    [],
+    'rules without a fixture in tests/fixtures/bad',
+  );
   assert.ok(rules.size >= 18, `only ${rules.size} rules found; has semantic.ts moved?`);
 });
 
@@ -113,11 +164,18 @@ for (const file of fixtures) {
     const first = report.diagnostics.find((d) => d.severity === 'error') ?? report.diagnostics[0];
     assert.ok(first, 'no diagnostic at all');
     if (want.severity === 'warning') assert.is(report.errors, 0, 'a warning-only fixture has errors');
-    assert.equal({ code: first.code, severity: first.severity, line: first.line, column: first.column }, { code: want.code, severity: want.severity, line: want.line, column: want.column }, first.message);
+    assert.equal(
+      { code: first.code, severity: first.severity, line: first.line, column: first.column },
+      { code: want.code, severity: want.severity, line: want.line, column: want.column },
+      first.message,
+    );
     assert.is(first.file, file);
     assert.ok(first.hint, `${first.code} has no hint`);
 
-    const where = want.line > 0 ? `${file}:${want.line}:${want.column} ${want.severity} ${want.code}` : `${file} ${want.severity} ${want.code}`;
+    const where =
+      want.line > 0
+        ? `${file}:${want.line}:${want.column} ${want.severity} ${want.code}`
+        : `${file} ${want.severity} ${want.code}`;
     assert.ok(text.stderr.includes(where), `stderr lacks '${where}':\n${text.stderr}`);
     assert.match(text.stderr, /^ {2}fix: \S/m, 'no fix: hint');
     if (want.line > 0) {
@@ -150,7 +208,10 @@ test('a 0-byte file is empty (FAB003 about the file)', () => {
   const r = runCliSync(['validate', '--spec', file, '--json']);
   assert.is(r.status, 1);
   const d = (JSON.parse(r.stdout) as JsonReport).diagnostics;
-  assert.equal(d.map((x) => [x.code, x.line]), [['FAB003', 0]]);
+  assert.equal(
+    d.map((x) => [x.code, x.line]),
+    [['FAB003', 0]],
+  );
 });
 
 test('a missing file is one diagnostic (FAB001), not a crash', () => {
@@ -165,7 +226,10 @@ test('a spec larger than 1 MiB is refused before parsing (FAB002)', () => {
   writeFileSync(file, `name: lgtm\n${'#'.repeat(80)}\n`.repeat(14_000));
   const r = runCliSync(['validate', '--spec', file, '--json']);
   assert.is(r.status, 1);
-  assert.equal((JSON.parse(r.stdout) as JsonReport).diagnostics.map((x) => x.code), ['FAB002']);
+  assert.equal(
+    (JSON.parse(r.stdout) as JsonReport).diagnostics.map((x) => x.code),
+    ['FAB002'],
+  );
 });
 
 test('--json prints one JSON document on stdout and nothing on stderr', () => {
@@ -174,7 +238,16 @@ test('--json prints one JSON document on stdout and nothing on stderr', () => {
   const report = JSON.parse(r.stdout) as JsonReport;
   assert.is(report.errors, report.diagnostics.filter((d) => d.severity === 'error').length);
   assert.is(report.warnings, report.diagnostics.filter((d) => d.severity === 'warning').length);
-  assert.equal(Object.keys(report.diagnostics[0]).sort(), ['code', 'column', 'file', 'hint', 'line', 'message', 'related', 'severity']);
+  assert.equal(Object.keys(report.diagnostics[0]).sort(), [
+    'code',
+    'column',
+    'file',
+    'hint',
+    'line',
+    'message',
+    'related',
+    'severity',
+  ]);
 });
 
 test('usage errors exit 2: an unknown option, an unknown command', () => {
@@ -198,7 +271,15 @@ test('colour only on a terminal, and never with NO_COLOR', () => {
   if (!requireTool('script', 'colour on a terminal', ['--version'])) return;
   // script(1) gives the CLI a pseudo-terminal, so that colour is on unless NO_COLOR says no.
   const inTerminal = (env: NodeJS.ProcessEnv) =>
-    spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} bin/fabric.mjs validate --spec ${FIXTURES}/fab214-latest.yaml`, '/dev/null'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, TERM: 'xterm', ...env }, timeout: GUARD_MS });
+    spawnSync(
+      'script',
+      [
+        '-qec',
+        `${JSON.stringify(process.execPath)} bin/fabric.mjs validate --spec ${FIXTURES}/fab214-latest.yaml`,
+        '/dev/null',
+      ],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, TERM: 'xterm', ...env }, timeout: GUARD_MS },
+    );
   const coloured = inTerminal({ NO_COLOR: undefined });
   assert.ok(coloured.stdout.includes(ESCAPE), `no colour on a terminal:\n${coloured.stdout}`);
   const plain = inTerminal({ NO_COLOR: '1' });

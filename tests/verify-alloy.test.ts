@@ -13,7 +13,10 @@ test('a config using blocks, labels, objects, arrays, raw strings, escapes, oper
 });
 
 test("the good tree's agent config passes", () => {
-  const text = readFileSync(fromRoot('tests/fixtures/verify/good/gitops/components/alloy-agent/overlays/stage/config.alloy'), 'utf8');
+  const text = readFileSync(
+    fromRoot('tests/fixtures/verify/good/gitops/components/alloy-agent/overlays/stage/config.alloy'),
+    'utf8',
+  );
   assert.equal(checkAlloy(text), []);
 });
 
@@ -35,9 +38,19 @@ for (const [file, line, message] of brokenFixtures) {
 }
 
 const inline: [name: string, text: string, line: number, message: RegExp][] = [
-  ['array without trailing comma before "]"', 'a "b" {\n  x = [\n    1,\n    2\n  ]\n}\n', 4, /missing "," before the newline in the array/],
-  ['call arguments without trailing comma', 'a "b" {\n  x = string.format(\n    "%s",\n    "y"\n  )\n}\n', 4, /missing "," before the newline in the argument list/],
-  ['single-quoted string', "a \"b\" {\n  x = 'y'\n}\n", 2, /single-quoted string/],
+  [
+    'array without trailing comma before "]"',
+    'a "b" {\n  x = [\n    1,\n    2\n  ]\n}\n',
+    4,
+    /missing "," before the newline in the array/,
+  ],
+  [
+    'call arguments without trailing comma',
+    'a "b" {\n  x = string.format(\n    "%s",\n    "y"\n  )\n}\n',
+    4,
+    /missing "," before the newline in the argument list/,
+  ],
+  ['single-quoted string', 'a "b" {\n  x = \'y\'\n}\n', 2, /single-quoted string/],
   ['unterminated string', 'a "b" {\n  x = "y\n}\n', 2, /string literal not terminated/],
   ['unknown escape', 'a "b" {\n  x = "\\q"\n}\n', 2, /unknown escape sequence \\q/],
   ['label starting with a digit', '1st.thing "2x" {\n}\n', 1, /expected a block or attribute name/],
@@ -50,7 +63,12 @@ const inline: [name: string, text: string, line: number, message: RegExp][] = [
   ['unknown function', 'a "b" {\n  x = foo.bar("y")\n}\n', 2, /unknown function foo\.bar/],
   ['attribute without a value', 'a "b" {\n  z =\n}\n', 3, /expected an expression, got "\}"/],
   ['unterminated block comment', '/* never closed\na "b" {}\n', 1, /block comment not terminated/],
-  ['nesting a hostile config uses to exhaust the stack', `a "b" {\n  x = ${'['.repeat(5000)}${']'.repeat(5000)}\n}\n`, 2, /nesting deeper than 200 levels/],
+  [
+    'nesting a hostile config uses to exhaust the stack',
+    `a "b" {\n  x = ${'['.repeat(5000)}${']'.repeat(5000)}\n}\n`,
+    2,
+    /nesting deeper than 200 levels/,
+  ],
   ['the earliest error wins', 'a "b" {\n  x = [1\n  ]\n  y = \'z\'\n}\n', 2, /missing ","/],
 ];
 
@@ -72,12 +90,18 @@ test('references resolve through the longest declared name, any export, and an i
 });
 
 test('a reference to a component declared under another label is reported once per use', () => {
-  const problems = checkAlloy('loki.write "main" {}\nx.y "z" {\n  a = [loki.write.default.receiver, loki.write.default.receiver]\n}\n');
-  assert.equal(problems.map((p) => p.line), [3, 3]);
+  const problems = checkAlloy(
+    'loki.write "main" {}\nx.y "z" {\n  a = [loki.write.default.receiver, loki.write.default.receiver]\n}\n',
+  );
+  assert.equal(
+    problems.map((p) => p.line),
+    [3, 3],
+  );
 });
 
 test('components declared inside a declare body resolve, and argument.* is not a component', () => {
-  const text = 'declare "pipeline" {\n  argument "url" {}\n  loki.write "out" {\n    endpoint { url = argument.url.value }\n  }\n  export "receiver" { value = loki.write.out.receiver }\n}\n';
+  const text =
+    'declare "pipeline" {\n  argument "url" {}\n  loki.write "out" {\n    endpoint { url = argument.url.value }\n  }\n  export "receiver" { value = loki.write.out.receiver }\n}\n';
   assert.equal(checkAlloy(text), []);
 });
 

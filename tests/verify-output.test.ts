@@ -11,7 +11,10 @@ import { compile, GOLDEN_CASES } from './helpers/compile.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
 
-const CASES: [string, string][] = [['spec/fabric.yaml', 'out'], ...GOLDEN_CASES.map((c): [string, string] => [`tests/golden/${c}/fabric.yaml`, `tests/golden/${c}/expected`])];
+const CASES: [string, string][] = [
+  ['spec/fabric.yaml', 'out'],
+  ...GOLDEN_CASES.map((c): [string, string] => [`tests/golden/${c}/fabric.yaml`, `tests/golden/${c}/expected`]),
+];
 
 for (const [spec, dir] of CASES) {
   test(`${dir} passes every offline check`, async () => {
@@ -24,7 +27,8 @@ for (const [spec, dir] of CASES) {
     const warnings = report.findings.filter((f) => f.severity === 'warning');
     assert.equal(warnings, [], `${dir}: ${warnings.map((f) => `[${f.check}] ${f.file}: ${f.message}`).join('\n')}`);
     assert.equal(report.skipped, []);
-    for (const check of ['kustomize', 'schema', 'name', 'collision', 'alloy', 'promql', 'promtool']) assert.ok((report.checked[check] ?? 0) > 0, `${dir}: ${check} checked nothing`);
+    for (const check of ['kustomize', 'schema', 'name', 'collision', 'alloy', 'promql', 'promtool'])
+      assert.ok((report.checked[check] ?? 0) > 0, `${dir}: ${check} checked nothing`);
   });
 }
 

@@ -2,7 +2,13 @@
 // panels are mapped to a query language.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dashboardQueries, provisionedDatasourceTypes, queryError, ruleQueries, substituteGrafanaVariables } from '../compiler/verify/queries.ts';
+import {
+  dashboardQueries,
+  provisionedDatasourceTypes,
+  queryError,
+  ruleQueries,
+  substituteGrafanaVariables,
+} from '../compiler/verify/queries.ts';
 
 const validPromQL = [
   'sum by (job) (rate(http_server_request_duration_seconds_count{http_response_status_code=~"5.."}[5m])) / sum by (job) (rate(http_server_request_duration_seconds_count[5m])) > 0.05',
@@ -19,8 +25,10 @@ const validLogQL = [
 ];
 const invalidLogQL = ['{app="x" |= "err"', 'count_over_time({app="x"}[5m]', 'app="x"'];
 
-for (const q of validPromQL) test(`PromQL parses: ${q.slice(0, 50)}`, () => assert.is(queryError('promql', q), undefined));
-for (const q of invalidPromQL) test(`PromQL rejected: ${JSON.stringify(q)}`, () => assert.type(queryError('promql', q), 'string'));
+for (const q of validPromQL)
+  test(`PromQL parses: ${q.slice(0, 50)}`, () => assert.is(queryError('promql', q), undefined));
+for (const q of invalidPromQL)
+  test(`PromQL rejected: ${JSON.stringify(q)}`, () => assert.type(queryError('promql', q), 'string'));
 for (const q of validLogQL) test(`LogQL parses: ${q.slice(0, 50)}`, () => assert.is(queryError('logql', q), undefined));
 for (const q of invalidLogQL) test(`LogQL rejected: ${q}`, () => assert.type(queryError('logql', q), 'string'));
 
@@ -47,7 +55,19 @@ for (const [input, expected] of substitutions) {
 }
 
 test('rule expressions are named by group and alert or record', () => {
-  const rule = { spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0' }, { record: 'r:x', expr: 1 }] }] } };
+  const rule = {
+    spec: {
+      groups: [
+        {
+          name: 'g',
+          rules: [
+            { alert: 'A', expr: 'up == 0' },
+            { record: 'r:x', expr: 1 },
+          ],
+        },
+      ],
+    },
+  };
   assert.equal(
     ruleQueries(rule).map((s) => [s.where, s.parsed]),
     [
@@ -59,7 +79,13 @@ test('rule expressions are named by group and alert or record', () => {
 
 test('dashboard targets take their language from the target, the panel, a datasource variable or a provisioned uid', () => {
   const provisioned = provisionedDatasourceTypes([
-    { apiVersion: 'v1', kind: 'ConfigMap', data: { 'datasources.yaml': 'apiVersion: 1\ndatasources:\n  - name: Loki-Stage\n    uid: loki-stage\n    type: loki\n' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: {
+        'datasources.yaml': 'apiVersion: 1\ndatasources:\n  - name: Loki-Stage\n    uid: loki-stage\n    type: loki\n',
+      },
+    },
   ]);
   const dashboard = {
     dashboard: {
@@ -67,8 +93,16 @@ test('dashboard targets take their language from the target, the panel, a dataso
       panels: [
         { title: 'object', datasource: { type: 'prometheus', uid: 'x' }, targets: [{ refId: 'A', expr: 'up' }] },
         { title: 'variable', datasource: '${ds}', targets: [{ refId: 'A', expr: 'up' }] },
-        { title: 'row', type: 'row', panels: [{ title: 'uid', datasource: 'loki-stage', targets: [{ refId: 'B', expr: '{a="b"}' }] }] },
-        { title: 'mixed', datasource: { uid: '-- Mixed --' }, targets: [{ refId: 'C', expr: '{a="b"}', datasource: { type: 'loki', uid: 'l' } }] },
+        {
+          title: 'row',
+          type: 'row',
+          panels: [{ title: 'uid', datasource: 'loki-stage', targets: [{ refId: 'B', expr: '{a="b"}' }] }],
+        },
+        {
+          title: 'mixed',
+          datasource: { uid: '-- Mixed --' },
+          targets: [{ refId: 'C', expr: '{a="b"}', datasource: { type: 'loki', uid: 'l' } }],
+        },
         { title: 'tempo', datasource: { type: 'tempo', uid: 't' }, targets: [{ refId: 'D', expr: '{}' }] },
         { title: 'unknown', datasource: 'nobody', targets: [{ refId: 'E', expr: 'up' }] },
       ],

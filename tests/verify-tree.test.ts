@@ -38,7 +38,16 @@ test('the good tree gives no finding, and every check covered something', async 
   // 12 kustomizations; 30 objects (a Widget checked against its CRD in the tree);
   // the agent config as a file and in its ConfigMap;
   // 3 rule and 3 panel PromQL queries, 2 LogQL; 1 PrometheusRule and 1 rule test.
-  assert.equal(report.checked, { kustomize: 12, schema: 30, name: 30, collision: 30, alloy: 2, promql: 6, logql: 2, promtool: 2 });
+  assert.equal(report.checked, {
+    kustomize: 12,
+    schema: 30,
+    name: 30,
+    collision: 30,
+    alloy: 2,
+    promql: 6,
+    logql: 2,
+    promtool: 2,
+  });
 });
 
 interface Expected {
@@ -66,7 +75,10 @@ function makeTree(include: string[], brokenCase?: string): { tree: string; targe
   const tree = mkdtempSync(join(tmpdir(), `fabric-verify-${brokenCase ?? 'good'}-`));
   for (const dir of include) cpSync(join(GOOD, dir), join(tree, dir), { recursive: true });
   if (brokenCase) cpSync(fromRoot('tests/fixtures/verify/broken', brokenCase), tree, { recursive: true });
-  return { tree, targets: TARGETS.filter((t) => include.some((dir) => t.path.startsWith(`${dir}/`) || t.path === dir)) };
+  return {
+    tree,
+    targets: TARGETS.filter((t) => include.some((dir) => t.path.startsWith(`${dir}/`) || t.path === dir)),
+  };
 }
 
 const CASES: BrokenCase[] = [
@@ -78,73 +90,140 @@ const CASES: BrokenCase[] = [
   {
     name: 'unknown-field',
     include: ['gitops/components/app'],
-    expect: [{ check: 'schema', file: APP, message: /^Deployment shop\/checkout: unknown field "spec\.template\.spec\.containers\[0\]\.bogus"$/ }],
+    expect: [
+      {
+        check: 'schema',
+        file: APP,
+        message: /^Deployment shop\/checkout: unknown field "spec\.template\.spec\.containers\[0\]\.bogus"$/,
+      },
+    ],
   },
   {
     name: 'bad-service-name',
     include: ['gitops/components/app'],
-    expect: [{ check: 'name', file: APP, message: /^Service shop\/1svc: metadata\.name "1svc" must be a DNS-1035 label/ }],
+    expect: [
+      { check: 'name', file: APP, message: /^Service shop\/1svc: metadata\.name "1svc" must be a DNS-1035 label/ },
+    ],
   },
   {
     name: 'collision',
     include: ['gitops/components/backend'],
     extraTargets: [{ path: 'gitops/components/extra', cluster: 'monitoring' }],
-    expect: [{ check: 'collision', severity: 'error', file: 'gitops/components/backend/overlays/stage', message: /Namespace monitoring .* cluster "monitoring" by 2 targets: gitops\/components\/backend\/overlays\/stage, gitops\/components\/extra/ }],
+    expect: [
+      {
+        check: 'collision',
+        severity: 'error',
+        file: 'gitops/components/backend/overlays/stage',
+        message:
+          /Namespace monitoring .* cluster "monitoring" by 2 targets: gitops\/components\/backend\/overlays\/stage, gitops\/components\/extra/,
+      },
+    ],
   },
   {
     name: 'bad-promql',
     include: ['gitops/components/alerting-rules'],
     needsPromtool: true,
     expect: [
-      { check: 'promql', file: RULES, message: /PrometheusRule monitoring\/app-alerts group "app-slo" alert ServiceDown: syntax error/ },
+      {
+        check: 'promql',
+        file: RULES,
+        message: /PrometheusRule monitoring\/app-alerts group "app-slo" alert ServiceDown: syntax error/,
+      },
       { check: 'promtool', file: RULES, message: /promtool check rules failed: \.spec: .*ServiceDown/s },
-      { check: 'promtool', file: 'gitops/components/alerting-rules/base/app-alerts.promtool-test.yaml', message: /promtool test rules failed/ },
+      {
+        check: 'promtool',
+        file: 'gitops/components/alerting-rules/base/app-alerts.promtool-test.yaml',
+        message: /promtool test rules failed/,
+      },
     ],
   },
   {
     name: 'promtool-test-fails',
     include: ['gitops/components/alerting-rules'],
     needsPromtool: true,
-    expect: [{ check: 'promtool', file: 'gitops/components/alerting-rules/base/app-alerts.promtool-test.yaml', message: /promtool test rules failed:.*alertname: HighErrorRate/s }],
+    expect: [
+      {
+        check: 'promtool',
+        file: 'gitops/components/alerting-rules/base/app-alerts.promtool-test.yaml',
+        message: /promtool test rules failed:.*alertname: HighErrorRate/s,
+      },
+    ],
   },
   {
     name: 'broken-alloy',
     include: ['gitops/components/alloy-agent'],
     expect: [
-      { check: 'alloy', file: 'gitops/components/alloy-agent/overlays/stage/config.alloy:38', message: /missing "," before the newline in the object opened on line 36/ },
-      { check: 'alloy', file: 'gitops/components/alloy-agent/overlays/stage', message: /^ConfigMap alloy\/alloy-config-\w+ data\["config\.alloy"\] line 38: missing ","/ },
+      {
+        check: 'alloy',
+        file: 'gitops/components/alloy-agent/overlays/stage/config.alloy:38',
+        message: /missing "," before the newline in the object opened on line 36/,
+      },
+      {
+        check: 'alloy',
+        file: 'gitops/components/alloy-agent/overlays/stage',
+        message: /^ConfigMap alloy\/alloy-config-\w+ data\["config\.alloy"\] line 38: missing ","/,
+      },
     ],
   },
   {
     name: 'bad-dashboard',
     include: ['gitops/components/grafana'],
     expect: [
-      { check: 'promql', file: GRAFANA, message: /data\["red-stage\.json"\] panel "p95 latency" target A: syntax error/ },
+      {
+        check: 'promql',
+        file: GRAFANA,
+        message: /data\["red-stage\.json"\] panel "p95 latency" target A: syntax error/,
+      },
       { check: 'logql', file: GRAFANA, message: /data\["red-stage\.json"\] panel "Error logs" target B: syntax error/ },
     ],
   },
   {
     name: 'uncovered-kind',
     include: ['gitops/operators/crds'],
-    expect: [{ check: 'schema', severity: 'warning', file: 'gitops/operators/crds', message: /^Alloy alloy\/agent: no schema for collectors\.grafana\.com\/v1alpha1 Alloy/ }],
+    expect: [
+      {
+        check: 'schema',
+        severity: 'warning',
+        file: 'gitops/operators/crds',
+        message: /^Alloy alloy\/agent: no schema for collectors\.grafana\.com\/v1alpha1 Alloy/,
+      },
+    ],
   },
   {
     name: 'crd-field',
     include: ['gitops/operators/crds'],
     expect: [
-      { check: 'schema', file: 'gitops/operators/crds', message: /^Widget monitoring\/first: spec\.size: must be integer$/ },
-      { check: 'schema', file: 'gitops/operators/crds', message: /^Widget monitoring\/first: unknown field "spec\.colour"$/ },
+      {
+        check: 'schema',
+        file: 'gitops/operators/crds',
+        message: /^Widget monitoring\/first: spec\.size: must be integer$/,
+      },
+      {
+        check: 'schema',
+        file: 'gitops/operators/crds',
+        message: /^Widget monitoring\/first: unknown field "spec\.colour"$/,
+      },
     ],
   },
   {
     name: 'remote-base',
     include: ['gitops/components/app'],
-    expect: [{ check: 'kustomize', severity: 'warning', file: APP, message: /not built offline.*remote resource https:\/\/github\.com\/example/ }],
+    expect: [
+      {
+        check: 'kustomize',
+        severity: 'warning',
+        file: APP,
+        message: /not built offline.*remote resource https:\/\/github\.com\/example/,
+      },
+    ],
   },
 ];
 
 const matches = (f: Finding, e: Expected) =>
-  f.check === e.check && (e.severity ?? 'error') === f.severity && (typeof e.file === 'string' ? f.file === e.file : e.file.test(f.file)) && e.message.test(f.message);
+  f.check === e.check &&
+  (e.severity ?? 'error') === f.severity &&
+  (typeof e.file === 'string' ? f.file === e.file : e.file.test(f.file)) &&
+  e.message.test(f.message);
 
 for (const c of CASES) {
   test(`broken tree ${c.name}: ${c.expect.map((e) => e.check).join(', ')} finding`, async () => {
@@ -153,8 +232,16 @@ for (const c of CASES) {
     try {
       const { findings } = await verifyTree(tree, [...targets, ...(c.extraTargets ?? [])]);
       const shown = JSON.stringify(findings, null, 2);
-      for (const e of c.expect) assert.ok(findings.some((f) => matches(f, e)), `expected ${e.check} ${e.message} in ${shown}`);
-      for (const f of findings) assert.ok(c.expect.some((e) => matches(f, e)), `unexpected finding ${JSON.stringify(f)}`);
+      for (const e of c.expect)
+        assert.ok(
+          findings.some((f) => matches(f, e)),
+          `expected ${e.check} ${e.message} in ${shown}`,
+        );
+      for (const f of findings)
+        assert.ok(
+          c.expect.some((e) => matches(f, e)),
+          `unexpected finding ${JSON.stringify(f)}`,
+        );
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
@@ -179,8 +266,14 @@ test('without kubectl nothing is built, and the report says why instead of passi
   process.env.PATH = '';
   try {
     const report = await verifyTree(GOOD, TARGETS);
-    assert.ok(report.skipped.some((s) => s.startsWith('kustomize: kubectl is not installed')), report.skipped.join('\n'));
-    assert.ok(report.skipped.some((s) => s.startsWith('promtool: not installed')), report.skipped.join('\n'));
+    assert.ok(
+      report.skipped.some((s) => s.startsWith('kustomize: kubectl is not installed')),
+      report.skipped.join('\n'),
+    );
+    assert.ok(
+      report.skipped.some((s) => s.startsWith('promtool: not installed')),
+      report.skipped.join('\n'),
+    );
     assert.is(report.checked.schema, undefined);
     assert.is(report.checked.alloy, 1); // the .alloy file in the tree is still checked
   } finally {
@@ -192,8 +285,17 @@ test('a target without a kustomization is an error', async () => {
   if (!haveKubectl('missing target')) return;
   const { tree } = makeTree(['gitops/operators/crds']);
   try {
-    const report = await verifyTree(tree, [{ path: './gitops/components/nothing/overlays/stage/', cluster: 'stage' }], { promtool: false });
-    assert.equal(report.findings, [{ check: 'kustomize', file: 'gitops/components/nothing/overlays/stage', severity: 'error', message: 'target has no kustomization file' }]);
+    const report = await verifyTree(tree, [{ path: './gitops/components/nothing/overlays/stage/', cluster: 'stage' }], {
+      promtool: false,
+    });
+    assert.equal(report.findings, [
+      {
+        check: 'kustomize',
+        file: 'gitops/components/nothing/overlays/stage',
+        severity: 'error',
+        message: 'target has no kustomization file',
+      },
+    ]);
     assert.is(report.checked.kustomize, 1); // the CRD dir, built although no target names it
   } finally {
     rmSync(tree, { recursive: true, force: true });

@@ -33,13 +33,119 @@ test('every YAML document of the reference and golden trees: the fast path write
 });
 
 const NASTY = [
-  '', ' ', 'a', 'yes', 'Yes', 'NO', 'on', 'off', 'y', 'n', '~', 'null', 'Null', 'true', 'FALSE', '.inf', '-.inf', '.nan', 'NaN', 'Infinity',
-  '0', '-1', '+1', '0x1F', '0o17', '017', '1_000', '1e3', '1.5', '.5', '12:30', '1:30:00', '2024-01-01', '2024-01-01T10:00:00Z',
-  '- a', '-a', '? a', '?a', ': a', 'a:', 'a: b', 'a:b', 'a #b', 'a#b', '#a', '&a', '*a', '!a', '%a', '@a', '`a', '|', '>', "'", '"',
-  "it's", 'say "hi"', `both ' and "`, '{a}', '[a]', 'a, b', 'a,b', 'a ', ' a', 'a\tb', '\t', '---', '--- a', '...', 'a\nb', 'a\n', '\n',
-  'a\r\nb', '\u0000', '\u0007', '\u007f', '\u0085', '\u00a0', '\u2028', '\u2029', '\ufeff', '\ud800', '\ue000', 'é', '日本', '😀',
-  'http://x:80/y', '{{ .server }}', "'\\{{.name}}'", '$(POD_UID)', 'a=b,c=d', 'x'.repeat(1025), 'k8s.io/app-name', 'CreateNamespace=true',
-  '<<', '=', 'a  b', 'a \\ b', '\\', '\\n', '\\"', '\u2028...', '\u2029--- a', 'a\u2028b', 'e1', 'E5', 'e+1', 'e-10', 'x1', '_1', 'O1', 'b1', 'Y1',
+  '',
+  ' ',
+  'a',
+  'yes',
+  'Yes',
+  'NO',
+  'on',
+  'off',
+  'y',
+  'n',
+  '~',
+  'null',
+  'Null',
+  'true',
+  'FALSE',
+  '.inf',
+  '-.inf',
+  '.nan',
+  'NaN',
+  'Infinity',
+  '0',
+  '-1',
+  '+1',
+  '0x1F',
+  '0o17',
+  '017',
+  '1_000',
+  '1e3',
+  '1.5',
+  '.5',
+  '12:30',
+  '1:30:00',
+  '2024-01-01',
+  '2024-01-01T10:00:00Z',
+  '- a',
+  '-a',
+  '? a',
+  '?a',
+  ': a',
+  'a:',
+  'a: b',
+  'a:b',
+  'a #b',
+  'a#b',
+  '#a',
+  '&a',
+  '*a',
+  '!a',
+  '%a',
+  '@a',
+  '`a',
+  '|',
+  '>',
+  "'",
+  '"',
+  "it's",
+  'say "hi"',
+  `both ' and "`,
+  '{a}',
+  '[a]',
+  'a, b',
+  'a,b',
+  'a ',
+  ' a',
+  'a\tb',
+  '\t',
+  '---',
+  '--- a',
+  '...',
+  'a\nb',
+  'a\n',
+  '\n',
+  'a\r\nb',
+  '\u0000',
+  '\u0007',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\ud800',
+  '\ue000',
+  'é',
+  '日本',
+  '😀',
+  'http://x:80/y',
+  '{{ .server }}',
+  "'\\{{.name}}'",
+  '$(POD_UID)',
+  'a=b,c=d',
+  'x'.repeat(1025),
+  'k8s.io/app-name',
+  'CreateNamespace=true',
+  '<<',
+  '=',
+  'a  b',
+  'a \\ b',
+  '\\',
+  '\\n',
+  '\\"',
+  '\u2028...',
+  '\u2029--- a',
+  'a\u2028b',
+  'e1',
+  'E5',
+  'e+1',
+  'e-10',
+  'x1',
+  '_1',
+  'O1',
+  'b1',
+  'Y1',
 ];
 
 test('generated values with strings that need quoting, blocks or escapes: the fast path agrees or steps aside', () => {
@@ -47,16 +153,22 @@ test('generated values with strings that need quoting, blocks or escapes: the fa
   const pick = <T>(xs: readonly T[]) => xs[rng.int(0, xs.length - 1)];
   const scalar = (): unknown => {
     switch (rng.int(0, 6)) {
-      case 0: return pick([0, 1, -1, 1.5, -0.25, 1e21, 1e-7, 2 ** 53 + 2, 123456789, -0]);
-      case 1: return pick([true, false, null]);
-      default: return rng.int(0, 3) === 0 ? pick(NASTY) + pick(NASTY) : pick(NASTY);
+      case 0:
+        return pick([0, 1, -1, 1.5, -0.25, 1e21, 1e-7, 2 ** 53 + 2, 123456789, -0]);
+      case 1:
+        return pick([true, false, null]);
+      default:
+        return rng.int(0, 3) === 0 ? pick(NASTY) + pick(NASTY) : pick(NASTY);
     }
   };
   const value = (depth: number): unknown => {
     if (depth > 3 || rng.int(0, 2) === 0) return scalar();
-    if (rng.int(0, 1) === 0) return Array.from({ length: rng.int(0, 3) }, () => (rng.int(0, 9) === 0 ? undefined : value(depth + 1)));
+    if (rng.int(0, 1) === 0)
+      return Array.from({ length: rng.int(0, 3) }, () => (rng.int(0, 9) === 0 ? undefined : value(depth + 1)));
     const o: Record<string, unknown> = {};
-    for (let i = rng.int(0, 3); i > 0; i--) o[String(rng.int(0, 5) === 0 ? rng.int(0, 99) : pick(NASTY))] = rng.int(0, 9) === 0 ? undefined : value(depth + 1);
+    for (let i = rng.int(0, 3); i > 0; i--)
+      o[String(rng.int(0, 5) === 0 ? rng.int(0, 99) : pick(NASTY))] =
+        rng.int(0, 9) === 0 ? undefined : value(depth + 1);
     return o;
   };
   let fast = 0;
@@ -73,11 +185,13 @@ test('every string of up to three characters from letters, digits and YAML signs
   // The 1.1 schema reads more as typed than one would guess (e1 is a float): this sweeps the short cases.
   const alphabet = [...'aeEnNoyYx019._-+:~ #"\'\t?%!&*[{,|>@`\u2028'];
   let n = 0;
-  for (const a of alphabet) for (const b of ['', ...alphabet]) for (const c of ['', ...alphabet]) {
-    const s = a + b + c;
-    agrees({ [s]: s, list: [s] }, JSON.stringify(s));
-    n += 1;
-  }
+  for (const a of alphabet)
+    for (const b of ['', ...alphabet])
+      for (const c of ['', ...alphabet]) {
+        const s = a + b + c;
+        agrees({ [s]: s, list: [s] }, JSON.stringify(s));
+        n += 1;
+      }
   assert.ok(n > 30_000);
 });
 

@@ -20,7 +20,6 @@ export function cloneDirFor(repoURL: string, root: string): string {
 const LOCK_WAIT_MS = 120_000;
 const LOCK_POLL_MS = 100;
 
-
 /**
  * Runs `fn` holding `<cloneDir>.lock`, so two fabric runs on one machine never
  * share the clone's work tree. The lock file holds the owner's pid; a lock whose
@@ -46,8 +45,11 @@ export async function withCloneLock<T>(cloneDir: string, fn: () => Promise<T>, w
         continue;
       }
       if (Date.now() > deadline) {
-        throw new PushError('cache-busy', `another fabric run (pid ${owner || 'unknown'}) is using the cache clone ${cloneDir}`,
-          `wait for it to finish; if no fabric process is running, delete ${lockPath}`);
+        throw new PushError(
+          'cache-busy',
+          `another fabric run (pid ${owner || 'unknown'}) is using the cache clone ${cloneDir}`,
+          `wait for it to finish; if no fabric process is running, delete ${lockPath}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
@@ -76,8 +78,11 @@ export async function openCacheClone(dir: string, repoURL: string, timeoutMs: nu
   await mkdir(dir, { recursive: true });
   const fresh = !existsSync(path.join(dir, '.git'));
   if (fresh && (await readdir(dir)).length > 0) {
-    throw new PushError('foreign-cache', `${dir} is not empty and is not a git clone, so fabric will not use it as its cache`,
-      'remove that directory, or point FABRIC_CACHE_DIR somewhere else');
+    throw new PushError(
+      'foreign-cache',
+      `${dir} is not empty and is not a git clone, so fabric will not use it as its cache`,
+      'remove that directory, or point FABRIC_CACHE_DIR somewhere else',
+    );
   }
   let git = await openGit(dir, { remoteURL: repoURL, timeoutMs });
   if (fresh) {
@@ -88,9 +93,11 @@ export async function openCacheClone(dir: string, repoURL: string, timeoutMs: nu
   } else {
     const origin = (await git.run(['remote', 'get-url', 'origin']).catch(() => '')).trim();
     if (origin !== repoURL) {
-      throw new PushError('foreign-cache',
+      throw new PushError(
+        'foreign-cache',
         `the cache clone ${dir} is a clone of ${redactCredentials(origin) || 'no remote'}, not ${redactCredentials(repoURL)}`,
-        `remove ${dir} (fabric re-creates it), or use another FABRIC_CACHE_DIR`);
+        `remove ${dir} (fabric re-creates it), or use another FABRIC_CACHE_DIR`,
+      );
     }
   }
   for (const lock of ['index.lock', 'HEAD.lock']) {

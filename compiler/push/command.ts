@@ -3,7 +3,16 @@
 // and report. compiler/cli.ts declares them and imports this module lazily.
 import { EXIT, printDiagnostics, UserError } from '../cli.ts';
 import { compileSpec, withManifest, type Compiled } from '../index.ts';
-import { componentLine, diffTree, formatChangeSet, pushTree, PushError, redactCredentials, totalsLine, type GitTarget } from './index.ts';
+import {
+  componentLine,
+  diffTree,
+  formatChangeSet,
+  pushTree,
+  PushError,
+  redactCredentials,
+  totalsLine,
+  type GitTarget,
+} from './index.ts';
 
 export interface TargetFlags {
   spec: string;
@@ -42,8 +51,10 @@ function targetOf(compiled: Compiled, flags: TargetFlags): GitTarget {
   };
   if (target.repoURL !== fromSpec.repoURL || target.branch !== fromSpec.revision || target.path !== fromSpec.path) {
     // The ArgoCD Applications in the tree still read what the spec says.
-    process.stderr.write(`note: the tree's ArgoCD Applications read ${redactCredentials(fromSpec.repoURL)} ${fromSpec.revision} '${fromSpec.path}' (from ${flags.spec}); `
-      + `pushing to ${redactCredentials(target.repoURL)} ${target.branch} '${target.path}'\n`);
+    process.stderr.write(
+      `note: the tree's ArgoCD Applications read ${redactCredentials(fromSpec.repoURL)} ${fromSpec.revision} '${fromSpec.path}' (from ${flags.spec}); ` +
+        `pushing to ${redactCredentials(target.repoURL)} ${target.branch} '${target.path}'\n`,
+    );
   }
   return target;
 }
@@ -71,11 +82,18 @@ export async function pushCompiled(compiled: Compiled, flags: PushFlags): Promis
   const target = targetOf(compiled, flags);
   try {
     const result = await pushTree({
-      files: withManifest(compiled), target, specPath: flags.spec,
-      createBranch: flags.createBranch, force: flags.force, message: flags.message,
+      files: withManifest(compiled),
+      target,
+      specPath: flags.spec,
+      createBranch: flags.createBranch,
+      force: flags.force,
+      message: flags.message,
     });
     printNotes(result.notes);
-    if (result.overwritten.length > 0) process.stderr.write(`note: --force overwrote files fabric did not write last: ${result.overwritten.join(', ')}\n`);
+    if (result.overwritten.length > 0)
+      process.stderr.write(
+        `note: --force overwrote files fabric did not write last: ${result.overwritten.join(', ')}\n`,
+      );
     if (result.status === 'up-to-date') {
       process.stdout.write(`${where(target)}: up to date\n`);
       return EXIT.ok;
@@ -102,19 +120,37 @@ export async function diffCommand(flags: DiffFlags): Promise<number> {
   }
   const changed = result.changes.files.length > 0;
   if (json) {
-    process.stdout.write(JSON.stringify({
-      repoURL: redactCredentials(target.repoURL), branch: target.branch, path: target.path,
-      base: result.base, changes: result.changes, handEdits: result.handEdits, unownedFiles: result.unownedFiles, notes: result.notes,
-    }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        {
+          repoURL: redactCredentials(target.repoURL),
+          branch: target.branch,
+          path: target.path,
+          base: result.base,
+          changes: result.changes,
+          handEdits: result.handEdits,
+          unownedFiles: result.unownedFiles,
+          notes: result.notes,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     printNotes(result.notes);
-    const base = result.base ? `@ ${result.base.slice(0, 12)}` : '(branch does not exist yet; push with --create-branch)';
+    const base = result.base
+      ? `@ ${result.base.slice(0, 12)}`
+      : '(branch does not exist yet; push with --create-branch)';
     process.stdout.write(`${where(target)} ${base}\n${formatChangeSet(result.changes)}`);
     if (result.handEdits.length > 0) {
-      process.stderr.write(`warning: changed in the repository since fabric's last commit (push refuses without --force): ${result.handEdits.join(', ')}\n`);
+      process.stderr.write(
+        `warning: changed in the repository since fabric's last commit (push refuses without --force): ${result.handEdits.join(', ')}\n`,
+      );
     }
     if (result.unownedFiles.length > 0) {
-      process.stderr.write(`warning: exist in the repository but were not written by fabric (push refuses without --force): ${result.unownedFiles.join(', ')}\n`);
+      process.stderr.write(
+        `warning: exist in the repository but were not written by fabric (push refuses without --force): ${result.unownedFiles.join(', ')}\n`,
+      );
     }
   }
   return changed && flags.exitCode ? EXIT.changes : EXIT.ok;

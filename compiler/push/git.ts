@@ -21,9 +21,21 @@ export function timeoutFromEnv(): number {
 // Variables that would point git at another repository (set when fabric runs
 // inside a git hook), or open an editor or pager that nobody will close.
 const DROPPED_ENV = [
-  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'EDITOR', 'VISUAL',
-  'GIT_PAGER', 'PAGER', 'GIT_EXTERNAL_DIFF',
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+  'GIT_EDITOR',
+  'GIT_SEQUENCE_EDITOR',
+  'EDITOR',
+  'VISUAL',
+  'GIT_PAGER',
+  'PAGER',
+  'GIT_EXTERNAL_DIFF',
 ];
 
 /**
@@ -49,7 +61,10 @@ export function gitEnv(cloneDir: string, configuredSshCommand?: string): NodeJS.
   };
 }
 
-export async function openGit(dir: string, options: { remoteURL: string; timeoutMs: number; sshCommand?: string }): Promise<Git> {
+export async function openGit(
+  dir: string,
+  options: { remoteURL: string; timeoutMs: number; sshCommand?: string },
+): Promise<Git> {
   const { simpleGit } = await import('simple-git');
   const git = simpleGit({
     baseDir: dir,
@@ -77,33 +92,49 @@ export async function openGit(dir: string, options: { remoteURL: string; timeout
   };
 }
 
-const AUTH_FAILURE = /could not read (username|password)|terminal prompts disabled|authentication failed|permission denied \(publickey|host key verification failed|http[^\n]*\b40[13]\b|returned error: 40[13]|invalid credentials|invalid username or password/i;
-const UNREACHABLE = /could not resolve host|connection refused|unable to connect|couldn't connect|connection timed out|no route to host|network is unreachable|does not appear to be a git repository|repository [^\n]* not found|not exported|could not read from remote repository|unable to access|http[^\n]*\b404\b/i;
+const AUTH_FAILURE =
+  /could not read (username|password)|terminal prompts disabled|authentication failed|permission denied \(publickey|host key verification failed|http[^\n]*\b40[13]\b|returned error: 40[13]|invalid credentials|invalid username or password/i;
+const UNREACHABLE =
+  /could not resolve host|connection refused|unable to connect|couldn't connect|connection timed out|no route to host|network is unreachable|does not appear to be a git repository|repository [^\n]* not found|not exported|could not read from remote repository|unable to access|http[^\n]*\b404\b/i;
 
 // fetch and push run with --progress so that a long transfer keeps resetting
 // the silence timeout; those lines are noise in an error message.
-const PROGRESS = /^(remote: )?(Enumerating|Counting|Compressing|Writing|Total|Delta|Receiving|Resolving|Unpacking|Finding) /;
+const PROGRESS =
+  /^(remote: )?(Enumerating|Counting|Compressing|Writing|Total|Delta|Receiving|Resolving|Unpacking|Finding) /;
 
 function withoutProgress(text: string): string {
-  return text.split(/\r|\n/).filter((l) => !PROGRESS.test(l.trim())).join('\n');
+  return text
+    .split(/\r|\n/)
+    .filter((l) => !PROGRESS.test(l.trim()))
+    .join('\n');
 }
 
 /** The line of git's output that says what went wrong. */
 function gitReason(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('hint:'));
   const first = lines.findIndex((l) => /^(fatal|error):/.test(l));
   // git sometimes puts the cause on the next line ("unable to connect to host:" / "errno=Connection refused").
-  return first >= 0 ? lines.slice(first, first + 2).join(' ') : lines[lines.length - 1] ?? 'no output';
+  return first >= 0 ? lines.slice(first, first + 2).join(' ') : (lines[lines.length - 1] ?? 'no output');
 }
 
-export function classifyGitError(e: unknown, args: string[], context: { remoteURL: string; timeoutMs: number; dir: string }): PushError {
+export function classifyGitError(
+  e: unknown,
+  args: string[],
+  context: { remoteURL: string; timeoutMs: number; dir: string },
+): PushError {
   const err = e as { message?: string; plugin?: string };
   const text = withoutProgress(redactCredentials(String(err.message ?? e)));
   const url = redactCredentials(context.remoteURL);
   const command = `git ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''}`.trim();
   if (err.plugin === 'timeout') {
-    return new PushError('timeout', `${command} produced no output for ${context.timeoutMs / 1000}s and was stopped (remote ${url})`,
-      'check that the remote answers (`git ls-remote <url>`), or allow more time with FABRIC_GIT_TIMEOUT=<seconds>');
+    return new PushError(
+      'timeout',
+      `${command} produced no output for ${context.timeoutMs / 1000}s and was stopped (remote ${url})`,
+      'check that the remote answers (`git ls-remote <url>`), or allow more time with FABRIC_GIT_TIMEOUT=<seconds>',
+    );
   }
   if (/\[(remote )?rejected\]/.test(text)) {
     // The push reached the remote and was refused; the caller decides (retry or report).
@@ -113,16 +144,25 @@ export function classifyGitError(e: unknown, args: string[], context: { remoteUR
     return new PushError('branch-missing', gitReason(text));
   }
   if (/index\.lock'?: File exists|unable to create '[^']*\.lock'/i.test(text)) {
-    return new PushError('git-locked', `${command} failed: ${gitReason(text)}`,
-      `another git process is using ${context.dir}; if none is running, delete the .lock file named above`);
+    return new PushError(
+      'git-locked',
+      `${command} failed: ${gitReason(text)}`,
+      `another git process is using ${context.dir}; if none is running, delete the .lock file named above`,
+    );
   }
   if (AUTH_FAILURE.test(text)) {
-    return new PushError('auth-failed', `authentication to ${url} failed: ${gitReason(text)}`,
-      'fabric runs git without prompts: configure a credential helper (https) or an ssh agent / key without a passphrase, then check with `git ls-remote <url>`');
+    return new PushError(
+      'auth-failed',
+      `authentication to ${url} failed: ${gitReason(text)}`,
+      'fabric runs git without prompts: configure a credential helper (https) or an ssh agent / key without a passphrase, then check with `git ls-remote <url>`',
+    );
   }
   if (UNREACHABLE.test(text)) {
-    return new PushError('remote-unreachable', `cannot reach ${url}: ${gitReason(text)}`,
-      'check --repo-url (git.repoURL in the spec) and the network; `git ls-remote <url>` must succeed');
+    return new PushError(
+      'remote-unreachable',
+      `cannot reach ${url}: ${gitReason(text)}`,
+      'check --repo-url (git.repoURL in the spec) and the network; `git ls-remote <url>` must succeed',
+    );
   }
   return new PushError('git-failed', `${command} failed: ${text.trim()}`);
 }

@@ -16,7 +16,14 @@ import { timeoutFromEnv, type Git } from './git.ts';
 import { applyTree, checkTree, parseManifest, readWorktreeManifest, targetPrefix, unownedCollisions } from './tree.ts';
 
 export { PushError, redactCredentials, type PushFailure } from './errors.ts';
-export { formatChangeSet, componentLine, totalsLine, type ChangeSet, type FileChange, type ComponentChanges } from './changes.ts';
+export {
+  formatChangeSet,
+  componentLine,
+  totalsLine,
+  type ChangeSet,
+  type FileChange,
+  type ComponentChanges,
+} from './changes.ts';
 
 export interface GitTarget {
   repoURL: string;
@@ -98,7 +105,11 @@ async function withSession<T>(options: CommonOptions, fn: (session: Session) => 
 function assertBranchName(branch: string): void {
   // The cheap checks git's check-ref-format makes that matter for a refspec.
   if (!branch || branch.startsWith('-') || /[\s~^:?*[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|\.$/.test(branch)) {
-    throw new PushError('git-failed', `'${branch}' is not a valid branch name`, 'pass --branch <name> (git.revision in the spec)');
+    throw new PushError(
+      'git-failed',
+      `'${branch}' is not a valid branch name`,
+      'pass --branch <name> (git.revision in the spec)',
+    );
   }
 }
 
@@ -144,8 +155,13 @@ async function discardWorktree(git: Git, base: string | null): Promise<void> {
 
 /** The newest commit reachable from `head` that fabric made for this target path. */
 async function lastFabricCommit(session: Session, head: string): Promise<string | null> {
-  const out = await session.git.run(['log', '--fixed-strings', `--grep=${PATH_TRAILER}: `,
-    `--format=%H%x09%(trailers:key=${PATH_TRAILER},valueonly,separator=%x2C)`, head]);
+  const out = await session.git.run([
+    'log',
+    '--fixed-strings',
+    `--grep=${PATH_TRAILER}: `,
+    `--format=%H%x09%(trailers:key=${PATH_TRAILER},valueonly,separator=%x2C)`,
+    head,
+  ]);
   const wanted = pathTrailerValue(session.prefix);
   for (const line of out.split('\n')) {
     const [sha, value] = line.split('\t');
@@ -161,9 +177,13 @@ async function handEditsSince(session: Session, head: string): Promise<string[]>
   const manifestPath = session.prefix + MANIFEST_PATH;
   const text = await session.git.run(['show', `${last}:${manifestPath}`]).catch(() => null);
   if (text === null) return [];
-  const owned = new Set(parseManifest(text, `${manifestPath} at ${last.slice(0, 12)}`).files.map((f) => session.prefix + f));
+  const owned = new Set(
+    parseManifest(text, `${manifestPath} at ${last.slice(0, 12)}`).files.map((f) => session.prefix + f),
+  );
   const scope = session.prefix === '' ? '.' : session.prefix.replace(/\/$/, '');
-  const changed = (await session.git.run(['diff', '--name-only', '--no-renames', '-z', last, head, '--', scope])).split('\0');
+  const changed = (await session.git.run(['diff', '--name-only', '--no-renames', '-z', last, head, '--', scope])).split(
+    '\0',
+  );
   return changed.filter((p) => owned.has(p));
 }
 
@@ -178,7 +198,11 @@ interface Staged {
  * touched paths. Ownership problems throw unless `force` (push) or are
  * returned (diff, `collectOnly`).
  */
-async function stageTree(session: Session, base: string | null, mode: { force: boolean; collectOnly: boolean }): Promise<Staged> {
+async function stageTree(
+  session: Session,
+  base: string | null,
+  mode: { force: boolean; collectOnly: boolean },
+): Promise<Staged> {
   const { git, prefix, clone } = session;
   const { files } = session.options;
   await checkoutBase(session, base);
@@ -194,12 +218,20 @@ async function stageTree(session: Session, base: string | null, mode: { force: b
   const unownedFiles = await unownedCollisions(clone.dir, prefix, files, new Set(previous));
   if (!mode.force && !mode.collectOnly) {
     if (handEdits.length > 0) {
-      throw new PushError('hand-edits', `files fabric owns were changed in the repository since fabric's last commit: ${handEdits.join(', ')}`,
-        'move those changes into the spec (or templates) and push again, or pass --force to overwrite them', handEdits);
+      throw new PushError(
+        'hand-edits',
+        `files fabric owns were changed in the repository since fabric's last commit: ${handEdits.join(', ')}`,
+        'move those changes into the spec (or templates) and push again, or pass --force to overwrite them',
+        handEdits,
+      );
     }
     if (unownedFiles.length > 0) {
-      throw new PushError('unowned-files', `fabric would overwrite files it did not write: ${unownedFiles.join(', ')}`,
-        'pass --force to let fabric take them over, or push to another --path', unownedFiles);
+      throw new PushError(
+        'unowned-files',
+        `fabric would overwrite files it did not write: ${unownedFiles.join(', ')}`,
+        'pass --force to let fabric take them over, or push to another --path',
+        unownedFiles,
+      );
     }
   }
 
@@ -222,7 +254,16 @@ async function identityArgs(git: Git): Promise<string[]> {
 async function commit(session: Session, changes: ChangeSet, subject: string | undefined): Promise<string> {
   const { git, clone } = session;
   const messageFile = path.join(clone.dir, '.git', 'fabric-commit-message');
-  await writeFile(messageFile, commitMessage({ specPath: session.options.specPath, prefix: session.prefix, specHash: session.specHash, changes, subject }));
+  await writeFile(
+    messageFile,
+    commitMessage({
+      specPath: session.options.specPath,
+      prefix: session.prefix,
+      specHash: session.specHash,
+      changes,
+      subject,
+    }),
+  );
   await git.run([...(await identityArgs(git)), 'commit', '--quiet', '--cleanup=whitespace', '-F', messageFile]);
   return (await git.run(['rev-parse', 'HEAD'])).trim();
 }
@@ -238,8 +279,11 @@ async function pushHead(session: Session, sha: string): Promise<'pushed' | 'move
     // Rejected as not fast-forward, or the ref changed between git's read and its update (a racing pusher).
     if (/!\s*\[rejected\]|cannot lock ref|but expected/.test(err.message)) return 'moved';
     const reason = err.message.replace(/^git push failed: /, '');
-    throw new PushError('not-pushed', `committed locally as ${sha}; not pushed to ${redactCredentials(repoURL)} ${branch}: ${reason}`,
-      `${err.hint ?? 'deal with what the remote said above'}, then run fabric push again (the commit stays in ${session.clone.dir}; the next run rebuilds it from the spec)`);
+    throw new PushError(
+      'not-pushed',
+      `committed locally as ${sha}; not pushed to ${redactCredentials(repoURL)} ${branch}: ${reason}`,
+      `${err.hint ?? 'deal with what the remote said above'}, then run fabric push again (the commit stays in ${session.clone.dir}; the next run rebuilds it from the spec)`,
+    );
   }
 }
 
@@ -253,25 +297,49 @@ export async function pushTree(options: PushTreeOptions): Promise<PushResult> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const { branch, repoURL } = options.target;
   return withSession(options, async (session) => {
-    const result = (fields: Omit<PushResult, 'notes' | 'cloneDir'>): PushResult => ({ ...fields, notes: session.clone.notes, cloneDir: session.clone.dir });
+    const result = (fields: Omit<PushResult, 'notes' | 'cloneDir'>): PushResult => ({
+      ...fields,
+      notes: session.clone.notes,
+      cloneDir: session.clone.dir,
+    });
     for (let attempt = 1; ; attempt++) {
       const base = await fetchBranch(session.git, branch);
       if (!base && !options.createBranch) {
-        throw new PushError('branch-missing', `branch '${branch}' does not exist in ${redactCredentials(repoURL)}`,
-          'pass --create-branch to create it with fabric\'s tree as its first commit, or name an existing branch with --branch');
+        throw new PushError(
+          'branch-missing',
+          `branch '${branch}' does not exist in ${redactCredentials(repoURL)}`,
+          "pass --create-branch to create it with fabric's tree as its first commit, or name an existing branch with --branch",
+        );
       }
       const staged = await stageTree(session, base, { force: Boolean(options.force), collectOnly: false });
       const overwritten = options.force ? [...staged.handEdits, ...staged.unownedFiles].sort() : [];
       if (staged.changes.files.length === 0) {
-        return result({ status: 'up-to-date', commit: base, branchCreated: false, attempts: attempt, changes: staged.changes, overwritten });
+        return result({
+          status: 'up-to-date',
+          commit: base,
+          branchCreated: false,
+          attempts: attempt,
+          changes: staged.changes,
+          overwritten,
+        });
       }
       const sha = await commit(session, staged.changes, options.message);
       if ((await pushHead(session, sha)) === 'pushed') {
-        return result({ status: 'pushed', commit: sha, branchCreated: base === null, attempts: attempt, changes: staged.changes, overwritten });
+        return result({
+          status: 'pushed',
+          commit: sha,
+          branchCreated: base === null,
+          attempts: attempt,
+          changes: staged.changes,
+          overwritten,
+        });
       }
       if (attempt >= maxAttempts) {
-        throw new PushError('not-pushed', `committed locally as ${sha}; not pushed: ${branch} in ${redactCredentials(repoURL)} kept moving during ${maxAttempts} attempts`,
-          'another writer is pushing continuously; run fabric push again when it is quiet');
+        throw new PushError(
+          'not-pushed',
+          `committed locally as ${sha}; not pushed: ${branch} in ${redactCredentials(repoURL)} kept moving during ${maxAttempts} attempts`,
+          'another writer is pushing continuously; run fabric push again when it is quiet',
+        );
       }
       await backoff(attempt);
     }

@@ -9,7 +9,9 @@ import { PushError } from './errors.ts';
 /** A relative posix path with no empty, '.', '..' or '.git' segment. */
 export function isSafeRelativePath(p: string): boolean {
   if (p === '' || p.startsWith('/') || p.includes('\\') || p.includes('\0')) return false;
-  return p.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && segment.toLowerCase() !== '.git');
+  return p
+    .split('/')
+    .every((segment) => segment !== '' && segment !== '.' && segment !== '..' && segment.toLowerCase() !== '.git');
 }
 
 /** The target path as a prefix: '' for the repository root, else 'a/b/'. */
@@ -17,7 +19,11 @@ export function targetPrefix(targetPath: string): string {
   const trimmed = targetPath.replace(/^\/+|\/+$/g, '');
   if (trimmed === '' || trimmed === '.') return '';
   if (!isSafeRelativePath(trimmed)) {
-    throw new PushError('bad-tree', `the target path '${targetPath}' must be relative, without '..' or '.git'`, "set git.path (or --path) to a directory such as 'gitops' or '' for the root");
+    throw new PushError(
+      'bad-tree',
+      `the target path '${targetPath}' must be relative, without '..' or '.git'`,
+      "set git.path (or --path) to a directory such as 'gitops' or '' for the root",
+    );
   }
   return `${trimmed}/`;
 }
@@ -26,7 +32,8 @@ export function targetPrefix(targetPath: string): string {
 export function checkTree(files: RenderedFile[]): Manifest {
   const paths = files.map((f) => f.path);
   const bad = paths.filter((p) => !isSafeRelativePath(p));
-  if (bad.length > 0) throw new PushError('bad-tree', `the compiled tree has unsafe paths: ${bad.join(', ')}`, undefined, bad);
+  if (bad.length > 0)
+    throw new PushError('bad-tree', `the compiled tree has unsafe paths: ${bad.join(', ')}`, undefined, bad);
   const rendered = new Set(paths);
   if (rendered.size !== paths.length) {
     const duplicates = [...new Set(paths.filter((p, i) => paths.indexOf(p) !== i))];
@@ -39,7 +46,10 @@ export function checkTree(files: RenderedFile[]): Manifest {
   const unlisted = paths.filter((p) => !listed.has(p));
   const missing = manifest.files.filter((p) => !rendered.has(p));
   if (unlisted.length > 0 || missing.length > 0) {
-    throw new PushError('bad-tree', `the manifest does not match the compiled tree (unlisted: ${unlisted.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'})`);
+    throw new PushError(
+      'bad-tree',
+      `the manifest does not match the compiled tree (unlisted: ${unlisted.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'})`,
+    );
   }
   return manifest;
 }
@@ -54,14 +64,20 @@ export function parseManifest(text: string, where: string): Manifest {
   }
   const m = data as Partial<Manifest>;
   if (m?.generator !== 'fabric' || !Array.isArray(m.files) || !m.files.every((f) => typeof f === 'string')) {
-    throw new PushError('bad-manifest', `${where} is not a fabric manifest (generator 'fabric' and a list of files expected)`, manifestHint);
+    throw new PushError(
+      'bad-manifest',
+      `${where} is not a fabric manifest (generator 'fabric' and a list of files expected)`,
+      manifestHint,
+    );
   }
   const unsafe = m.files.filter((f) => !isSafeRelativePath(f));
-  if (unsafe.length > 0) throw new PushError('bad-manifest', `${where} lists unsafe paths: ${unsafe.join(', ')}`, manifestHint, unsafe);
+  if (unsafe.length > 0)
+    throw new PushError('bad-manifest', `${where} lists unsafe paths: ${unsafe.join(', ')}`, manifestHint, unsafe);
   return { generator: 'fabric', spec: String(m.spec ?? ''), specHash: String(m.specHash ?? ''), files: m.files };
 }
 
-const manifestHint = 'restore the manifest from the repository history, or pass --force to push without it (then nothing is pruned)';
+const manifestHint =
+  'restore the manifest from the repository history, or pass --force to push without it (then nothing is pruned)';
 
 /** The manifest at `<prefix>.fabric/manifest.json` in the work tree, or null when there is none. */
 export async function readWorktreeManifest(cloneDir: string, prefix: string): Promise<Manifest | null> {
@@ -81,7 +97,12 @@ async function assertNoSymlinkParents(cloneDir: string, repoPath: string, checke
     if (checked.has(dir)) continue;
     const stat = await lstat(path.join(cloneDir, dir)).catch(() => null);
     if (stat?.isSymbolicLink()) {
-      throw new PushError('unsafe-path', `${dir} is a symlink in the repository; fabric will not write through it`, `replace the symlink with a directory in the repository`, [dir]);
+      throw new PushError(
+        'unsafe-path',
+        `${dir} is a symlink in the repository; fabric will not write through it`,
+        `replace the symlink with a directory in the repository`,
+        [dir],
+      );
     }
     checked.add(dir);
   }
@@ -92,7 +113,12 @@ async function assertNoSymlinkParents(cloneDir: string, repoPath: string, checke
  * files that are no longer rendered. Returns the repository paths it touched
  * (the only paths that get staged).
  */
-export async function applyTree(cloneDir: string, prefix: string, files: RenderedFile[], previouslyOwned: string[]): Promise<string[]> {
+export async function applyTree(
+  cloneDir: string,
+  prefix: string,
+  files: RenderedFile[],
+  previouslyOwned: string[],
+): Promise<string[]> {
   const touched: string[] = [];
   const checked = new Set<string>();
   for (const file of files) {
@@ -101,7 +127,13 @@ export async function applyTree(cloneDir: string, prefix: string, files: Rendere
     const target = path.join(cloneDir, repoPath);
     const existing = await lstat(target).catch(() => null);
     if (existing?.isSymbolicLink()) await unlink(target);
-    else if (existing?.isDirectory()) throw new PushError('unsafe-path', `${repoPath} is a directory in the repository, but fabric renders a file there`, 'move or delete that directory in the repository', [repoPath]);
+    else if (existing?.isDirectory())
+      throw new PushError(
+        'unsafe-path',
+        `${repoPath} is a directory in the repository, but fabric renders a file there`,
+        'move or delete that directory in the repository',
+        [repoPath],
+      );
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, file.contents);
     touched.push(repoPath);
@@ -121,7 +153,12 @@ export async function applyTree(cloneDir: string, prefix: string, files: Rendere
 }
 
 /** Rendered files that already exist in the work tree but that fabric does not own. */
-export async function unownedCollisions(cloneDir: string, prefix: string, files: RenderedFile[], owned: Set<string>): Promise<string[]> {
+export async function unownedCollisions(
+  cloneDir: string,
+  prefix: string,
+  files: RenderedFile[],
+  owned: Set<string>,
+): Promise<string[]> {
   const collisions: string[] = [];
   for (const file of files) {
     if (owned.has(file.path)) continue;

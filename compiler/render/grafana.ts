@@ -11,37 +11,76 @@ export function datasources(model: Model) {
   const list: Record<string, unknown>[] = [];
   for (const env of model.environments) {
     const b = env.backends;
-    const tenant = env.tenant ? { jsonData: { httpHeaderName1: 'X-Scope-OrgID' }, secureJsonData: { httpHeaderValue1: env.tenant } } : undefined;
-    const withTenant = (jsonData: Record<string, unknown>) => ({ jsonData: { ...jsonData, ...tenant?.jsonData }, ...(tenant ? { secureJsonData: tenant.secureJsonData } : {}) });
+    const tenant = env.tenant
+      ? { jsonData: { httpHeaderName1: 'X-Scope-OrgID' }, secureJsonData: { httpHeaderValue1: env.tenant } }
+      : undefined;
+    const withTenant = (jsonData: Record<string, unknown>) => ({
+      jsonData: { ...jsonData, ...tenant?.jsonData },
+      ...(tenant ? { secureJsonData: tenant.secureJsonData } : {}),
+    });
     const ds = env.datasources;
     const label = env.name;
     list.push({
-      name: `Mimir (${label})`, uid: ds.mimir, type: 'prometheus', access: 'proxy', editable: false, isDefault: false,
+      name: `Mimir (${label})`,
+      uid: ds.mimir,
+      type: 'prometheus',
+      access: 'proxy',
+      editable: false,
+      isDefault: false,
       url: `${b.mimir.internal}/prometheus`,
       ...withTenant({
-        prometheusType: 'Mimir', httpMethod: 'POST',
+        prometheusType: 'Mimir',
+        httpMethod: 'POST',
         // App exemplars carry trace_id (Alloy); Tempo's span metrics carry traceID.
-        exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: ds.tempo }, { name: 'traceID', datasourceUid: ds.tempo }],
-      }),
-    });
-    list.push({
-      name: `Loki (${label})`, uid: ds.loki, type: 'loki', access: 'proxy', editable: false, isDefault: false,
-      url: b.loki.internal,
-      ...withTenant({
-        derivedFields: [
-          // Logs ingested over OTLP keep trace_id as structured metadata.
-          { name: 'TraceID', matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: ds.tempo, url: literal('${__value.raw}') },
-          // Pod logs tailed from stdout carry it inside the JSON line.
-          { name: 'TraceIDInLine', matcherType: 'regex', matcherRegex: '"trace_?id":"(\\w+)"', datasourceUid: ds.tempo, url: literal('${__value.raw}') },
+        exemplarTraceIdDestinations: [
+          { name: 'trace_id', datasourceUid: ds.tempo },
+          { name: 'traceID', datasourceUid: ds.tempo },
         ],
       }),
     });
     list.push({
-      name: `Tempo (${label})`, uid: ds.tempo, type: 'tempo', access: 'proxy', editable: false, isDefault: false,
+      name: `Loki (${label})`,
+      uid: ds.loki,
+      type: 'loki',
+      access: 'proxy',
+      editable: false,
+      isDefault: false,
+      url: b.loki.internal,
+      ...withTenant({
+        derivedFields: [
+          // Logs ingested over OTLP keep trace_id as structured metadata.
+          {
+            name: 'TraceID',
+            matcherType: 'label',
+            matcherRegex: 'trace_id',
+            datasourceUid: ds.tempo,
+            url: literal('${__value.raw}'),
+          },
+          // Pod logs tailed from stdout carry it inside the JSON line.
+          {
+            name: 'TraceIDInLine',
+            matcherType: 'regex',
+            matcherRegex: '"trace_?id":"(\\w+)"',
+            datasourceUid: ds.tempo,
+            url: literal('${__value.raw}'),
+          },
+        ],
+      }),
+    });
+    list.push({
+      name: `Tempo (${label})`,
+      uid: ds.tempo,
+      type: 'tempo',
+      access: 'proxy',
+      editable: false,
+      isDefault: false,
       url: b.tempo.query,
       ...withTenant({
         tracesToLogsV2: {
-          datasourceUid: ds.loki, spanStartTimeShift: '-5m', spanEndTimeShift: '5m', customQuery: true,
+          datasourceUid: ds.loki,
+          spanStartTimeShift: '-5m',
+          spanEndTimeShift: '5m',
+          customQuery: true,
           tags: [{ key: 'service.name', value: 'service_name' }],
           query: literal('{${__tags}} | trace_id="${__trace.traceId}"'),
         },
@@ -60,17 +99,34 @@ export function datasources(model: Model) {
   return { apiVersion: 1, datasources: list };
 }
 
-interface Target { expr: string; legendFormat?: string; refId: string; exemplar?: boolean; datasource: { type: string; uid: string } }
+interface Target {
+  expr: string;
+  legendFormat?: string;
+  refId: string;
+  exemplar?: boolean;
+  datasource: { type: string; uid: string };
+}
 
 let panelId = 0;
 /** Grafana's Mixed datasource: each target keeps its own. */
 const MIXED = { type: 'datasource', uid: '-- Mixed --' };
 
-function panel(title: string, type: string, gridPos: { x: number; y: number; w: number; h: number }, targets: Target[], unit?: string) {
+function panel(
+  title: string,
+  type: string,
+  gridPos: { x: number; y: number; w: number; h: number },
+  targets: Target[],
+  unit?: string,
+) {
   panelId += 1;
   const single = targets.every((t) => t.datasource.uid === targets[0].datasource.uid);
   return {
-    id: panelId, title, type, gridPos, datasource: single ? targets[0].datasource : MIXED, targets,
+    id: panelId,
+    title,
+    type,
+    gridPos,
+    datasource: single ? targets[0].datasource : MIXED,
+    targets,
     ...(unit ? { fieldConfig: { defaults: { unit }, overrides: [] } } : {}),
     ...(type === 'logs' ? { options: { showTime: true, wrapLogMessage: true } } : {}),
   };
@@ -103,11 +159,33 @@ export function redDashboard(env: EnvironmentModel) {
     time: { from: 'now-1h', to: 'now' },
     refresh: '30s',
     panels: [
-      panel('Requests per second', 'timeseries', { x: 0, y: 0, w: 8, h: 8 }, [{ refId: 'A', datasource: m, expr: RED_QUERIES.requests, legendFormat: '{{job}}' }], 'reqps'),
-      panel('Error ratio (5xx)', 'timeseries', { x: 8, y: 0, w: 8, h: 8 }, [{ refId: 'A', datasource: m, expr: RED_QUERIES.errorRatio, legendFormat: '{{job}}' }], 'percentunit'),
-      panel('Latency p95 (exemplars link to traces)', 'timeseries', { x: 16, y: 0, w: 8, h: 8 }, [{ refId: 'A', datasource: m, expr: RED_QUERIES.p95, legendFormat: '{{job}}', exemplar: true }], 's'),
-      panel('Pod restarts (1h)', 'timeseries', { x: 0, y: 8, w: 8, h: 8 }, [{ refId: 'A', datasource: m, expr: RED_QUERIES.restarts, legendFormat: '{{pod}}' }]),
-      panel('App logs (trace_id links to Tempo)', 'logs', { x: 8, y: 8, w: 16, h: 8 }, [{ refId: 'A', datasource: l, expr: RED_QUERIES.logs }]),
+      panel(
+        'Requests per second',
+        'timeseries',
+        { x: 0, y: 0, w: 8, h: 8 },
+        [{ refId: 'A', datasource: m, expr: RED_QUERIES.requests, legendFormat: '{{job}}' }],
+        'reqps',
+      ),
+      panel(
+        'Error ratio (5xx)',
+        'timeseries',
+        { x: 8, y: 0, w: 8, h: 8 },
+        [{ refId: 'A', datasource: m, expr: RED_QUERIES.errorRatio, legendFormat: '{{job}}' }],
+        'percentunit',
+      ),
+      panel(
+        'Latency p95 (exemplars link to traces)',
+        'timeseries',
+        { x: 16, y: 0, w: 8, h: 8 },
+        [{ refId: 'A', datasource: m, expr: RED_QUERIES.p95, legendFormat: '{{job}}', exemplar: true }],
+        's',
+      ),
+      panel('Pod restarts (1h)', 'timeseries', { x: 0, y: 8, w: 8, h: 8 }, [
+        { refId: 'A', datasource: m, expr: RED_QUERIES.restarts, legendFormat: '{{pod}}' },
+      ]),
+      panel('App logs (trace_id links to Tempo)', 'logs', { x: 8, y: 8, w: 16, h: 8 }, [
+        { refId: 'A', datasource: l, expr: RED_QUERIES.logs },
+      ]),
     ],
   };
 }
@@ -115,7 +193,18 @@ export function redDashboard(env: EnvironmentModel) {
 export function fleetDashboard(model: Model) {
   panelId = 0;
   const perEnv = (title: string, expr: string, unit: string, y: number, x: number) =>
-    panel(title, 'timeseries', { x, y, w: 12, h: 8 }, model.environments.map((env, i) => ({ refId: String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : ''), datasource: prom(env.datasources.mimir), expr, legendFormat: `${env.name} {{job}}` })), unit);
+    panel(
+      title,
+      'timeseries',
+      { x, y, w: 12, h: 8 },
+      model.environments.map((env, i) => ({
+        refId: String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : ''),
+        datasource: prom(env.datasources.mimir),
+        expr,
+        legendFormat: `${env.name} {{job}}`,
+      })),
+      unit,
+    );
   return {
     uid: 'fabric-fleet',
     title: `Fleet overview: ${model.name}`,

@@ -6,7 +6,15 @@
 // produce YAML that means something else.
 import Handlebars from 'handlebars';
 import type { RenderedFile } from '../emit-types.ts';
-import { BACKEND_PORTS, NAMESPACES, VERSIONS, type BackendSet, type ClusterModel, type EnvironmentModel, type Model } from '../model.ts';
+import {
+  BACKEND_PORTS,
+  NAMESPACES,
+  VERSIONS,
+  type BackendSet,
+  type ClusterModel,
+  type EnvironmentModel,
+  type Model,
+} from '../model.ts';
 import { datasources, fleetDashboard, redDashboard } from './grafana.ts';
 import { prometheusRule, promtoolTests } from './rules.ts';
 import { readme } from './readme.ts';
@@ -27,7 +35,8 @@ export function createEngine() {
   const hb = Handlebars.create();
   const scalar = (v: unknown) => {
     if (v === undefined || v === null) throw new RenderError('a template asked for a value the model does not have');
-    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return recorder ? recorder.token(v) : JSON.stringify(v);
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string')
+      return recorder ? recorder.token(v) : JSON.stringify(v);
     throw new RenderError(`a template tried to splice a ${typeof v} as a scalar`);
   };
   // A JSON string is a valid YAML double-quoted scalar and a valid Alloy
@@ -88,7 +97,10 @@ export interface RenderOptions {
 class Tree {
   readonly files: RenderedFile[] = [];
   private readonly header: string;
-  constructor(model: Model, private readonly opts: RenderOptions) {
+  constructor(
+    model: Model,
+    private readonly opts: RenderOptions,
+  ) {
     this.header = headerFor(model, '#');
   }
   yaml(path: string, templateName: string, ctx: object) {
@@ -111,7 +123,8 @@ class Tree {
       const { skeleton, values } = recording(templateName, ctx);
       docs = shapes.documents(skeleton, values, templateName);
     }
-    if (docs.length !== 1) throw new RenderError(`${templateName}: rendered ${docs.length} documents where one was expected`);
+    if (docs.length !== 1)
+      throw new RenderError(`${templateName}: rendered ${docs.length} documents where one was expected`);
     return docs[0];
   }
   data(path: string, value: unknown) {
@@ -137,28 +150,47 @@ export function render(model: Model, opts: RenderOptions = {}): RenderedFile[] {
   const agents = NAMESPACES.agents;
   tree.yaml(g('components/alloy-agent/base/kustomization.yaml'), 'alloy-agent/base.yaml.hbs', { ns: agents });
   tree.yaml(g('components/alloy-agent/base/rbac.yaml'), 'alloy-agent/rbac.yaml.hbs', { ns: agents });
-  tree.yaml(g('components/alloy-agent/base/daemonset.yaml'), 'alloy-agent/daemonset.yaml.hbs', { image: `grafana/alloy:${VERSIONS.alloy}` });
+  tree.yaml(g('components/alloy-agent/base/daemonset.yaml'), 'alloy-agent/daemonset.yaml.hbs', {
+    image: `grafana/alloy:${VERSIONS.alloy}`,
+  });
   tree.yaml(g('components/alloy-agent/base/service.yaml'), 'alloy-agent/service.yaml.hbs', {});
-  tree.yaml(g('components/kube-state-metrics/base/kustomization.yaml'), 'kube-state-metrics/base.yaml.hbs', { ns: agents });
+  tree.yaml(g('components/kube-state-metrics/base/kustomization.yaml'), 'kube-state-metrics/base.yaml.hbs', {
+    ns: agents,
+  });
   tree.yaml(g('components/kube-state-metrics/base/rbac.yaml'), 'kube-state-metrics/rbac.yaml.hbs', { ns: agents });
-  tree.yaml(g('components/kube-state-metrics/base/deployment.yaml'), 'kube-state-metrics/deployment.yaml.hbs', { image: `registry.k8s.io/kube-state-metrics/kube-state-metrics:${VERSIONS.kubeStateMetrics}` });
+  tree.yaml(g('components/kube-state-metrics/base/deployment.yaml'), 'kube-state-metrics/deployment.yaml.hbs', {
+    image: `registry.k8s.io/kube-state-metrics/kube-state-metrics:${VERSIONS.kubeStateMetrics}`,
+  });
   tree.yaml(g('components/kube-state-metrics/base/service.yaml'), 'kube-state-metrics/service.yaml.hbs', {});
   for (const cluster of memberClusters) {
     const env = envOf(cluster);
     const b = env.backends;
-    tree.yaml(g(`components/alloy-agent/overlays/${cluster.name}/kustomization.yaml`), 'alloy-agent/overlay.yaml.hbs', { cluster, env });
-    tree.text(g(`components/alloy-agent/overlays/${cluster.name}/config.alloy`), headerFor(model, '//') + template('config/agent.alloy.hbs')({
-      cluster, env, tenant: env.tenant,
-      setEnv: `set(attributes["deployment.environment.name"], ${JSON.stringify(env.name)})`,
-      setCluster: `set(attributes["k8s.cluster.name"], ${JSON.stringify(cluster.name)})`,
-      mimirPushUrl: `${b.mimir.external}/api/v1/push`,
-      lokiOtlpUrl: `${b.loki.external}/otlp`,
-      lokiPushUrl: `${b.loki.external}/loki/api/v1/push`,
-      tempoEndpoint: b.tempo.external,
-      appsNamespace: NAMESPACES.apps,
-      agentsNamespace: agents,
-    }));
-    tree.yaml(g(`components/kube-state-metrics/overlays/${cluster.name}/kustomization.yaml`), 'kube-state-metrics/overlay.yaml.hbs', { cluster, env });
+    tree.yaml(g(`components/alloy-agent/overlays/${cluster.name}/kustomization.yaml`), 'alloy-agent/overlay.yaml.hbs', {
+      cluster,
+      env,
+    });
+    tree.text(
+      g(`components/alloy-agent/overlays/${cluster.name}/config.alloy`),
+      headerFor(model, '//') +
+        template('config/agent.alloy.hbs')({
+          cluster,
+          env,
+          tenant: env.tenant,
+          setEnv: `set(attributes["deployment.environment.name"], ${JSON.stringify(env.name)})`,
+          setCluster: `set(attributes["k8s.cluster.name"], ${JSON.stringify(cluster.name)})`,
+          mimirPushUrl: `${b.mimir.external}/api/v1/push`,
+          lokiOtlpUrl: `${b.loki.external}/otlp`,
+          lokiPushUrl: `${b.loki.external}/loki/api/v1/push`,
+          tempoEndpoint: b.tempo.external,
+          appsNamespace: NAMESPACES.apps,
+          agentsNamespace: agents,
+        }),
+    );
+    tree.yaml(
+      g(`components/kube-state-metrics/overlays/${cluster.name}/kustomization.yaml`),
+      'kube-state-metrics/overlay.yaml.hbs',
+      { cluster, env },
+    );
   }
 
   // Namespaces with default-deny NetworkPolicies and the flows the pipeline needs.
@@ -166,29 +198,53 @@ export function render(model: Model, opts: RenderOptions = {}): RenderedFile[] {
     const env = envOf(cluster);
     const dir = `components/namespaces/overlays/${cluster.name}`;
     tree.yaml(g(`${dir}/kustomization.yaml`), 'namespaces/overlay.yaml.hbs', { cluster: cluster.name });
-    const appPorts = [...new Set(model.apps.filter((a) => env.apps.includes(a.name)).map((a) => a.port))].sort((a, b) => a - b);
+    const appPorts = [...new Set(model.apps.filter((a) => env.apps.includes(a.name)).map((a) => a.port))].sort(
+      (a, b) => a - b,
+    );
     tree.yaml(g(`${dir}/namespaces.yaml`), 'namespaces/member.yaml.hbs', { agents, apps: NAMESPACES.apps, appPorts });
   }
   const monNamespaces = `components/namespaces/overlays/${model.monitoring.name}`;
-  tree.yaml(g(`${monNamespaces}/kustomization.yaml`), 'namespaces/overlay.yaml.hbs', { cluster: model.monitoring.name });
+  tree.yaml(g(`${monNamespaces}/kustomization.yaml`), 'namespaces/overlay.yaml.hbs', {
+    cluster: model.monitoring.name,
+  });
   tree.yaml(g(`${monNamespaces}/namespaces.yaml`), 'namespaces/monitoring.yaml.hbs', {
     ns: NAMESPACES.monitoring,
-    sets: model.backendSets.map((set) => ({ key: set.key, policyName: `allow-agents-to-${set.key}-backends`, sources: set.agentSources })),
+    sets: model.backendSets.map((set) => ({
+      key: set.key,
+      policyName: `allow-agents-to-${set.key}-backends`,
+      sources: set.agentSources,
+    })),
   });
 
   // Apps.
   for (const app of model.apps) {
     const base = `components/${app.name}/base`;
     tree.yaml(g(`${base}/kustomization.yaml`), 'app/base.yaml.hbs', { ns: NAMESPACES.apps, app });
-    tree.yaml(g(`${base}/deployment.yaml`), 'app/deployment.yaml.hbs', { app, portText: String(app.port), agentOtlpUrl: `http://alloy.${agents}.svc.cluster.local:4318` });
-    tree.yaml(g(`${base}/service.yaml`), 'app/service.yaml.hbs', { app, serviceType: app.nodePort ? 'NodePort' : 'ClusterIP' });
+    tree.yaml(g(`${base}/deployment.yaml`), 'app/deployment.yaml.hbs', {
+      app,
+      portText: String(app.port),
+      agentOtlpUrl: `http://alloy.${agents}.svc.cluster.local:4318`,
+    });
+    tree.yaml(g(`${base}/service.yaml`), 'app/service.yaml.hbs', {
+      app,
+      serviceType: app.nodePort ? 'NodePort' : 'ClusterIP',
+    });
     const runsIn = new Set(app.environments);
     for (const cluster of memberClusters.filter((c) => runsIn.has(c.environment!))) {
       const env = envOf(cluster);
       const host = app.hosts[env.name];
       const dir = `components/${app.name}/overlays/${cluster.name}`;
       // Appended, so it comes after POD_UID, which it references.
-      const resourcePatch = JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `deployment.environment.name=${env.name},k8s.cluster.name=${cluster.name},k8s.pod.uid=$(POD_UID)` } }]);
+      const resourcePatch = JSON.stringify([
+        {
+          op: 'add',
+          path: '/spec/template/spec/containers/0/env/-',
+          value: {
+            name: 'OTEL_RESOURCE_ATTRIBUTES',
+            value: `deployment.environment.name=${env.name},k8s.cluster.name=${cluster.name},k8s.pod.uid=$(POD_UID)`,
+          },
+        },
+      ]);
       tree.yaml(g(`${dir}/kustomization.yaml`), 'app/overlay.yaml.hbs', { app, cluster, env, host, resourcePatch });
       if (host) tree.yaml(g(`${dir}/ingress.yaml`), 'app/ingress.yaml.hbs', { app, host });
     }
@@ -199,17 +255,38 @@ export function render(model: Model, opts: RenderOptions = {}): RenderedFile[] {
   const backendSpecs = backendComponents();
   for (const spec of backendSpecs) {
     const base = `components/monitoring/${spec.component}/base`;
-    tree.yaml(g(`${base}/kustomization.yaml`), 'monitoring/backend-base.yaml.hbs', { ns: mon, component: spec.component });
-    tree.yaml(g(`${base}/statefulset.yaml`), 'monitoring/backend-statefulset.yaml.hbs', { ...spec, image: spec.image, configMap: `${spec.component}-config` });
-    tree.yaml(g(`${base}/service.yaml`), 'monitoring/backend-service.yaml.hbs', { ...spec, externalService: `${spec.component}-external` });
+    tree.yaml(g(`${base}/kustomization.yaml`), 'monitoring/backend-base.yaml.hbs', {
+      ns: mon,
+      component: spec.component,
+    });
+    tree.yaml(g(`${base}/statefulset.yaml`), 'monitoring/backend-statefulset.yaml.hbs', {
+      ...spec,
+      image: spec.image,
+      configMap: `${spec.component}-config`,
+    });
+    tree.yaml(g(`${base}/service.yaml`), 'monitoring/backend-service.yaml.hbs', {
+      ...spec,
+      externalService: `${spec.component}-external`,
+    });
     for (const set of model.backendSets) {
       const dir = `components/monitoring/${spec.component}/overlays/${set.key}`;
       const configs = spec.configs(set, model);
       tree.yaml(g(`${dir}/kustomization.yaml`), 'monitoring/backend-overlay.yaml.hbs', {
-        component: spec.component, externalService: `${spec.component}-external`, set, suffix: `-${set.key}`, instance: `${spec.component}-${set.key}`, configMap: `${spec.component}-config`,
+        component: spec.component,
+        externalService: `${spec.component}-external`,
+        set,
+        suffix: `-${set.key}`,
+        instance: `${spec.component}-${set.key}`,
+        configMap: `${spec.component}-config`,
         configFiles: configs.map((c) => c.file),
         servicePatch: JSON.stringify([{ op: 'add', path: '/spec/ports/0/nodePort', value: spec.nodePort(set) }]),
-        storagePatch: JSON.stringify([{ op: 'replace', path: '/spec/volumeClaimTemplates/0/spec/resources/requests/storage', value: spec.storage(set) }]),
+        storagePatch: JSON.stringify([
+          {
+            op: 'replace',
+            path: '/spec/volumeClaimTemplates/0/spec/resources/requests/storage',
+            value: spec.storage(set),
+          },
+        ]),
       });
       for (const c of configs) tree.yaml(g(`${dir}/${c.file}`), c.template, c.ctx);
     }
@@ -218,11 +295,18 @@ export function render(model: Model, opts: RenderOptions = {}): RenderedFile[] {
   // Grafana.
   const grafanaBase = 'components/monitoring/grafana/base';
   tree.yaml(g(`${grafanaBase}/kustomization.yaml`), 'monitoring/grafana-base.yaml.hbs', { ns: mon });
-  tree.yaml(g(`${grafanaBase}/deployment.yaml`), 'monitoring/grafana-deployment.yaml.hbs', { image: `grafana/grafana:${VERSIONS.grafana}`, adminSecret: model.grafana.adminSecret, host: model.grafana.host });
+  tree.yaml(g(`${grafanaBase}/deployment.yaml`), 'monitoring/grafana-deployment.yaml.hbs', {
+    image: `grafana/grafana:${VERSIONS.grafana}`,
+    adminSecret: model.grafana.adminSecret,
+    host: model.grafana.host,
+  });
   tree.yaml(g(`${grafanaBase}/service.yaml`), 'monitoring/grafana-service.yaml.hbs', {});
   tree.yaml(g(`${grafanaBase}/dashboards.yaml`), 'monitoring/grafana-dashboard-provider.yaml.hbs', {});
   const grafanaOverlay = `components/monitoring/grafana/overlays/${model.monitoring.name}`;
-  const dashboards = [...model.environments.map((env) => ({ file: `red-${env.name}.json`, json: redDashboard(env) })), { file: 'fleet.json', json: fleetDashboard(model) }];
+  const dashboards = [
+    ...model.environments.map((env) => ({ file: `red-${env.name}.json`, json: redDashboard(env) })),
+    { file: 'fleet.json', json: fleetDashboard(model) },
+  ];
   tree.yaml(g(`${grafanaOverlay}/kustomization.yaml`), 'monitoring/grafana-overlay.yaml.hbs', {
     dashboardFiles: dashboards.map((d) => d.file),
     servicePatch: JSON.stringify([{ op: 'add', path: '/spec/ports/0/nodePort', value: model.grafana.nodePort }]),
@@ -235,12 +319,18 @@ export function render(model: Model, opts: RenderOptions = {}): RenderedFile[] {
   const rulesSyncBase = 'components/monitoring/rules-sync/base';
   tree.yaml(g(`${rulesSyncBase}/kustomization.yaml`), 'monitoring/rules-sync-base.yaml.hbs', { ns: mon });
   tree.yaml(g(`${rulesSyncBase}/rbac.yaml`), 'monitoring/rules-sync-rbac.yaml.hbs', { ns: mon });
-  tree.yaml(g(`${rulesSyncBase}/deployment.yaml`), 'monitoring/rules-sync-deployment.yaml.hbs', { image: `grafana/alloy:${VERSIONS.alloy}` });
+  tree.yaml(g(`${rulesSyncBase}/deployment.yaml`), 'monitoring/rules-sync-deployment.yaml.hbs', {
+    image: `grafana/alloy:${VERSIONS.alloy}`,
+  });
   const rulesSyncOverlay = `components/monitoring/rules-sync/overlays/${model.monitoring.name}`;
   tree.yaml(g(`${rulesSyncOverlay}/kustomization.yaml`), 'monitoring/rules-sync-overlay.yaml.hbs', {});
-  tree.text(g(`${rulesSyncOverlay}/config.alloy`), headerFor(model, '//') + template('config/rules-sync.alloy.hbs')({
-    environments: model.environments.map((env) => ({ ...env, rulePrefix: `fabric-${env.name}` })),
-  }));
+  tree.text(
+    g(`${rulesSyncOverlay}/config.alloy`),
+    headerFor(model, '//') +
+      template('config/rules-sync.alloy.hbs')({
+        environments: model.environments.map((env) => ({ ...env, rulePrefix: `fabric-${env.name}` })),
+      }),
+  );
   for (const env of model.environments) {
     const dir = `components/alerting-rules/overlays/${env.name}`;
     tree.yaml(g(`${dir}/kustomization.yaml`), 'alerting-rules/overlay.yaml.hbs', { ns: mon });
@@ -250,8 +340,18 @@ export function render(model: Model, opts: RenderOptions = {}): RenderedFile[] {
   }
 
   // ArgoCD: projects, ApplicationSets and the alerting-rules Application.
-  const argo = { ns: NAMESPACES.argocd, fleet: model.name, repoURL: model.git.repoURL, revision: model.git.revision, crdRepoURL: CRD_REPO_URL, crdRevision: VERSIONS.prometheusOperator };
-  tree.yaml(g('argocd-apps/kustomization.yaml'), 'argocd/kustomization.yaml.hbs', { ...argo, hasApps: model.apps.length > 0 });
+  const argo = {
+    ns: NAMESPACES.argocd,
+    fleet: model.name,
+    repoURL: model.git.repoURL,
+    revision: model.git.revision,
+    crdRepoURL: CRD_REPO_URL,
+    crdRevision: VERSIONS.prometheusOperator,
+  };
+  tree.yaml(g('argocd-apps/kustomization.yaml'), 'argocd/kustomization.yaml.hbs', {
+    ...argo,
+    hasApps: model.apps.length > 0,
+  });
   tree.yaml(g('argocd-apps/projects.yaml'), 'argocd/projects.yaml.hbs', {
     ...argo,
     monitoringServer: model.monitoring.server,
@@ -267,24 +367,64 @@ export function render(model: Model, opts: RenderOptions = {}): RenderedFile[] {
   });
   tree.yaml(g('argocd-apps/operators.yaml'), 'argocd/operators.yaml.hbs', { ...argo, monitoringNamespace: mon });
   const stack = [
-    ...backendSpecs.flatMap((s) => model.backendSets.map((set) => ({ app: `${s.component}-${set.key}`, path: gitopsPath(model, `components/monitoring/${s.component}/overlays/${set.key}`) }))),
+    ...backendSpecs.flatMap((s) =>
+      model.backendSets.map((set) => ({
+        app: `${s.component}-${set.key}`,
+        path: gitopsPath(model, `components/monitoring/${s.component}/overlays/${set.key}`),
+      })),
+    ),
     { app: 'monitoring-namespace', path: gitopsPath(model, `components/namespaces/overlays/${model.monitoring.name}`) },
     { app: 'grafana', path: gitopsPath(model, `components/monitoring/grafana/overlays/${model.monitoring.name}`) },
-    { app: 'rules-sync', path: gitopsPath(model, `components/monitoring/rules-sync/overlays/${model.monitoring.name}`) },
+    {
+      app: 'rules-sync',
+      path: gitopsPath(model, `components/monitoring/rules-sync/overlays/${model.monitoring.name}`),
+    },
   ];
-  tree.yaml(g('argocd-apps/monitoring-stack.yaml'), 'argocd/monitoring-stack.yaml.hbs', { ...argo, ns: mon, components: stack });
+  tree.yaml(g('argocd-apps/monitoring-stack.yaml'), 'argocd/monitoring-stack.yaml.hbs', {
+    ...argo,
+    ns: mon,
+    components: stack,
+  });
   // The goTemplate part is a literal ArgoCD expands; the prefix comes from the spec.
   const appPath = gitopsPath(model, 'components/{{.values.component}}/overlays/{{.name}}');
   const memberGenerators = (components: (env: EnvironmentModel) => string[]) =>
-    model.environments.flatMap((env) => components(env).map((component) =>
-      tree.parse('argocd/member-generator.yaml.hbs', { fleet: model.name, environment: env.name, project: env.project, component })));
-  tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: agents, name: 'alloy-agents', appPath, generators: memberGenerators(() => ['namespaces', 'alloy-agent', 'kube-state-metrics']) });
+    model.environments.flatMap((env) =>
+      components(env).map((component) =>
+        tree.parse('argocd/member-generator.yaml.hbs', {
+          fleet: model.name,
+          environment: env.name,
+          project: env.project,
+          component,
+        }),
+      ),
+    );
+  tree.yaml(g('argocd-apps/alloy-agents.yaml'), 'argocd/member-appset.yaml.hbs', {
+    ...argo,
+    ns: agents,
+    name: 'alloy-agents',
+    appPath,
+    generators: memberGenerators(() => ['namespaces', 'alloy-agent', 'kube-state-metrics']),
+  });
   // A fleet without apps has no instrumented-apps ApplicationSet (one with no generator is invalid).
   const appGenerators = memberGenerators((env) => env.apps);
-  if (appGenerators.length) tree.yaml(g('argocd-apps/instrumented-apps.yaml'), 'argocd/member-appset.yaml.hbs', { ...argo, ns: NAMESPACES.apps, name: 'instrumented-apps', appPath, generators: appGenerators });
+  if (appGenerators.length)
+    tree.yaml(g('argocd-apps/instrumented-apps.yaml'), 'argocd/member-appset.yaml.hbs', {
+      ...argo,
+      ns: NAMESPACES.apps,
+      name: 'instrumented-apps',
+      appPath,
+      generators: appGenerators,
+    });
   tree.yaml(g('argocd-apps/alerting-rules.yaml'), 'argocd/alerting-rules.yaml.hbs', {
-    ...argo, ns: mon, server: model.monitoring.server,
-    sources: model.environments.map((env) => tree.parse('argocd/alerting-rules-source.yaml.hbs', { ...argo, path: gitopsPath(model, `components/alerting-rules/overlays/${env.name}`) })),
+    ...argo,
+    ns: mon,
+    server: model.monitoring.server,
+    sources: model.environments.map((env) =>
+      tree.parse('argocd/alerting-rules-source.yaml.hbs', {
+        ...argo,
+        path: gitopsPath(model, `components/alerting-rules/overlays/${env.name}`),
+      }),
+    ),
   });
 
   // Generated files are LF; a checkout with core.autocrlf must not rewrite them (RELIABILITY D6).
@@ -312,39 +452,82 @@ interface BackendComponent {
 function backendComponents(): BackendComponent[] {
   return [
     {
-      component: 'mimir', image: `grafana/mimir:${VERSIONS.mimir}`, args: ['-config.file=/etc/mimir/mimir.yaml'],
-      ports: [{ name: 'http', port: BACKEND_PORTS.mimirHttp }, { name: 'grpc', port: BACKEND_PORTS.mimirGrpc }],
+      component: 'mimir',
+      image: `grafana/mimir:${VERSIONS.mimir}`,
+      args: ['-config.file=/etc/mimir/mimir.yaml'],
+      ports: [
+        { name: 'http', port: BACKEND_PORTS.mimirHttp },
+        { name: 'grpc', port: BACKEND_PORTS.mimirGrpc },
+      ],
       externalPort: { name: 'http', port: BACKEND_PORTS.mimirHttp },
-      readyPath: '/ready', httpPort: BACKEND_PORTS.mimirHttp, configDir: '/etc/mimir', dataDir: '/data', memoryLimit: '2Gi',
-      nodePort: (s) => s.mimir.nodePort, storage: (s) => s.storage.metrics,
+      readyPath: '/ready',
+      httpPort: BACKEND_PORTS.mimirHttp,
+      configDir: '/etc/mimir',
+      dataDir: '/data',
+      memoryLimit: '2Gi',
+      nodePort: (s) => s.mimir.nodePort,
+      storage: (s) => s.storage.metrics,
       configs: (set, model) => [
-        { file: 'mimir.yaml', template: 'config/mimir.yaml.hbs', ctx: { multitenancy: model.tenancy === 'shared', retention: set.retention } },
+        {
+          file: 'mimir.yaml',
+          template: 'config/mimir.yaml.hbs',
+          ctx: { multitenancy: model.tenancy === 'shared', retention: set.retention },
+        },
         { file: 'runtime.yaml', template: 'config/mimir-runtime.yaml.hbs', ctx: { tenants: set.tenants } },
         { file: 'alertmanager-fallback.yaml', template: 'config/alertmanager-fallback.yaml.hbs', ctx: {} },
       ],
     },
     {
-      component: 'loki', image: `grafana/loki:${VERSIONS.loki}`, args: ['-config.file=/etc/loki/loki.yaml'],
-      ports: [{ name: 'http', port: BACKEND_PORTS.lokiHttp }, { name: 'grpc', port: BACKEND_PORTS.lokiGrpc }],
+      component: 'loki',
+      image: `grafana/loki:${VERSIONS.loki}`,
+      args: ['-config.file=/etc/loki/loki.yaml'],
+      ports: [
+        { name: 'http', port: BACKEND_PORTS.lokiHttp },
+        { name: 'grpc', port: BACKEND_PORTS.lokiGrpc },
+      ],
       externalPort: { name: 'http', port: BACKEND_PORTS.lokiHttp },
-      readyPath: '/ready', httpPort: BACKEND_PORTS.lokiHttp, configDir: '/etc/loki', dataDir: '/loki', memoryLimit: '1Gi',
-      nodePort: (s) => s.loki.nodePort, storage: (s) => s.storage.logs,
+      readyPath: '/ready',
+      httpPort: BACKEND_PORTS.lokiHttp,
+      configDir: '/etc/loki',
+      dataDir: '/loki',
+      memoryLimit: '1Gi',
+      nodePort: (s) => s.loki.nodePort,
+      storage: (s) => s.storage.logs,
       configs: (set, model) => [
-        { file: 'loki.yaml', template: 'config/loki.yaml.hbs', ctx: { multitenancy: model.tenancy === 'shared', retention: set.retention } },
+        {
+          file: 'loki.yaml',
+          template: 'config/loki.yaml.hbs',
+          ctx: { multitenancy: model.tenancy === 'shared', retention: set.retention },
+        },
         { file: 'runtime.yaml', template: 'config/loki-runtime.yaml.hbs', ctx: { tenants: set.tenants } },
       ],
     },
     {
-      component: 'tempo', image: `grafana/tempo:${VERSIONS.tempo}`, args: ['-target=all', '-config.file=/etc/tempo/tempo.yaml'],
-      ports: [{ name: 'otlp-grpc', port: BACKEND_PORTS.tempoOtlpGrpc }, { name: 'http', port: BACKEND_PORTS.tempoHttp }, { name: 'otlp-http', port: BACKEND_PORTS.tempoOtlpHttp }, { name: 'grpc', port: BACKEND_PORTS.tempoGrpc }],
+      component: 'tempo',
+      image: `grafana/tempo:${VERSIONS.tempo}`,
+      args: ['-target=all', '-config.file=/etc/tempo/tempo.yaml'],
+      ports: [
+        { name: 'otlp-grpc', port: BACKEND_PORTS.tempoOtlpGrpc },
+        { name: 'http', port: BACKEND_PORTS.tempoHttp },
+        { name: 'otlp-http', port: BACKEND_PORTS.tempoOtlpHttp },
+        { name: 'grpc', port: BACKEND_PORTS.tempoGrpc },
+      ],
       externalPort: { name: 'otlp-grpc', port: BACKEND_PORTS.tempoOtlpGrpc },
-      readyPath: '/ready', httpPort: BACKEND_PORTS.tempoHttp, configDir: '/etc/tempo', dataDir: '/var/tempo', memoryLimit: '1Gi',
-      nodePort: (s) => s.tempo.nodePort, storage: (s) => s.storage.traces,
+      readyPath: '/ready',
+      httpPort: BACKEND_PORTS.tempoHttp,
+      configDir: '/etc/tempo',
+      dataDir: '/var/tempo',
+      memoryLimit: '1Gi',
+      nodePort: (s) => s.tempo.nodePort,
+      storage: (s) => s.storage.traces,
       configs: (set, model) => [
         {
-          file: 'tempo.yaml', template: 'config/tempo.yaml.hbs',
+          file: 'tempo.yaml',
+          template: 'config/tempo.yaml.hbs',
           ctx: {
-            version: VERSIONS.tempo, multitenancy: model.tenancy === 'shared', retention: set.retention,
+            version: VERSIONS.tempo,
+            multitenancy: model.tenancy === 'shared',
+            retention: set.retention,
             env: model.tenancy === 'shared' ? undefined : set.key,
             // The span-metrics and service graphs of this set go to the same set's Mimir.
             mimirPushUrl: `${set.mimir.internal}/api/v1/push`,

@@ -19,32 +19,112 @@ export function readme(model: Model, template: (ctx: object) => string): string 
   diagram.push(`${id(model.control.name)} -.->|sync| ${id(model.monitoring.name)}`);
   for (const set of model.backendSets) diagram.push(`grafana --> ${id(set.key)}_backends`);
 
-  const memberNames = model.clusters.filter((c) => c.role === 'member').map((c) => c.name).join(', ');
+  const memberNames = model.clusters
+    .filter((c) => c.role === 'member')
+    .map((c) => c.name)
+    .join(', ');
   const layout = [
-    { path: 'gitops/argocd-apps/', what: 'AppProjects, ApplicationSets and the alerting-rules Application; apply this once', where: model.control.name },
-    { path: 'gitops/components/namespaces/', what: 'namespaces with default-deny NetworkPolicies and the flows the pipeline needs', where: `${memberNames}, ${model.monitoring.name}` },
-    { path: 'gitops/components/alloy-agent/', what: `Alloy DaemonSet (namespace ${NAMESPACES.agents}) and its config per cluster`, where: memberNames },
-    { path: 'gitops/components/kube-state-metrics/', what: 'kube-state-metrics, scraped by the local Alloy', where: memberNames },
-    ...model.apps.map((a) => ({ path: `gitops/components/${a.name}/`, what: `the app ${a.name} (namespace ${NAMESPACES.apps})`, where: model.clusters.filter((c) => c.role === 'member' && a.environments.includes(c.environment!)).map((c) => c.name).join(', ') })),
-    { path: 'gitops/components/monitoring/{mimir,loki,tempo}/', what: `backends, one overlay per ${model.tenancy === 'shared' ? 'shared set (a tenant per environment)' : 'environment'}`, where: model.monitoring.name },
-    { path: 'gitops/components/monitoring/grafana/', what: 'Grafana, datasources per environment, dashboards', where: model.monitoring.name },
-    { path: 'gitops/components/monitoring/rules-sync/', what: 'Alloy loading each environment\'s PrometheusRules into its Mimir ruler', where: model.monitoring.name },
-    { path: 'gitops/components/alerting-rules/', what: 'PrometheusRules and their promtool unit tests per environment', where: model.monitoring.name },
+    {
+      path: 'gitops/argocd-apps/',
+      what: 'AppProjects, ApplicationSets and the alerting-rules Application; apply this once',
+      where: model.control.name,
+    },
+    {
+      path: 'gitops/components/namespaces/',
+      what: 'namespaces with default-deny NetworkPolicies and the flows the pipeline needs',
+      where: `${memberNames}, ${model.monitoring.name}`,
+    },
+    {
+      path: 'gitops/components/alloy-agent/',
+      what: `Alloy DaemonSet (namespace ${NAMESPACES.agents}) and its config per cluster`,
+      where: memberNames,
+    },
+    {
+      path: 'gitops/components/kube-state-metrics/',
+      what: 'kube-state-metrics, scraped by the local Alloy',
+      where: memberNames,
+    },
+    ...model.apps.map((a) => ({
+      path: `gitops/components/${a.name}/`,
+      what: `the app ${a.name} (namespace ${NAMESPACES.apps})`,
+      where: model.clusters
+        .filter((c) => c.role === 'member' && a.environments.includes(c.environment!))
+        .map((c) => c.name)
+        .join(', '),
+    })),
+    {
+      path: 'gitops/components/monitoring/{mimir,loki,tempo}/',
+      what: `backends, one overlay per ${model.tenancy === 'shared' ? 'shared set (a tenant per environment)' : 'environment'}`,
+      where: model.monitoring.name,
+    },
+    {
+      path: 'gitops/components/monitoring/grafana/',
+      what: 'Grafana, datasources per environment, dashboards',
+      where: model.monitoring.name,
+    },
+    {
+      path: 'gitops/components/monitoring/rules-sync/',
+      what: "Alloy loading each environment's PrometheusRules into its Mimir ruler",
+      where: model.monitoring.name,
+    },
+    {
+      path: 'gitops/components/alerting-rules/',
+      what: 'PrometheusRules and their promtool unit tests per environment',
+      where: model.monitoring.name,
+    },
   ];
 
   const endpoints: { what: string; env: string; address: string; port: string; host: string }[] = [];
   for (const set of model.backendSets) {
     const env = set.key;
-    endpoints.push({ what: 'Mimir remote write', env, address: `${set.mimir.external}/api/v1/push`, port: String(set.mimir.nodePort), host: '' });
-    endpoints.push({ what: 'Loki OTLP', env, address: `${set.loki.external}/otlp`, port: String(set.loki.nodePort), host: '' });
-    endpoints.push({ what: 'Tempo OTLP gRPC', env, address: set.tempo.external, port: String(set.tempo.nodePort), host: '' });
+    endpoints.push({
+      what: 'Mimir remote write',
+      env,
+      address: `${set.mimir.external}/api/v1/push`,
+      port: String(set.mimir.nodePort),
+      host: '',
+    });
+    endpoints.push({
+      what: 'Loki OTLP',
+      env,
+      address: `${set.loki.external}/otlp`,
+      port: String(set.loki.nodePort),
+      host: '',
+    });
+    endpoints.push({
+      what: 'Tempo OTLP gRPC',
+      env,
+      address: set.tempo.external,
+      port: String(set.tempo.nodePort),
+      host: '',
+    });
   }
-  endpoints.push({ what: 'Grafana', env: 'all', address: model.grafana.url, port: String(model.grafana.nodePort), host: model.grafana.host });
+  endpoints.push({
+    what: 'Grafana',
+    env: 'all',
+    address: model.grafana.url,
+    port: String(model.grafana.nodePort),
+    host: model.grafana.host,
+  });
   for (const app of model.apps) {
     for (const c of model.clusters.filter((c) => c.role === 'member' && app.environments.includes(c.environment!))) {
-      endpoints.push({ what: app.name, env: c.environment!, address: app.nodePort && c.ip ? `http://${c.ip}:${app.nodePort}` : `${app.name}.${NAMESPACES.apps}.svc:${app.port}`, port: app.nodePort ? String(app.nodePort) : String(app.port), host: app.hosts[c.environment!] ?? '' });
+      endpoints.push({
+        what: app.name,
+        env: c.environment!,
+        address:
+          app.nodePort && c.ip ? `http://${c.ip}:${app.nodePort}` : `${app.name}.${NAMESPACES.apps}.svc:${app.port}`,
+        port: app.nodePort ? String(app.nodePort) : String(app.port),
+        host: app.hosts[c.environment!] ?? '',
+      });
     }
   }
-  for (const c of model.clusters) endpoints.push({ what: `API server of ${c.name} (${c.role})`, env: c.environment ?? '', address: c.server, port: '', host: '' });
+  for (const c of model.clusters)
+    endpoints.push({
+      what: `API server of ${c.name} (${c.role})`,
+      env: c.environment ?? '',
+      address: c.server,
+      port: '',
+      host: '',
+    });
   return template({ model, diagram, layout, endpoints, argocdVersion: VERSIONS.argocd });
 }

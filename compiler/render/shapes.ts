@@ -48,7 +48,8 @@ export class ValueRecorder {
 const tokenText = (i: number) => `"${MARK}${i}${MARK}"`;
 
 /** The text the helpers write outside recording: the value as JSON (a YAML scalar or flow collection). */
-export const realText = (skeleton: string, values: Value[]) => skeleton.replace(TOKEN, (_, i: string) => JSON.stringify(values[Number(i)]));
+export const realText = (skeleton: string, values: Value[]) =>
+  skeleton.replace(TOKEN, (_, i: string) => JSON.stringify(values[Number(i)]));
 
 /**
  * A parsed skeleton: its documents as data with token strings in place of
@@ -103,7 +104,9 @@ export class ShapeCache {
         shape.texts ??= shape.docs.map(writtenWithTokens);
         shape.docs.forEach((doc, k) => {
           const text = shape.texts![k];
-          out.push((text !== undefined && substitute(text, plan.values, base)) || toYaml(fill(doc, plan.values, base, where)));
+          out.push(
+            (text !== undefined && substitute(text, plan.values, base)) || toYaml(fill(doc, plan.values, base, where)),
+          );
         });
       }
     } catch (e) {
@@ -119,7 +122,8 @@ export class ShapeCache {
     if (!plan) return parseDocs(realText(skeleton, values), where);
     const out: unknown[] = [];
     try {
-      for (const { shape, base } of plan.pieces) for (const d of shape.docs) out.push(fill(d, plan.values, base, where));
+      for (const { shape, base } of plan.pieces)
+        for (const d of shape.docs) out.push(fill(d, plan.values, base, where));
     } catch (e) {
       if (e === NEEDS_TEXT) return parseDocs(realText(skeleton, values), where);
       throw e;
@@ -137,10 +141,13 @@ export class ShapeCache {
       // a shape; a file of one piece already counts from 0.
       let base = texts.length === 1 ? 0 : -1;
       let count = texts.length === 1 ? values.length : 0;
-      const key = texts.length === 1 ? text : text.replace(TOKEN, (_, i: string) => {
-        if (base < 0) base = Number(i);
-        return tokenText(Number(i) - base === count ? count++ : -1);
-      });
+      const key =
+        texts.length === 1
+          ? text
+          : text.replace(TOKEN, (_, i: string) => {
+              if (base < 0) base = Number(i);
+              return tokenText(Number(i) - base === count ? count++ : -1);
+            });
       let shape = this.shapes.get(key);
       if (shape === undefined) {
         // A long-lived process (the fuzzer, tests) renders many fleets: keep the cache bounded.
@@ -252,10 +259,12 @@ function fill(v: unknown, values: Value[], base: number, where: string): unknown
     if (typeof value !== 'string') throw NEEDS_TEXT;
     const key = value;
     // The real text would have had this key twice, which the parser rejects.
-    if (Object.hasOwn(out, key)) throw new RenderError(`${where}: rendered YAML does not parse: Map keys must be unique ("${key}")`);
+    if (Object.hasOwn(out, key))
+      throw new RenderError(`${where}: rendered YAML does not parse: Map keys must be unique ("${key}")`);
     // As the yaml library does: __proto__ is a key, not the prototype.
     const filled = fill(x, values, base, where);
-    if (key === '__proto__') Object.defineProperty(out, key, { value: filled, writable: true, enumerable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: filled, writable: true, enumerable: true, configurable: true });
     else out[key] = filled;
   }
   return out;

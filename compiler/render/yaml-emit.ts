@@ -9,7 +9,12 @@
 import { Document, stringify, type Schema } from 'yaml';
 
 /** YAML-1.1-safe quoting (yes/no/on stay strings for Kubernetes), no line folding. */
-export const YAML_OPTIONS = { compat: 'yaml-1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
+export const YAML_OPTIONS = {
+  compat: 'yaml-1.1',
+  lineWidth: 0,
+  minContentWidth: 0,
+  aliasDuplicateObjects: false,
+} as const;
 
 export const libraryYaml = (value: unknown): string => stringify(value, YAML_OPTIONS);
 
@@ -95,8 +100,10 @@ function collection(v: Collection, indent: string, lines: string[]) {
 function inline(v: unknown): string {
   if (v === null) return 'null';
   switch (typeof v) {
-    case 'string': return scalar(v);
-    case 'boolean': return v ? 'true' : 'false';
+    case 'string':
+      return scalar(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(v) || Object.is(v, -0)) throw UNSUPPORTED;
       return JSON.stringify(v);

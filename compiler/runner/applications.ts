@@ -24,11 +24,13 @@ export class PredictionError extends Error {}
 export function expectedApplications(files: RenderedFile[], clusters: RegisteredCluster[]): string[] {
   const byPath = new Map(files.map((f) => [f.path, f.contents]));
   const kustomization = byPath.get(`${APPS_DIR}/kustomization.yaml`);
-  if (kustomization === undefined) throw new PredictionError(`${APPS_DIR}/kustomization.yaml is missing from the compiled tree`);
+  if (kustomization === undefined)
+    throw new PredictionError(`${APPS_DIR}/kustomization.yaml is missing from the compiled tree`);
   const names: string[] = [];
   for (const resource of (parse(kustomization) as Json).resources ?? []) {
     const text = byPath.get(`${APPS_DIR}/${resource}`);
-    if (text === undefined) throw new PredictionError(`${APPS_DIR}/${resource} is listed in the kustomization but not compiled`);
+    if (text === undefined)
+      throw new PredictionError(`${APPS_DIR}/${resource} is listed in the kustomization but not compiled`);
     for (const doc of parseAllDocuments(text).map((d) => d.toJS() as Json | null)) {
       if (doc?.kind === 'Application') names.push(doc.metadata.name);
       if (doc?.kind === 'ApplicationSet') names.push(...applicationSetNames(doc, clusters));
@@ -39,7 +41,8 @@ export function expectedApplications(files: RenderedFile[], clusters: Registered
 
 function applicationSetNames(appSet: Json, clusters: RegisteredCluster[]): string[] {
   const where = `ApplicationSet ${appSet.metadata?.name}`;
-  if (appSet.spec?.goTemplate !== true) throw new PredictionError(`${where}: only goTemplate ApplicationSets can be predicted`);
+  if (appSet.spec?.goTemplate !== true)
+    throw new PredictionError(`${where}: only goTemplate ApplicationSets can be predicted`);
   const template = appSet.spec.template?.metadata?.name;
   if (typeof template !== 'string') throw new PredictionError(`${where}: template.metadata.name is not a string`);
   const params = (appSet.spec.generators as Json[]).flatMap((g) => generate(g, clusters, where));
@@ -48,23 +51,27 @@ function applicationSetNames(appSet: Json, clusters: RegisteredCluster[]): strin
 
 function generate(generator: Json, clusters: RegisteredCluster[], where: string): Params[] {
   const kinds = Object.keys(generator).filter((k) => k !== 'selector');
-  if (kinds.length !== 1) throw new PredictionError(`${where}: a generator must have exactly one kind, found ${kinds.join(', ') || 'none'}`);
+  if (kinds.length !== 1)
+    throw new PredictionError(`${where}: a generator must have exactly one kind, found ${kinds.join(', ') || 'none'}`);
   const [kind] = kinds;
   const g = generator[kind] ?? {};
   switch (kind) {
     case 'list':
       return (g.elements ?? []) as Params[];
     case 'clusters':
-      return clusters.filter((c) => selects(g.selector, c.labels, where)).map((c) => ({
-        name: c.name,
-        nameNormalized: c.name,
-        server: c.server,
-        metadata: { labels: c.labels, annotations: {} },
-        values: g.values ?? {},
-      }));
+      return clusters
+        .filter((c) => selects(g.selector, c.labels, where))
+        .map((c) => ({
+          name: c.name,
+          nameNormalized: c.name,
+          server: c.server,
+          metadata: { labels: c.labels, annotations: {} },
+          values: g.values ?? {},
+        }));
     case 'matrix': {
       const children = g.generators as Json[];
-      if (children?.length !== 2) throw new PredictionError(`${where}: a matrix generator needs exactly two generators`);
+      if (children?.length !== 2)
+        throw new PredictionError(`${where}: a matrix generator needs exactly two generators`);
       const [a, b] = children.map((child) => generate(child, clusters, where));
       return a.flatMap((pa) => b.map((pb) => ({ ...pa, ...pb })));
     }
@@ -74,19 +81,29 @@ function generate(generator: Json, clusters: RegisteredCluster[], where: string)
 }
 
 function selects(selector: Json | undefined, labels: Record<string, string>, where: string): boolean {
-  if (selector?.matchExpressions) throw new PredictionError(`${where}: matchExpressions selectors are not predicted by fabric`);
+  if (selector?.matchExpressions)
+    throw new PredictionError(`${where}: matchExpressions selectors are not predicted by fabric`);
   return Object.entries((selector?.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v);
 }
 
 /** `{{.a.b}}` and `{{index .a "k"}}`, the two forms fabric's templates use. */
 function renderGoTemplate(template: string, params: Params, where: string): string {
-  const lookup = (path: string) => path.split('.').filter(Boolean).reduce<unknown>((o, k) => (o as Json | undefined)?.[k], params);
+  const lookup = (path: string) =>
+    path
+      .split('.')
+      .filter(Boolean)
+      .reduce<unknown>((o, k) => (o as Json | undefined)?.[k], params);
   return template.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, expr: string) => {
     const dotted = /^\.([A-Za-z0-9_.]+)$/.exec(expr);
     const indexed = /^index\s+\.([A-Za-z0-9_.]+)\s+"([^"]+)"$/.exec(expr);
-    const value = dotted ? lookup(dotted[1]) : indexed ? (lookup(indexed[1]) as Json | undefined)?.[indexed[2]] : undefined;
+    const value = dotted
+      ? lookup(dotted[1])
+      : indexed
+        ? (lookup(indexed[1]) as Json | undefined)?.[indexed[2]]
+        : undefined;
     // missingkey=error, as the generated ApplicationSets ask of ArgoCD.
-    if (value === undefined || value === null) throw new PredictionError(`${where}: cannot evaluate {{${expr}}} in ${JSON.stringify(template)}`);
+    if (value === undefined || value === null)
+      throw new PredictionError(`${where}: cannot evaluate {{${expr}}} in ${JSON.stringify(template)}`);
     return String(value);
   });
 }
@@ -102,23 +119,27 @@ export interface AppStatus {
 /** Applications from `kubectl get applications.argoproj.io -o json`. */
 export function parseApplications(listJson: string): AppStatus[] {
   const list = JSON.parse(listJson) as { items?: Json[] };
-  return (list.items ?? []).map((app) => {
-    const status = app.status ?? {};
-    const unhealthy = ((status.resources ?? []) as Json[])
-      .filter((r) => r.health && r.health.status !== 'Healthy')
-      .map((r) => `${r.kind}/${r.name} ${r.health.status}${r.health.message ? `: ${r.health.message}` : ''}`);
-    const messages = [
-      ...((status.conditions ?? []) as Json[]).map((c) => `${c.type}: ${c.message}`),
-      ...(status.operationState?.phase && status.operationState.phase !== 'Succeeded' ? [`sync ${status.operationState.phase}: ${status.operationState.message ?? ''}`.trim()] : []),
-      ...unhealthy.slice(0, 3),
-    ];
-    return {
-      name: app.metadata?.name,
-      sync: status.sync?.status ?? 'Unknown',
-      health: status.health?.status ?? 'Unknown',
-      ...(messages.length ? { message: messages.join('; ') } : {}),
-    };
-  }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return (list.items ?? [])
+    .map((app) => {
+      const status = app.status ?? {};
+      const unhealthy = ((status.resources ?? []) as Json[])
+        .filter((r) => r.health && r.health.status !== 'Healthy')
+        .map((r) => `${r.kind}/${r.name} ${r.health.status}${r.health.message ? `: ${r.health.message}` : ''}`);
+      const messages = [
+        ...((status.conditions ?? []) as Json[]).map((c) => `${c.type}: ${c.message}`),
+        ...(status.operationState?.phase && status.operationState.phase !== 'Succeeded'
+          ? [`sync ${status.operationState.phase}: ${status.operationState.message ?? ''}`.trim()]
+          : []),
+        ...unhealthy.slice(0, 3),
+      ];
+      return {
+        name: app.metadata?.name,
+        sync: status.sync?.status ?? 'Unknown',
+        health: status.health?.status ?? 'Unknown',
+        ...(messages.length ? { message: messages.join('; ') } : {}),
+      };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 export interface HealthReport {

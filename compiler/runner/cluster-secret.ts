@@ -26,7 +26,10 @@ export interface SecretObject {
 }
 
 export class CredentialsError extends Error {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -46,14 +49,20 @@ export function clusterSecret(cluster: ClusterModel, creds: ClusterCredentials):
   if (creds.caData) tlsClientConfig.caData = creds.caData;
   if (creds.certData) tlsClientConfig.certData = creds.certData;
   if (creds.keyData) tlsClientConfig.keyData = creds.keyData;
-  const config: Record<string, unknown> = creds.bearerToken ? { bearerToken: creds.bearerToken, tlsClientConfig } : { tlsClientConfig };
+  const config: Record<string, unknown> = creds.bearerToken
+    ? { bearerToken: creds.bearerToken, tlsClientConfig }
+    : { tlsClientConfig };
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
       name: clusterSecretName(cluster.name),
       namespace: NAMESPACES.argocd,
-      labels: { 'argocd.argoproj.io/secret-type': 'cluster', 'app.kubernetes.io/managed-by': 'fabric', ...cluster.argocdLabels },
+      labels: {
+        'argocd.argoproj.io/secret-type': 'cluster',
+        'app.kubernetes.io/managed-by': 'fabric',
+        ...cluster.argocdLabels,
+      },
     },
     type: 'Opaque',
     // `name` is the cluster's name in the ApplicationSets ({{.name}}: overlay paths and Application names).
@@ -75,10 +84,18 @@ export function minikubeCredentials(home: string, profile: string): ClusterCrede
     try {
       return b64(readFileSync(file));
     } catch {
-      throw new CredentialsError(`cannot read ${file}`, `start the profile with minikube on this machine (fabric apply does) so that its certificates exist; set MINIKUBE_HOME if minikube keeps its state elsewhere`);
+      throw new CredentialsError(
+        `cannot read ${file}`,
+        `start the profile with minikube on this machine (fabric apply does) so that its certificates exist; set MINIKUBE_HOME if minikube keeps its state elsewhere`,
+      );
     }
   };
-  return { caData: read('ca.crt'), certData: read('profiles', profile, 'client.crt'), keyData: read('profiles', profile, 'client.key'), insecure: false };
+  return {
+    caData: read('ca.crt'),
+    certData: read('profiles', profile, 'client.crt'),
+    keyData: read('profiles', profile, 'client.key'),
+    insecure: false,
+  };
 }
 
 /** Credentials of an existing cluster from `kubectl config view --raw --minify --flatten --context X -o json`. */
@@ -104,7 +121,10 @@ export function kubeconfigCredentials(rawConfigJson: string, context: string): C
     insecure: cluster['insecure-skip-tls-verify'] === true,
   };
   if (!creds.bearerToken && !(creds.certData && creds.keyData)) {
-    throw new CredentialsError(`context ${context} has neither a token nor a client certificate and key`, 'fabric registers the cluster in ArgoCD with the same credentials kubectl uses: give the context a client certificate or a token');
+    throw new CredentialsError(
+      `context ${context} has neither a token nor a client certificate and key`,
+      'fabric registers the cluster in ArgoCD with the same credentials kubectl uses: give the context a client certificate or a token',
+    );
   }
   return creds;
 }
@@ -112,7 +132,11 @@ export function kubeconfigCredentials(rawConfigJson: string, context: string): C
 /** True when the live Secret (kubectl get -o json) already says what fabric would apply. */
 export function secretMatches(liveJson: string, desired: SecretObject): boolean {
   if (!liveJson.trim()) return false;
-  const live = JSON.parse(liveJson) as { data?: Record<string, string>; metadata?: { labels?: Record<string, string> } };
-  const sameEntries = (a: Record<string, string> = {}, b: Record<string, string>) => Object.entries(b).every(([k, v]) => a[k] === v);
+  const live = JSON.parse(liveJson) as {
+    data?: Record<string, string>;
+    metadata?: { labels?: Record<string, string> };
+  };
+  const sameEntries = (a: Record<string, string> = {}, b: Record<string, string>) =>
+    Object.entries(b).every(([k, v]) => a[k] === v);
   return sameEntries(live.data, desired.data) && sameEntries(live.metadata?.labels, desired.metadata.labels);
 }

@@ -56,7 +56,12 @@ async function compile(specPath: string, json: boolean): Promise<Compiled> {
 
 /** `15m`, `90s`, `1h30m` in milliseconds. */
 export function parseTimeout(text: string): number {
-  if (!/^([0-9]+(ms|s|m|h))+$/.test(text)) throw new UserError(`--timeout ${JSON.stringify(text)} is not a duration`, EXIT.usage, 'write it like 15m, 90s or 1h30m');
+  if (!/^([0-9]+(ms|s|m|h))+$/.test(text))
+    throw new UserError(
+      `--timeout ${JSON.stringify(text)} is not a duration`,
+      EXIT.usage,
+      'write it like 15m, 90s or 1h30m',
+    );
   return durationSeconds(text) * 1000;
 }
 
@@ -66,7 +71,13 @@ function shownPath(path: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-function runContext(compiled: Compiled, opts: ApplyOptions, exec: Exec, env: NodeJS.ProcessEnv, signal: AbortSignal): RunContext {
+function runContext(
+  compiled: Compiled,
+  opts: ApplyOptions,
+  exec: Exec,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+): RunContext {
   return {
     compiled,
     exec,
@@ -100,12 +111,18 @@ export interface ApplyOptions {
 }
 
 function resumeCommand(opts: ApplyOptions): string {
-  return ['fabric apply', ...(opts.spec !== DEFAULT_SPEC ? [`--spec ${opts.spec}`] : []), ...(opts.out !== 'out' ? [`--out ${opts.out}`] : []), ...(opts.push ? [] : ['--no-push'])].join(' ');
+  return [
+    'fabric apply',
+    ...(opts.spec !== DEFAULT_SPEC ? [`--spec ${opts.spec}`] : []),
+    ...(opts.out !== 'out' ? [`--out ${opts.out}`] : []),
+    ...(opts.push ? [] : ['--no-push']),
+  ].join(' ');
 }
 
 export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Promise<number> {
   const parallel = Number(opts.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new UserError(`--parallel ${opts.parallel} is not a positive whole number`, EXIT.usage);
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new UserError(`--parallel ${opts.parallel} is not a positive whole number`, EXIT.usage);
   const compiled = await compile(opts.spec, Boolean(opts.json));
   const exec = new Exec(io.env);
   const aborted = new AbortController();
@@ -134,14 +151,24 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
     graceMs,
     onFirst: () => {
       aborted.abort();
-      reporter.note(`interrupted: no new step starts; ${exec.running} running command(s) got SIGINT and have ${graceMs / 1000}s to stop (Ctrl-C again to kill them now)`);
+      reporter.note(
+        `interrupted: no new step starts; ${exec.running} running command(s) got SIGINT and have ${graceMs / 1000}s to stop (Ctrl-C again to kill them now)`,
+      );
     },
-    onSecond: () => reporter.note('second interrupt: killing the running commands; the step they were in starts over on the next run'),
+    onSecond: () =>
+      reporter.note(
+        'second interrupt: killing the running commands; the step they were in starts over on the next run',
+      ),
   });
   const started = Date.now();
   try {
     const status = await executePlan(plan, { parallel, reporter, interrupts });
-    reporter.emit({ type: 'run-end', status, ms: Date.now() - started, ...(status === 'ok' ? {} : { resume: resumeCommand(opts) }) });
+    reporter.emit({
+      type: 'run-end',
+      status,
+      ms: Date.now() - started,
+      ...(status === 'ok' ? {} : { resume: resumeCommand(opts) }),
+    });
     return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : EXIT.toolFailure;
   } finally {
     interrupts.dispose();
@@ -150,7 +177,11 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
 }
 
 /** Runs a read-only command; its failure becomes a cell of a report, not an exception. */
-async function probe(exec: Exec, argv: Argv, okExitCodes?: number[]): Promise<{ ok: true; stdout: string; exitCode: number } | { ok: false; why: string }> {
+async function probe(
+  exec: Exec,
+  argv: Argv,
+  okExitCodes?: number[],
+): Promise<{ ok: true; stdout: string; exitCode: number } | { ok: false; why: string }> {
   try {
     const r = await exec.run(argv, { okExitCodes });
     return { ok: true, stdout: r.stdout, exitCode: r.exitCode };
@@ -160,41 +191,66 @@ async function probe(exec: Exec, argv: Argv, okExitCodes?: number[]): Promise<{ 
   }
 }
 
-interface ClusterStatus { name: string; role: string; provider: string; state: string; ip: string }
-
-async function clusterStatus(exec: Exec, model: Model): Promise<ClusterStatus[]> {
-  return Promise.all(model.clusters.map(async (c) => {
-    const base = { name: c.name, role: c.role, provider: c.provider, ip: c.ip ?? '-' };
-    if (c.provider === 'existing') {
-      const r = await probe(exec, kubectl(c.context, 'get', '--raw', '/readyz'));
-      return { ...base, state: r.ok ? 'running' : `unreachable (${r.why})` };
-    }
-    try {
-      const state = await profileState(exec, c.name);
-      if (state !== 'running') return { ...base, state: state === 'missing' ? 'not created' : 'stopped' };
-      const ip = await probe(exec, minikube.ip(c.name));
-      return { ...base, state: 'running', ip: ip.ok ? ip.stdout.trim() : base.ip };
-    } catch (e) {
-      const f = e as CommandFailed;
-      return { ...base, state: f.reason === 'missing' ? 'unknown (minikube not installed)' : `unknown (${f.message})` };
-    }
-  }));
+interface ClusterStatus {
+  name: string;
+  role: string;
+  provider: string;
+  state: string;
+  ip: string;
 }
 
-interface Endpoint { what: string; url: string; note?: string }
+async function clusterStatus(exec: Exec, model: Model): Promise<ClusterStatus[]> {
+  return Promise.all(
+    model.clusters.map(async (c) => {
+      const base = { name: c.name, role: c.role, provider: c.provider, ip: c.ip ?? '-' };
+      if (c.provider === 'existing') {
+        const r = await probe(exec, kubectl(c.context, 'get', '--raw', '/readyz'));
+        return { ...base, state: r.ok ? 'running' : `unreachable (${r.why})` };
+      }
+      try {
+        const state = await profileState(exec, c.name);
+        if (state !== 'running') return { ...base, state: state === 'missing' ? 'not created' : 'stopped' };
+        const ip = await probe(exec, minikube.ip(c.name));
+        return { ...base, state: 'running', ip: ip.ok ? ip.stdout.trim() : base.ip };
+      } catch (e) {
+        const f = e as CommandFailed;
+        return {
+          ...base,
+          state: f.reason === 'missing' ? 'unknown (minikube not installed)' : `unknown (${f.message})`,
+        };
+      }
+    }),
+  );
+}
+
+interface Endpoint {
+  what: string;
+  url: string;
+  note?: string;
+}
 
 function endpoints(model: Model): Endpoint[] {
   const mon = model.monitoring;
   const list: Endpoint[] = [
     { what: 'Grafana', url: model.grafana.url },
-    { what: 'Grafana (ingress)', url: `http://${model.grafana.host}`, note: `resolve ${model.grafana.host} to ${mon.ip}` },
+    {
+      what: 'Grafana (ingress)',
+      url: `http://${model.grafana.host}`,
+      note: `resolve ${model.grafana.host} to ${mon.ip}`,
+    },
   ];
   for (const app of model.apps) {
     for (const env of model.environments.filter((e) => app.environments.includes(e.name))) {
       for (const member of model.clusters.filter((c) => env.memberClusters.includes(c.name))) {
-        if (app.nodePort && member.ip) list.push({ what: `${app.name} on ${member.name}`, url: `http://${member.ip}:${app.nodePort}` });
+        if (app.nodePort && member.ip)
+          list.push({ what: `${app.name} on ${member.name}`, url: `http://${member.ip}:${app.nodePort}` });
         const host = app.hosts[env.name];
-        if (host) list.push({ what: `${app.name} on ${member.name} (ingress)`, url: `http://${host}`, note: `resolve ${host} to ${member.ip ?? member.name}` });
+        if (host)
+          list.push({
+            what: `${app.name} on ${member.name} (ingress)`,
+            url: `http://${host}`,
+            note: `resolve ${host} to ${member.ip ?? member.name}`,
+          });
       }
     }
   }
@@ -203,7 +259,16 @@ function endpoints(model: Model): Endpoint[] {
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (cell ?? '').padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => (cell ?? '').padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export async function statusCommand(opts: { spec: string; json?: boolean }, io: IO = processIO()): Promise<number> {
@@ -212,14 +277,20 @@ export async function statusCommand(opts: { spec: string; json?: boolean }, io: 
   const exec = new Exec(io.env);
   const clusters = await clusterStatus(exec, model);
   const expected = expectedApplications(compiled.files, registeredClusters(model));
-  const apps = await probe(exec, kubectl(model.control.context, '-n', NAMESPACES.argocd, 'get', 'applications.argoproj.io', '-o', 'json'));
+  const apps = await probe(
+    exec,
+    kubectl(model.control.context, '-n', NAMESPACES.argocd, 'get', 'applications.argoproj.io', '-o', 'json'),
+  );
   let applications: (AppStatus & { expected: boolean })[] = [];
   let appsError: string | undefined;
   if (apps.ok) {
     const live = parseApplications(apps.stdout);
     const report = healthReport(expected, live);
     applications = [
-      ...expected.map((name) => ({ ...(live.find((a) => a.name === name) ?? { name, sync: 'Missing', health: 'Missing' }), expected: true })),
+      ...expected.map((name) => ({
+        ...(live.find((a) => a.name === name) ?? { name, sync: 'Missing', health: 'Missing' }),
+        expected: true,
+      })),
       ...report.unexpected.map((name) => ({ ...live.find((a) => a.name === name)!, expected: false })),
     ];
   } else {
@@ -227,13 +298,36 @@ export async function statusCommand(opts: { spec: string; json?: boolean }, io: 
   }
   const urls = endpoints(model);
   if (opts.json) {
-    io.out.write(JSON.stringify({ clusters, applications, ...(appsError ? { applicationsError: appsError } : {}), endpoints: urls }, null, 2) + '\n');
+    io.out.write(
+      JSON.stringify(
+        { clusters, applications, ...(appsError ? { applicationsError: appsError } : {}), endpoints: urls },
+        null,
+        2,
+      ) + '\n',
+    );
     return EXIT.ok;
   }
-  io.out.write('Clusters\n' + table([['name', 'role', 'provider', 'state', 'ip'], ...clusters.map((c) => [c.name, c.role, c.provider, c.state, c.ip])]));
+  io.out.write(
+    'Clusters\n' +
+      table([
+        ['name', 'role', 'provider', 'state', 'ip'],
+        ...clusters.map((c) => [c.name, c.role, c.provider, c.state, c.ip]),
+      ]),
+  );
   io.out.write(`\nApplications (ArgoCD in ${model.control.name})\n`);
   if (appsError) io.out.write(`  cannot read them: ${appsError}\n`);
-  else io.out.write(table([['name', 'sync', 'health', ''], ...applications.map((a) => [a.name, a.sync, a.health, a.expected ? (a.message ?? '') : 'not predicted by fabric'])]));
+  else
+    io.out.write(
+      table([
+        ['name', 'sync', 'health', ''],
+        ...applications.map((a) => [
+          a.name,
+          a.sync,
+          a.health,
+          a.expected ? (a.message ?? '') : 'not predicted by fabric',
+        ]),
+      ]),
+    );
   io.out.write('\nEndpoints\n' + table(urls.map((e) => [e.what, e.url, e.note ? `(${e.note})` : ''])));
   return EXIT.ok;
 }
@@ -241,14 +335,20 @@ export async function statusCommand(opts: { spec: string; json?: boolean }, io: 
 export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO = processIO()): Promise<number> {
   const { model } = await compile(opts.spec, false);
   const profiles = minikubeClusters(model);
-  for (const c of model.clusters.filter((x) => x.provider === 'existing')) io.out.write(`· ${c.name}: provider existing, left alone\n`);
+  for (const c of model.clusters.filter((x) => x.provider === 'existing'))
+    io.out.write(`· ${c.name}: provider existing, left alone\n`);
   if (!profiles.length) {
     io.out.write('no minikube profiles to delete\n');
     return EXIT.ok;
   }
   const names = profiles.map((c) => c.name).join(', ');
   if (!opts.yes) {
-    if (!io.out.isTTY) throw new UserError(`fabric down deletes the minikube profiles ${names} and will not do it without a confirmation`, EXIT.usage, 'run fabric down --yes');
+    if (!io.out.isTTY)
+      throw new UserError(
+        `fabric down deletes the minikube profiles ${names} and will not do it without a confirmation`,
+        EXIT.usage,
+        'run fabric down --yes',
+      );
     if (!(await io.confirm(`Delete the minikube profiles ${names} and everything in them?`))) {
       io.out.write('nothing deleted\n');
       return EXIT.ok;
@@ -263,7 +363,14 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
     } catch (e) {
       failed += 1;
       const f = describeFailure(e);
-      io.out.write([`✗ ${label}`, `  command: ${f.command}`, ...(f.tail ?? []).map((l) => `    ${l}`), ...(f.hint ? [`  hint: ${f.hint}`] : [])].join('\n') + '\n');
+      io.out.write(
+        [
+          `✗ ${label}`,
+          `  command: ${f.command}`,
+          ...(f.tail ?? []).map((l) => `    ${l}`),
+          ...(f.hint ? [`  hint: ${f.hint}`] : []),
+        ].join('\n') + '\n',
+      );
     }
   };
   for (const c of profiles) {
@@ -272,7 +379,9 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
       state = await profileState(exec, c.name);
     } catch (e) {
       failed += 1;
-      io.out.write(`✗ ${c.name}: ${(e as Error).message}${e instanceof CommandFailed && hintFor(e) ? `\n  hint: ${hintFor(e)}` : ''}\n`);
+      io.out.write(
+        `✗ ${c.name}: ${(e as Error).message}${e instanceof CommandFailed && hintFor(e) ? `\n  hint: ${hintFor(e)}` : ''}\n`,
+      );
       continue;
     }
     if (state === 'missing') io.out.write(`· ${c.name}: no such profile\n`);
@@ -282,8 +391,12 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
   const engine = container(containerEngine(model));
   const net = await probe(exec, engine.networkInspect(model.platform.network));
   if (net.ok) {
-    const [info] = JSON.parse(net.stdout) as { Labels?: Record<string, string>; Containers?: Record<string, unknown> }[];
-    if (info?.Labels?.[FLEET_LABEL] === model.name && Object.keys(info.Containers ?? {}).length === 0) await step(`removed network ${model.platform.network}`, engine.networkRemove(model.platform.network));
+    const [info] = JSON.parse(net.stdout) as {
+      Labels?: Record<string, string>;
+      Containers?: Record<string, unknown>;
+    }[];
+    if (info?.Labels?.[FLEET_LABEL] === model.name && Object.keys(info.Containers ?? {}).length === 0)
+      await step(`removed network ${model.platform.network}`, engine.networkRemove(model.platform.network));
   }
   return failed ? EXIT.toolFailure : EXIT.ok;
 }
@@ -291,7 +404,8 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
 export async function infoCommand(opts: { spec: string }, io: IO = processIO()): Promise<number> {
   const { model } = await compile(opts.spec, false);
   const mon = model.monitoring;
-  const secretRead = (ctx: string, ns: string, secret: string, key: string) => `${displayArgv(kubectl(ctx, '-n', ns, 'get', 'secret', secret, '-o', `jsonpath={.data.${key.replace(/\./g, '\\.')}}`))} | base64 -d`;
+  const secretRead = (ctx: string, ns: string, secret: string, key: string) =>
+    `${displayArgv(kubectl(ctx, '-n', ns, 'get', 'secret', secret, '-o', `jsonpath={.data.${key.replace(/\./g, '\\.')}}`))} | base64 -d`;
   const lines = [
     `Grafana        ${model.grafana.url}   or   fabric port-forward grafana  ->  http://localhost:3000`,
     `  user         admin`,
@@ -302,39 +416,86 @@ export async function infoCommand(opts: { spec: string }, io: IO = processIO()):
     `  password     ${secretRead(model.control.context, NAMESPACES.argocd, 'argocd-initial-admin-secret', 'password')}`,
     '',
     `Backends (NodePorts on ${mon.name}, where the member clusters' agents send)`,
-    ...model.backendSets.map((s) => `  ${s.key.padEnd(8)} mimir ${s.mimir.external}   loki ${s.loki.external}   tempo (OTLP gRPC) ${s.tempo.external}`),
-    ...(model.tenancy === 'shared' ? [`  tenants: ${model.environments.map((e) => `${e.name} -> X-Scope-OrgID: ${e.tenant}`).join(', ')}`] : []),
+    ...model.backendSets.map(
+      (s) =>
+        `  ${s.key.padEnd(8)} mimir ${s.mimir.external}   loki ${s.loki.external}   tempo (OTLP gRPC) ${s.tempo.external}`,
+    ),
+    ...(model.tenancy === 'shared'
+      ? [`  tenants: ${model.environments.map((e) => `${e.name} -> X-Scope-OrgID: ${e.tenant}`).join(', ')}`]
+      : []),
     '',
     'Apps',
-    ...endpoints(model).filter((e) => !e.what.startsWith('Grafana')).map((e) => `  ${e.what.padEnd(40)} ${e.url}${e.note ? `  (${e.note})` : ''}`),
+    ...endpoints(model)
+      .filter((e) => !e.what.startsWith('Grafana'))
+      .map((e) => `  ${e.what.padEnd(40)} ${e.url}${e.note ? `  (${e.note})` : ''}`),
     '',
-    'fabric status shows what runs; fabric verify checks that every cluster\'s telemetry reaches its own environment only.',
+    "fabric status shows what runs; fabric verify checks that every cluster's telemetry reaches its own environment only.",
   ];
   io.out.write(lines.join('\n') + '\n');
   return EXIT.ok;
 }
 
-interface ForwardTarget { context: string; namespace: string; service: string; remotePort: number; localPort: number; scheme: string }
+interface ForwardTarget {
+  context: string;
+  namespace: string;
+  service: string;
+  remotePort: number;
+  localPort: number;
+  scheme: string;
+}
 
 export function forwardTargets(model: Model): Record<string, ForwardTarget> {
   const mon = model.monitoring.context;
   const targets: Record<string, ForwardTarget> = {
-    grafana: { context: mon, namespace: NAMESPACES.monitoring, service: 'grafana', remotePort: 3000, localPort: 3000, scheme: 'http' },
-    argocd: { context: model.control.context, namespace: NAMESPACES.argocd, service: 'argocd-server', remotePort: 443, localPort: 8080, scheme: 'https' },
+    grafana: {
+      context: mon,
+      namespace: NAMESPACES.monitoring,
+      service: 'grafana',
+      remotePort: 3000,
+      localPort: 3000,
+      scheme: 'http',
+    },
+    argocd: {
+      context: model.control.context,
+      namespace: NAMESPACES.argocd,
+      service: 'argocd-server',
+      remotePort: 443,
+      localPort: 8080,
+      scheme: 'https',
+    },
   };
   for (const set of model.backendSets) {
-    for (const [endpoint, port] of [[set.mimir, 8080], [set.loki, 3100], [set.tempo, 3200]] as const) {
-      targets[endpoint.name] = { context: mon, namespace: NAMESPACES.monitoring, service: endpoint.name, remotePort: port, localPort: port, scheme: 'http' };
+    for (const [endpoint, port] of [
+      [set.mimir, 8080],
+      [set.loki, 3100],
+      [set.tempo, 3200],
+    ] as const) {
+      targets[endpoint.name] = {
+        context: mon,
+        namespace: NAMESPACES.monitoring,
+        service: endpoint.name,
+        remotePort: port,
+        localPort: port,
+        scheme: 'http',
+      };
     }
   }
   return targets;
 }
 
-export async function portForwardCommand(opts: { spec: string; target: string; port?: number | string }, io: IO = processIO()): Promise<number> {
+export async function portForwardCommand(
+  opts: { spec: string; target: string; port?: number | string },
+  io: IO = processIO(),
+): Promise<number> {
   const { model } = await compile(opts.spec, false);
   const targets = forwardTargets(model);
   const t = targets[opts.target];
-  if (!t) throw new UserError(`unknown port-forward target '${opts.target}'`, EXIT.usage, `one of: ${Object.keys(targets).join(', ')}`);
+  if (!t)
+    throw new UserError(
+      `unknown port-forward target '${opts.target}'`,
+      EXIT.usage,
+      `one of: ${Object.keys(targets).join(', ')}`,
+    );
   const local = opts.port === undefined ? t.localPort : Number(opts.port);
   const argv = kubectl(t.context, '-n', t.namespace, 'port-forward', `svc/${t.service}`, `${local}:${t.remotePort}`);
   io.err.write(`${displayArgv(argv)}\n${t.scheme}://localhost:${local}  (Ctrl-C to stop)\n`);
@@ -344,7 +505,12 @@ export async function portForwardCommand(opts: { spec: string; target: string; p
   process.on('SIGINT', ignore);
   try {
     const r = await execa(argv[0], argv.slice(1), { env: io.env, extendEnv: false, stdio: 'inherit', reject: false });
-    if (r.code === 'ENOENT') throw new UserError('kubectl is not installed', EXIT.toolFailure, hintFor(new CommandFailed(argv, 'missing', undefined, '')));
+    if (r.code === 'ENOENT')
+      throw new UserError(
+        'kubectl is not installed',
+        EXIT.toolFailure,
+        hintFor(new CommandFailed(argv, 'missing', undefined, '')),
+      );
     if (r.signal === 'SIGINT') return EXIT.interrupted;
     return r.exitCode === 0 ? EXIT.ok : EXIT.toolFailure;
   } finally {
@@ -352,18 +518,30 @@ export async function portForwardCommand(opts: { spec: string; target: string; p
   }
 }
 
-export async function verifyCommand(opts: { spec: string; via?: string; json?: boolean; requestTimeout?: string }, io: IO = processIO()): Promise<number> {
+export async function verifyCommand(
+  opts: { spec: string; via?: string; json?: boolean; requestTimeout?: string },
+  io: IO = processIO(),
+): Promise<number> {
   const via = opts.via ?? 'port-forward';
-  if (via !== 'port-forward' && via !== 'nodeport') throw new UserError(`--via ${via}: use port-forward or nodeport`, EXIT.usage);
+  if (via !== 'port-forward' && via !== 'nodeport')
+    throw new UserError(`--via ${via}: use port-forward or nodeport`, EXIT.usage);
   const { model } = await compile(opts.spec, Boolean(opts.json));
   const exec = new Exec(io.env);
-  const interrupts = handleInterrupts(exec, { graceMs: 2000, onFirst: () => io.err.write('interrupted\n'), onSecond: () => {} });
+  const interrupts = handleInterrupts(exec, {
+    graceMs: 2000,
+    onFirst: () => io.err.write('interrupted\n'),
+    onSecond: () => {},
+  });
   const forwards: (() => Promise<void>)[] = [];
   try {
     const targets = forwardTargets(model);
     const forward = async (service: string) => {
       const t = targets[service];
-      const pf = await exec.background(kubectl(t.context, '-n', t.namespace, 'port-forward', `svc/${t.service}`, `:${t.remotePort}`), /Forwarding from 127\.0\.0\.1:(\d+)/, 30_000);
+      const pf = await exec.background(
+        kubectl(t.context, '-n', t.namespace, 'port-forward', `svc/${t.service}`, `:${t.remotePort}`),
+        /Forwarding from 127\.0\.0\.1:(\d+)/,
+        30_000,
+      );
       forwards.push(pf.stop);
       return `http://127.0.0.1:${pf.match[1]}`;
     };
@@ -379,13 +557,25 @@ export async function verifyCommand(opts: { spec: string; via?: string; json?: b
       });
     }
     const timeoutMs = opts.requestTimeout ? parseTimeout(opts.requestTimeout) : 10_000;
-    const rows = await verifyFleet(model, (key) => urls.get(key)!, { timeoutMs, signal: interrupts.signal, now: Date.now() });
+    const rows = await verifyFleet(model, (key) => urls.get(key)!, {
+      timeoutMs,
+      signal: interrupts.signal,
+      now: Date.now(),
+    });
     if (interrupts.interrupted) return EXIT.interrupted;
     io.out.write(opts.json ? JSON.stringify({ rows, ok: rows.every(rowOk) }, null, 2) + '\n' : formatVerifyTable(rows));
     return rows.every(rowOk) ? EXIT.ok : EXIT.toolFailure;
   } catch (e) {
     if (interrupts.interrupted) return EXIT.interrupted;
-    if (e instanceof CommandFailed) throw new UserError(`${e.message}\n${e.tail(5).map((l) => `  ${l}`).join('\n')}`, EXIT.toolFailure, hintFor(e));
+    if (e instanceof CommandFailed)
+      throw new UserError(
+        `${e.message}\n${e
+          .tail(5)
+          .map((l) => `  ${l}`)
+          .join('\n')}`,
+        EXIT.toolFailure,
+        hintFor(e),
+      );
     throw e;
   } finally {
     await Promise.all(forwards.map((stop) => stop()));

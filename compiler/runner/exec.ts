@@ -34,8 +34,10 @@ export class CommandFailed extends Error {
     readonly signal?: string,
   ) {
     super(
-      reason === 'missing' ? `${argv[0]} is not installed (not found on PATH)`
-        : reason === 'signal' ? `${displayArgv(argv)} was stopped by ${signal}`
+      reason === 'missing'
+        ? `${argv[0]} is not installed (not found on PATH)`
+        : reason === 'signal'
+          ? `${displayArgv(argv)} was stopped by ${signal}`
           : `${displayArgv(argv)} exited with code ${exitCode}`,
     );
   }
@@ -70,7 +72,8 @@ export class Exec {
     if (r.code === 'ENOENT') throw new CommandFailed(argv, 'missing', undefined, output);
     if (r.signal) throw new CommandFailed(argv, 'signal', undefined, output, r.signal);
     const exitCode = r.exitCode ?? 1;
-    if (exitCode !== 0 && !(opts.okExitCodes ?? []).includes(exitCode)) throw new CommandFailed(argv, 'exit', exitCode, output);
+    if (exitCode !== 0 && !(opts.okExitCodes ?? []).includes(exitCode))
+      throw new CommandFailed(argv, 'exit', exitCode, output);
     return { argv, exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), output };
   }
 
@@ -78,7 +81,11 @@ export class Exec {
    * Starts a long-running command (kubectl port-forward) and resolves once a
    * line of its output matches `ready`; stop() ends its process group.
    */
-  async background(argv: Argv, ready: RegExp, timeoutMs: number): Promise<{ match: RegExpMatchArray; stop(): Promise<void> }> {
+  async background(
+    argv: Argv,
+    ready: RegExp,
+    timeoutMs: number,
+  ): Promise<{ match: RegExpMatchArray; stop(): Promise<void> }> {
     const child = this.spawn(await loadExeca(), argv);
     let output = '';
     const stop = async () => {
@@ -89,7 +96,9 @@ export class Exec {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         void stop();
-        reject(new CommandFailed(argv, 'exit', undefined, `${output}\n(no "${ready.source}" within ${timeoutMs / 1000}s)`));
+        reject(
+          new CommandFailed(argv, 'exit', undefined, `${output}\n(no "${ready.source}" within ${timeoutMs / 1000}s)`),
+        );
       }, timeoutMs);
       child.all?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
@@ -102,7 +111,15 @@ export class Exec {
       void child.then((r) => {
         clearTimeout(timer);
         this.children.delete(child);
-        reject(new CommandFailed(argv, r.code === 'ENOENT' ? 'missing' : r.signal ? 'signal' : 'exit', r.exitCode, output, r.signal));
+        reject(
+          new CommandFailed(
+            argv,
+            r.code === 'ENOENT' ? 'missing' : r.signal ? 'signal' : 'exit',
+            r.exitCode,
+            output,
+            r.signal,
+          ),
+        );
       });
     });
   }

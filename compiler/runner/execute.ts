@@ -13,7 +13,10 @@ import { displayArgv } from './tools.ts';
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted';
 
-export async function executePlan(steps: Step[], opts: { parallel: number; reporter: Reporter; interrupts: Interrupts }): Promise<RunStatus> {
+export async function executePlan(
+  steps: Step[],
+  opts: { parallel: number; reporter: Reporter; interrupts: Interrupts },
+): Promise<RunStatus> {
   const { reporter, interrupts } = opts;
   let status: RunStatus = 'ok';
   const stopped = () => status !== 'ok' || interrupts.interrupted;
@@ -22,7 +25,8 @@ export async function executePlan(steps: Step[], opts: { parallel: number; repor
     if (step.skip) return reporter.emit({ type: 'step-skip', id: step.id, title: step.title, reason: step.skip });
     const started = Date.now();
     try {
-      if (await step.check()) return reporter.emit({ type: 'step-skip', id: step.id, title: step.title, reason: 'already done' });
+      if (await step.check())
+        return reporter.emit({ type: 'step-skip', id: step.id, title: step.title, reason: 'already done' });
       if (interrupts.interrupted) return;
       reporter.emit({ type: 'step-start', id: step.id, title: step.title });
       await step.action((message) => reporter.emit({ type: 'step-progress', id: step.id, message }));
@@ -33,12 +37,18 @@ export async function executePlan(steps: Step[], opts: { parallel: number; repor
         return reporter.emit({ type: 'step-interrupted', id: step.id, title: step.title });
       }
       status = 'failed';
-      reporter.emit({ type: 'step-fail', id: step.id, title: step.title, ms: Date.now() - started, ...describeFailure(e) });
+      reporter.emit({
+        type: 'step-fail',
+        id: step.id,
+        title: step.title,
+        ms: Date.now() - started,
+        ...describeFailure(e),
+      });
     }
   };
 
   reporter.emit({ type: 'plan', steps: steps.map((s) => ({ id: s.id, title: s.title })) });
-  for (let i = 0; i < steps.length && !stopped(); ) {
+  for (let i = 0; i < steps.length && !stopped();) {
     const key = steps[i].parallel;
     let end = i + 1;
     while (key && end < steps.length && steps[end].parallel === key) end += 1;
@@ -60,5 +70,8 @@ export function describeFailure(e: unknown): StepFailure {
   }
   if (e instanceof CredentialsError || e instanceof PlanError) return { message: e.message, hint: e.hint };
   const err = e as Error;
-  return { message: `internal error: ${err.stack ?? err.message}`, hint: 'this is a bug in fabric; please report it with the spec' };
+  return {
+    message: `internal error: ${err.stack ?? err.message}`,
+    hint: 'this is a bug in fabric; please report it with the spec',
+  };
 }

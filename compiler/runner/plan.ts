@@ -3,14 +3,31 @@
 // so `fabric apply --dry-run` works on a machine without any of them.
 import { expectedApplications, PredictionError } from './applications.ts';
 import {
-  applyApplicationSets, buildAppImage, compileTree, containerEngine, DEMO_IMAGE_REPOSITORY, grafanaAdminSecret, installArgocd,
-  minikubeClusters, prerequisites, pushTree, registerCluster, registeredClusters, sharedNetwork, startProfile, waitForApplications,
-  type RunContext, type Step,
+  applyApplicationSets,
+  buildAppImage,
+  compileTree,
+  containerEngine,
+  DEMO_IMAGE_REPOSITORY,
+  grafanaAdminSecret,
+  installArgocd,
+  minikubeClusters,
+  prerequisites,
+  pushTree,
+  registerCluster,
+  registeredClusters,
+  sharedNetwork,
+  startProfile,
+  waitForApplications,
+  type RunContext,
+  type Step,
 } from './steps.ts';
 import { displayArgv } from './tools.ts';
 
 export class PlanError extends Error {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -20,18 +37,31 @@ export function buildPlan(ctx: RunContext): Step[] {
   const profiles = minikubeClusters(model);
   if (profiles.length && !['docker', 'podman'].includes(model.platform.driver)) {
     // minikube start.md: --static-ip is for the "Docker and Podman drivers only".
-    throw new PlanError(`fabric apply cannot give minikube clusters static IPs with the ${model.platform.driver} driver`, 'use platform.driver: docker (or podman), or clusters with provider: existing');
+    throw new PlanError(
+      `fabric apply cannot give minikube clusters static IPs with the ${model.platform.driver} driver`,
+      'use platform.driver: docker (or podman), or clusters with provider: existing',
+    );
   }
   let expected: string[];
   try {
     expected = expectedApplications(ctx.compiled.files, registeredClusters(model));
   } catch (e) {
-    if (e instanceof PredictionError) throw new PlanError(`cannot predict the Applications the ApplicationSets create: ${e.message}`, 'this is a bug in fabric; please report it with the spec');
+    if (e instanceof PredictionError)
+      throw new PlanError(
+        `cannot predict the Applications the ApplicationSets create: ${e.message}`,
+        'this is a bug in fabric; please report it with the spec',
+      );
     throw e;
   }
   const demoImages = profiles
     .filter((c) => c.role === 'member')
-    .flatMap((c) => [...new Set(model.apps.filter((a) => a.environments.includes(c.environment!) && isDemoImage(a.image)).map((a) => a.image))].map((image) => buildAppImage(ctx, c, image)));
+    .flatMap((c) =>
+      [
+        ...new Set(
+          model.apps.filter((a) => a.environments.includes(c.environment!) && isDemoImage(a.image)).map((a) => a.image),
+        ),
+      ].map((image) => buildAppImage(ctx, c, image)),
+    );
   return [
     prerequisites(ctx),
     ...(profiles.length ? [sharedNetwork(ctx)] : []),
@@ -69,5 +99,15 @@ export function formatPlan(steps: Step[], ctx: RunContext): string {
 }
 
 export function planJSON(steps: Step[]): object {
-  return { steps: steps.map((s) => ({ id: s.id, title: s.title, parallel: s.parallel, skip: s.skip, checks: s.checks, commands: s.commands, notes: s.notes ?? [] })) };
+  return {
+    steps: steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      parallel: s.parallel,
+      skip: s.skip,
+      checks: s.checks,
+      commands: s.commands,
+      notes: s.notes ?? [],
+    })),
+  };
 }

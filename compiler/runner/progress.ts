@@ -61,7 +61,10 @@ function failureLines(e: StepFailure): string[] {
 
 function endLines(e: Extract<RunEvent, { type: 'run-end' }>): string[] {
   if (e.status === 'ok') return [`done in ${formatElapsed(e.ms)}`];
-  return [e.status === 'interrupted' ? 'interrupted.' : 'stopped.', ...(e.resume ? [`resume with: ${e.resume}  (steps already done are checked and skipped)`] : [])];
+  return [
+    e.status === 'interrupted' ? 'interrupted.' : 'stopped.',
+    ...(e.resume ? [`resume with: ${e.resume}  (steps already done are checked and skipped)`] : []),
+  ];
 }
 
 class JsonReporter implements Reporter {
@@ -84,17 +87,24 @@ class LineReporter implements Reporter {
       this.out.write(lines.map((l) => l + '\n').join(''));
     };
     switch (e.type) {
-      case 'plan': return w([`fabric apply: ${e.steps.length} steps`]);
-      case 'step-start': return w([`… ${e.title}`]);
+      case 'plan':
+        return w([`fabric apply: ${e.steps.length} steps`]);
+      case 'step-start':
+        return w([`… ${e.title}`]);
       case 'step-progress':
         if (this.lastProgress.get(e.id) !== e.message) w([`  ${e.message}`]);
         this.lastProgress.set(e.id, e.message);
         return;
-      case 'step-skip': return w([`· ${e.title}: ${e.reason}`]);
-      case 'step-done': return w([`✓ ${e.title} (${formatElapsed(e.ms)})`]);
-      case 'step-fail': return w([`✗ ${e.title} (${formatElapsed(e.ms)})`, ...failureLines(e)]);
-      case 'step-interrupted': return w([`! ${e.title}: interrupted`]);
-      case 'run-end': return w(endLines(e));
+      case 'step-skip':
+        return w([`· ${e.title}: ${e.reason}`]);
+      case 'step-done':
+        return w([`✓ ${e.title} (${formatElapsed(e.ms)})`]);
+      case 'step-fail':
+        return w([`✗ ${e.title} (${formatElapsed(e.ms)})`, ...failureLines(e)]);
+      case 'step-interrupted':
+        return w([`! ${e.title}: interrupted`]);
+      case 'run-end':
+        return w(endLines(e));
     }
   }
   note(text: string): void {
@@ -116,7 +126,10 @@ class LiveReporter implements Reporter {
   private frame = 0;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly out: Output, private readonly color: boolean) {}
+  constructor(
+    private readonly out: Output,
+    private readonly color: boolean,
+  ) {}
 
   emit(e: RunEvent): void {
     switch (e.type) {
@@ -129,12 +142,21 @@ class LiveReporter implements Reporter {
         if (a) a.message = e.message;
         return this.redraw();
       }
-      case 'step-skip': return this.settle(e.id, [`${this.paint('2', '·')} ${e.title}: ${this.paint('2', e.reason)}`]);
-      case 'step-done': return this.settle(e.id, [`${this.paint('32', '✓')} ${e.title} ${this.paint('2', formatElapsed(e.ms))}`]);
-      case 'step-fail': return this.settle(e.id, [`${this.paint('31', '✗')} ${e.title} ${this.paint('2', formatElapsed(e.ms))}`, ...failureLines(e)]);
-      case 'step-interrupted': return this.settle(e.id, [`${this.paint('33', '!')} ${e.title}: interrupted`]);
-      case 'run-end': return this.settle(undefined, endLines(e));
-      case 'plan': return;
+      case 'step-skip':
+        return this.settle(e.id, [`${this.paint('2', '·')} ${e.title}: ${this.paint('2', e.reason)}`]);
+      case 'step-done':
+        return this.settle(e.id, [`${this.paint('32', '✓')} ${e.title} ${this.paint('2', formatElapsed(e.ms))}`]);
+      case 'step-fail':
+        return this.settle(e.id, [
+          `${this.paint('31', '✗')} ${e.title} ${this.paint('2', formatElapsed(e.ms))}`,
+          ...failureLines(e),
+        ]);
+      case 'step-interrupted':
+        return this.settle(e.id, [`${this.paint('33', '!')} ${e.title}: interrupted`]);
+      case 'run-end':
+        return this.settle(undefined, endLines(e));
+      case 'plan':
+        return;
     }
   }
 

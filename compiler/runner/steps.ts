@@ -9,9 +9,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Compiled } from '../index.ts';
 import { NAMESPACES, VERSIONS, type ClusterModel, type Model } from '../model.ts';
 import { expectedApplications, healthReport, parseApplications, type HealthReport } from './applications.ts';
-import { clusterSecret, clusterSecretName, kubeconfigCredentials, minikubeCredentials, secretMatches } from './cluster-secret.ts';
+import {
+  clusterSecret,
+  clusterSecretName,
+  kubeconfigCredentials,
+  minikubeCredentials,
+  secretMatches,
+} from './cluster-secret.ts';
 import { CommandFailed, type Exec, type RunOptions } from './exec.ts';
-import { argocdInstallURL, container, displayArgv, inProcess, kubectl, kubectlLocal, minikube, type Argv } from './tools.ts';
+import {
+  argocdInstallURL,
+  container,
+  displayArgv,
+  inProcess,
+  kubectl,
+  kubectlLocal,
+  minikube,
+  type Argv,
+} from './tools.ts';
 
 export interface Step {
   id: string;
@@ -32,7 +47,11 @@ export interface Step {
 
 /** A step that cannot go on, with what would fix it. */
 export class StepError extends Error {
-  constructor(message: string, readonly hint?: string, readonly details?: string[]) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly details?: string[],
+  ) {
     super(message);
   }
 }
@@ -73,7 +92,8 @@ function atLeast(tool: string, found: string, minimum: string, why: string): voi
   if (a.length !== 3) throw new StepError(`cannot read the ${tool} version from ${JSON.stringify(found)}`);
   for (let i = 0; i < 3; i++) {
     if (a[i] > b[i]) return;
-    if (a[i] < b[i]) throw new StepError(`${tool} ${found} is too old: fabric needs ${minimum} or later`, `${why}; upgrade ${tool}`);
+    if (a[i] < b[i])
+      throw new StepError(`${tool} ${found} is too old: fabric needs ${minimum} or later`, `${why}; upgrade ${tool}`);
   }
 }
 
@@ -92,7 +112,11 @@ export function prerequisites(ctx: RunContext): Step {
       kubectlLocal.clientVersion(),
       ...(existing.length ? [kubectlLocal.contexts()] : []),
     ],
-    notes: profiles.length ? [`memory: ${need} MiB for ${profiles.length} minikube profiles, against the container engine's memory${model.platform.memoryBudgetMiB ? ` and platform.memoryBudget (${model.platform.memoryBudgetMiB} MiB)` : ''}`] : [],
+    notes: profiles.length
+      ? [
+          `memory: ${need} MiB for ${profiles.length} minikube profiles, against the container engine's memory${model.platform.memoryBudgetMiB ? ` and platform.memoryBudget (${model.platform.memoryBudgetMiB} MiB)` : ''}`,
+        ]
+      : [],
     check: async () => false,
     action: async (report) => {
       const found: string[] = [];
@@ -102,7 +126,12 @@ export function prerequisites(ctx: RunContext): Step {
         atLeast('minikube', mk, '1.29.0', 'fabric gives every profile a static IP (--static-ip)');
         const engineVersion = (await run(ctx, engine.serverVersion())).stdout.trim();
         const engineMiB = Math.floor(Number((await run(ctx, engine.memoryBytes())).stdout.trim()) / MiB);
-        const budgets = [...(engineMiB > 0 ? [{ what: `the ${containerEngine(model)} engine's memory`, mib: engineMiB }] : []), ...(model.platform.memoryBudgetMiB ? [{ what: 'platform.memoryBudget', mib: model.platform.memoryBudgetMiB }] : [])];
+        const budgets = [
+          ...(engineMiB > 0 ? [{ what: `the ${containerEngine(model)} engine's memory`, mib: engineMiB }] : []),
+          ...(model.platform.memoryBudgetMiB
+            ? [{ what: 'platform.memoryBudget', mib: model.platform.memoryBudgetMiB }]
+            : []),
+        ];
         const tightest = budgets.sort((x, y) => x.mib - y.mib)[0];
         if (tightest && need > tightest.mib) {
           throw new StepError(
@@ -110,16 +139,26 @@ export function prerequisites(ctx: RunContext): Step {
             'lower clusters.<name>.memory, give the container engine more memory, or move clusters to provider: existing',
           );
         }
-        found.push(`minikube ${mk}`, `${containerEngine(model)} ${engineVersion}`, `memory ${need}/${tightest?.mib ?? '?'} MiB`);
+        found.push(
+          `minikube ${mk}`,
+          `${containerEngine(model)} ${engineVersion}`,
+          `memory ${need}/${tightest?.mib ?? '?'} MiB`,
+        );
       }
-      const kv = json<{ clientVersion?: { gitVersion?: string } }>((await run(ctx, kubectlLocal.clientVersion())).stdout).clientVersion?.gitVersion ?? '';
+      const kv =
+        json<{ clientVersion?: { gitVersion?: string } }>((await run(ctx, kubectlLocal.clientVersion())).stdout)
+          .clientVersion?.gitVersion ?? '';
       // Server-side apply (the ArgoCD install needs it) is GA from Kubernetes 1.22.
       atLeast('kubectl', kv, '1.22.0', 'fabric installs ArgoCD with server-side apply');
       found.push(`kubectl ${kv}`);
       if (existing.length) {
         const contexts = new Set((await run(ctx, kubectlLocal.contexts())).stdout.split('\n').map((l) => l.trim()));
         const absent = existing.filter((c) => !contexts.has(c.context));
-        if (absent.length) throw new StepError(`no kube context ${absent.map((c) => `'${c.context}' (cluster ${c.name})`).join(', ')}`, 'add the context to your kubeconfig (kubectl config get-contexts lists them), or fix clusters.<name>.context');
+        if (absent.length)
+          throw new StepError(
+            `no kube context ${absent.map((c) => `'${c.context}' (cluster ${c.name})`).join(', ')}`,
+            'add the context to your kubeconfig (kubectl config get-contexts lists them), or fix clusters.<name>.context',
+          );
       }
       report(found.join(', '));
     },
@@ -140,9 +179,13 @@ export function sharedNetwork(ctx: RunContext): Step {
         if (/not found|no such network/i.test(r.output)) return false;
         throw new CommandFailed(r.argv, 'exit', 1, r.output);
       }
-      const subnets = json<{ IPAM?: { Config?: { Subnet?: string }[] } }[]>(r.stdout)[0]?.IPAM?.Config?.map((c) => c.Subnet) ?? [];
+      const subnets =
+        json<{ IPAM?: { Config?: { Subnet?: string }[] } }[]>(r.stdout)[0]?.IPAM?.Config?.map((c) => c.Subnet) ?? [];
       if (!subnets.includes(subnet)) {
-        throw new StepError(`the network ${network} exists with subnet ${subnets.join(', ') || 'none'}, not ${subnet}`, `the clusters' static IPs are in ${subnet}: remove the network (docker network rm ${network}) if nothing uses it, or set platform.network to another name`);
+        throw new StepError(
+          `the network ${network} exists with subnet ${subnets.join(', ') || 'none'}, not ${subnet}`,
+          `the clusters' static IPs are in ${subnet}: remove the network (docker network rm ${network}) if nothing uses it, or set platform.network to another name`,
+        );
       }
       return true;
     },
@@ -152,7 +195,11 @@ export function sharedNetwork(ctx: RunContext): Step {
   };
 }
 
-interface ProfileStatus { Host?: string; Kubelet?: string; APIServer?: string }
+interface ProfileStatus {
+  Host?: string;
+  Kubelet?: string;
+  APIServer?: string;
+}
 
 /** 'missing' (exit 85), 'running' (every node's host, kubelet and API server Running), or 'stopped'. */
 export async function profileState(exec: Exec, profile: string): Promise<'missing' | 'running' | 'stopped'> {
@@ -166,7 +213,14 @@ export async function profileState(exec: Exec, profile: string): Promise<'missin
     throw new CommandFailed(r.argv, 'exit', r.exitCode, r.output);
   }
   const nodes = Array.isArray(parsed) ? parsed : [parsed];
-  return nodes.every((n) => n.Host === 'Running' && n.Kubelet === 'Running' && (n.APIServer === undefined || n.APIServer === 'Running' || n.APIServer === 'Irrelevant')) ? 'running' : 'stopped';
+  return nodes.every(
+    (n) =>
+      n.Host === 'Running' &&
+      n.Kubelet === 'Running' &&
+      (n.APIServer === undefined || n.APIServer === 'Running' || n.APIServer === 'Irrelevant'),
+  )
+    ? 'running'
+    : 'stopped';
 }
 
 export function startProfile(ctx: RunContext, cluster: ClusterModel): Step {
@@ -175,7 +229,10 @@ export function startProfile(ctx: RunContext, cluster: ClusterModel): Step {
   const ensureAddress = async () => {
     const ip = (await run(ctx, minikube.ip(cluster.name))).stdout.trim();
     if (ip !== cluster.ip) {
-      throw new StepError(`profile ${cluster.name} runs at ${ip}, but the spec gives it ${cluster.ip}`, `the compiled tree points at ${cluster.ip}; the profile was created with another address: delete it (minikube delete -p ${cluster.name}) and run fabric apply again`);
+      throw new StepError(
+        `profile ${cluster.name} runs at ${ip}, but the spec gives it ${cluster.ip}`,
+        `the compiled tree points at ${cluster.ip}; the profile was created with another address: delete it (minikube delete -p ${cluster.name}) and run fabric apply again`,
+      );
     }
   };
   return {
@@ -188,7 +245,9 @@ export function startProfile(ctx: RunContext, cluster: ClusterModel): Step {
       known.running = (await profileState(ctx.exec, cluster.name)) === 'running';
       if (!known.running) return false;
       await ensureAddress();
-      const addons = json<Record<string, { Status?: string }>>((await run(ctx, minikube.addonsList(cluster.name))).stdout);
+      const addons = json<Record<string, { Status?: string }>>(
+        (await run(ctx, minikube.addonsList(cluster.name))).stdout,
+      );
       known.ingress = addons.ingress?.Status === 'enabled';
       return known.ingress;
     },
@@ -212,9 +271,27 @@ const APPSET_POLICY_OVERRIDE = 'applicationsetcontroller.enable.policy.override'
 export function installArgocd(ctx: RunContext): Step {
   const control = ctx.compiled.model.control;
   const k = (...args: string[]) => kubectl(control.context, ...args);
-  const getServer = k('-n', NAMESPACES.argocd, 'get', 'deployment', 'argocd-server', '--ignore-not-found', '-o', 'json');
+  const getServer = k(
+    '-n',
+    NAMESPACES.argocd,
+    'get',
+    'deployment',
+    'argocd-server',
+    '--ignore-not-found',
+    '-o',
+    'json',
+  );
   const getNamespace = k('get', 'namespace', NAMESPACES.argocd, '--ignore-not-found', '-o', 'name');
-  const getParams = k('-n', NAMESPACES.argocd, 'get', 'configmap', 'argocd-cmd-params-cm', '--ignore-not-found', '-o', 'json');
+  const getParams = k(
+    '-n',
+    NAMESPACES.argocd,
+    'get',
+    'configmap',
+    'argocd-cmd-params-cm',
+    '--ignore-not-found',
+    '-o',
+    'json',
+  );
   const commands = [
     getNamespace,
     k('create', 'namespace', NAMESPACES.argocd),
@@ -224,7 +301,17 @@ export function installArgocd(ctx: RunContext): Step {
     // The ApplicationSets' applicationsSync: create-update (no deletion of generated
     // Applications) is ignored unless policy override is on (argo-cd v3.5
     // docs/operator-manual/applicationset/Controlling-Resource-Modification.md).
-    k('-n', NAMESPACES.argocd, 'patch', 'configmap', 'argocd-cmd-params-cm', '--type', 'merge', '-p', JSON.stringify({ data: { [APPSET_POLICY_OVERRIDE]: 'true' } })),
+    k(
+      '-n',
+      NAMESPACES.argocd,
+      'patch',
+      'configmap',
+      'argocd-cmd-params-cm',
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ data: { [APPSET_POLICY_OVERRIDE]: 'true' } }),
+    ),
     k('-n', NAMESPACES.argocd, 'rollout', 'restart', 'deployment/argocd-applicationset-controller'),
     k('-n', NAMESPACES.argocd, 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=600s'),
     k('-n', NAMESPACES.argocd, 'rollout', 'status', 'deployment/argocd-applicationset-controller', '--timeout=600s'),
@@ -237,15 +324,22 @@ export function installArgocd(ctx: RunContext): Step {
     commands,
     check: async () => {
       const params = (await run(ctx, getParams)).stdout.trim();
-      if (!params || json<{ data?: Record<string, string> }>(params).data?.[APPSET_POLICY_OVERRIDE] !== 'true') return false;
+      if (!params || json<{ data?: Record<string, string> }>(params).data?.[APPSET_POLICY_OVERRIDE] !== 'true')
+        return false;
       const out = (await run(ctx, getServer)).stdout.trim();
       if (!out) return false;
-      const d = json<{ spec?: { template?: { spec?: { containers?: { image?: string }[] } } }; status?: { availableReplicas?: number } }>(out);
+      const d = json<{
+        spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+        status?: { availableReplicas?: number };
+      }>(out);
       const image = d.spec?.template?.spec?.containers?.[0]?.image ?? '';
       const version = image.slice(image.lastIndexOf(':') + 1);
       if (version !== VERSIONS.argocd) {
         if (control.provider === 'existing') {
-          throw new StepError(`${control.name} already runs ArgoCD ${version || image}; fabric pins ${VERSIONS.argocd}`, 'fabric does not change an ArgoCD it did not install: upgrade it to the pinned version yourself, or use another control cluster');
+          throw new StepError(
+            `${control.name} already runs ArgoCD ${version || image}; fabric pins ${VERSIONS.argocd}`,
+            'fabric does not change an ArgoCD it did not install: upgrade it to the pinned version yourself, or use another control cluster',
+          );
         }
         return false;
       }
@@ -264,29 +358,60 @@ export function installArgocd(ctx: RunContext): Step {
 
 /** The labels, server and name ArgoCD knows each non-control cluster by. */
 export function registeredClusters(model: Model) {
-  return model.clusters.filter((c) => c.role !== 'control').map((c) => ({ name: c.name, server: c.server, labels: clusterSecret(c, { insecure: false }).metadata.labels }));
+  return model.clusters
+    .filter((c) => c.role !== 'control')
+    .map((c) => ({ name: c.name, server: c.server, labels: clusterSecret(c, { insecure: false }).metadata.labels }));
 }
 
 export function registerCluster(ctx: RunContext, cluster: ClusterModel): Step {
   const control = ctx.compiled.model.control.context;
   const name = clusterSecretName(cluster.name);
-  const getSecret = kubectl(control, '-n', NAMESPACES.argocd, 'get', 'secret', name, '--ignore-not-found', '-o', 'json');
-  const applySecret = kubectl(control, 'apply', '--server-side', '--field-manager=fabric', '--force-conflicts', '-f', '-');
+  const getSecret = kubectl(
+    control,
+    '-n',
+    NAMESPACES.argocd,
+    'get',
+    'secret',
+    name,
+    '--ignore-not-found',
+    '-o',
+    'json',
+  );
+  const applySecret = kubectl(
+    control,
+    'apply',
+    '--server-side',
+    '--field-manager=fabric',
+    '--force-conflicts',
+    '-f',
+    '-',
+  );
   const rawConfig = kubectlLocal.rawConfig(cluster.context);
   const desired = async () => {
-    if (cluster.provider === 'minikube') return clusterSecret(cluster, minikubeCredentials(ctx.minikubeHome, cluster.name));
+    if (cluster.provider === 'minikube')
+      return clusterSecret(cluster, minikubeCredentials(ctx.minikubeHome, cluster.name));
     return clusterSecret(cluster, kubeconfigCredentials((await run(ctx, rawConfig)).stdout, cluster.context));
   };
-  const home = ctx.env.HOME && ctx.minikubeHome.startsWith(`${ctx.env.HOME}/`) ? `~${ctx.minikubeHome.slice(ctx.env.HOME.length)}` : ctx.minikubeHome;
-  const source = cluster.provider === 'minikube'
-    ? `${home}/ca.crt and ${home}/profiles/${cluster.name}/client.{crt,key}`
-    : `the kubeconfig of context ${cluster.context}`;
+  const home =
+    ctx.env.HOME && ctx.minikubeHome.startsWith(`${ctx.env.HOME}/`)
+      ? `~${ctx.minikubeHome.slice(ctx.env.HOME.length)}`
+      : ctx.minikubeHome;
+  const source =
+    cluster.provider === 'minikube'
+      ? `${home}/ca.crt and ${home}/profiles/${cluster.name}/client.{crt,key}`
+      : `the kubeconfig of context ${cluster.context}`;
   return {
     id: `register/${cluster.name}`,
     title: `Register ${cluster.name} in ArgoCD (${cluster.server})`,
     checks: [getSecret, ...(cluster.provider === 'existing' ? [rawConfig] : [])],
     commands: [...(cluster.provider === 'existing' ? [rawConfig] : []), applySecret],
-    notes: [`stdin: Secret ${NAMESPACES.argocd}/${name} (labels ${Object.entries(clusterSecret(cluster, { insecure: false }).metadata.labels).map(([k, v]) => `${k}=${v}`).join(', ')}), credentials from ${source}; never on argv, never on disk`],
+    notes: [
+      `stdin: Secret ${NAMESPACES.argocd}/${name} (labels ${Object.entries(
+        clusterSecret(cluster, { insecure: false }).metadata.labels,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}), credentials from ${source}; never on argv, never on disk`,
+    ],
     check: async () => secretMatches((await run(ctx, getSecret)).stdout, await desired()),
     action: async () => {
       await run(ctx, applySecret, { input: JSON.stringify(await desired()) });
@@ -307,7 +432,9 @@ export function grafanaAdminSecret(ctx: RunContext): Step {
     title: `Create the Grafana admin Secret ${ns}/${grafana.adminSecret} in ${monitoring.name}`,
     checks: [getSecret],
     commands: [getNamespace, createNamespace, createSecret],
-    notes: [`stdin: Secret ${ns}/${grafana.adminSecret} with admin-user 'admin' and a random admin-password (crypto.randomBytes); never printed (fabric info shows how to read it)`],
+    notes: [
+      `stdin: Secret ${ns}/${grafana.adminSecret} with admin-user 'admin' and a random admin-password (crypto.randomBytes); never printed (fabric info shows how to read it)`,
+    ],
     check: async () => (await run(ctx, getSecret)).stdout.trim() !== '',
     action: async () => {
       if (!(await run(ctx, getNamespace)).stdout.trim()) await run(ctx, createNamespace);
@@ -316,7 +443,10 @@ export function grafanaAdminSecret(ctx: RunContext): Step {
         kind: 'Secret',
         metadata: { name: grafana.adminSecret, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'fabric' } },
         type: 'Opaque',
-        data: { 'admin-user': Buffer.from('admin').toString('base64'), 'admin-password': Buffer.from(randomBytes(24).toString('base64url')).toString('base64') },
+        data: {
+          'admin-user': Buffer.from('admin').toString('base64'),
+          'admin-password': Buffer.from(randomBytes(24).toString('base64url')).toString('base64'),
+        },
       };
       // create, not apply: an existing password is never replaced.
       await run(ctx, createSecret, { input: JSON.stringify(secret) });
@@ -325,7 +455,11 @@ export function grafanaAdminSecret(ctx: RunContext): Step {
 }
 
 /** An image reference without the registry prefixes `minikube image ls` adds. */
-const shortImage = (ref: string) => ref.trim().replace(/^docker\.io\//, '').replace(/^library\//, '');
+const shortImage = (ref: string) =>
+  ref
+    .trim()
+    .replace(/^docker\.io\//, '')
+    .replace(/^library\//, '');
 
 export function buildAppImage(ctx: RunContext, cluster: ClusterModel, image: string): Step {
   const list = minikube.imageList(cluster.name);
@@ -338,7 +472,11 @@ export function buildAppImage(ctx: RunContext, cluster: ClusterModel, image: str
     commands: [build],
     check: async () => (await run(ctx, list)).stdout.split('\n').map(shortImage).includes(shortImage(image)),
     action: async () => {
-      if (!existsSync(join(ctx.appDir, 'Dockerfile'))) throw new StepError(`${join(ctx.appDir, 'Dockerfile')} is missing`, 'the demo app image is built from runtime-app/Dockerfile; restore it, or point apps.<name>.image at an image the cluster can pull');
+      if (!existsSync(join(ctx.appDir, 'Dockerfile')))
+        throw new StepError(
+          `${join(ctx.appDir, 'Dockerfile')} is missing`,
+          'the demo app image is built from runtime-app/Dockerfile; restore it, or point apps.<name>.image at an image the cluster can pull',
+        );
       await run(ctx, build);
     },
   };
@@ -373,19 +511,36 @@ export function pushTree(ctx: RunContext): Step {
   const { git } = ctx.compiled.model;
   const options = async () => {
     const { withManifest } = await import('../index.ts');
-    return { files: withManifest(ctx.compiled), target: { repoURL: git.repoURL, branch: git.revision, path: git.path }, specPath: ctx.specPath, cacheDir: ctx.env.FABRIC_CACHE_DIR };
+    return {
+      files: withManifest(ctx.compiled),
+      target: { repoURL: git.repoURL, branch: git.revision, path: git.path },
+      specPath: ctx.specPath,
+      cacheDir: ctx.env.FABRIC_CACHE_DIR,
+    };
   };
   // A push failure already says what to do about it (compiler/push/errors.ts).
   const asStepError = async (e: unknown) => {
     const { PushError } = await import('../push/index.ts');
     if (!(e instanceof PushError)) return e;
-    const hint = e.code === 'branch-missing' ? `create it with fabric push --spec ${ctx.specPath} --create-branch` : e.hint ?? 'see the message above';
+    const hint =
+      e.code === 'branch-missing'
+        ? `create it with fabric push --spec ${ctx.specPath} --create-branch`
+        : (e.hint ?? 'see the message above');
     return new StepError(e.message, `${hint}; then run fabric apply again`);
   };
   // ArgoCD polls git about every 3 minutes; after a push, Applications that
   // exist are asked to look now (it drops the annotation once refreshed).
   // New ones (a first run) read the repository when they are created.
-  const refresh = kubectl(ctx.compiled.model.control.context, '-n', NAMESPACES.argocd, 'annotate', 'applications.argoproj.io', '--all', 'argocd.argoproj.io/refresh=normal', '--overwrite');
+  const refresh = kubectl(
+    ctx.compiled.model.control.context,
+    '-n',
+    NAMESPACES.argocd,
+    'annotate',
+    'applications.argoproj.io',
+    '--all',
+    'argocd.argoproj.io/refresh=normal',
+    '--overwrite',
+  );
   return {
     id: 'push',
     title: `Push the tree to ${git.repoURL} (${git.revision})`,
@@ -405,12 +560,15 @@ export function pushTree(ctx: RunContext): Step {
       const push = await import('../push/index.ts');
       try {
         const r = await push.pushTree(await options());
-        report(r.status === 'up-to-date' ? 'up to date' : `pushed ${r.commit?.slice(0, 12)}: ${push.totalsLine(r.changes)}`);
+        report(
+          r.status === 'up-to-date' ? 'up to date' : `pushed ${r.commit?.slice(0, 12)}: ${push.totalsLine(r.changes)}`,
+        );
       } catch (e) {
         throw await asStepError(e);
       }
       // Best effort: the push has landed; without the refresh ArgoCD still finds it at its next poll.
-      if ((await run(ctx, refresh, { okExitCodes: [1] })).exitCode !== 0) report('could not ask ArgoCD to refresh; it will find the push at its next poll (about 3 minutes)');
+      if ((await run(ctx, refresh, { okExitCodes: [1] })).exitCode !== 0)
+        report('could not ask ArgoCD to refresh; it will find the push at its next poll (about 3 minutes)');
     },
   };
 }

@@ -19,7 +19,10 @@ export const minikube = {
   status: (profile: string): Argv => ['minikube', 'status', '-p', profile, '-o', 'json'],
   /** --keep-context: minikube would otherwise switch the user's current context to the new profile. */
   start: (c: ClusterModel, platform: Model['platform']): Argv => [
-    'minikube', 'start', '-p', c.name,
+    'minikube',
+    'start',
+    '-p',
+    c.name,
     `--driver=${platform.driver}`,
     `--cpus=${c.cpus}`,
     `--memory=${c.memoryMiB}m`,
@@ -34,7 +37,16 @@ export const minikube = {
   addonsList: (profile: string): Argv => ['minikube', 'addons', 'list', '-p', profile, '-o', 'json'],
   enableIngress: (profile: string): Argv => ['minikube', 'addons', 'enable', 'ingress', '-p', profile],
   imageList: (profile: string): Argv => ['minikube', 'image', 'ls', '-p', profile],
-  imageBuild: (profile: string, tag: string, contextDir: string): Argv => ['minikube', '-p', profile, 'image', 'build', '-t', tag, contextDir],
+  imageBuild: (profile: string, tag: string, contextDir: string): Argv => [
+    'minikube',
+    '-p',
+    profile,
+    'image',
+    'build',
+    '-t',
+    tag,
+    contextDir,
+  ],
   delete: (profile: string): Argv => ['minikube', 'delete', '-p', profile],
 };
 
@@ -43,7 +55,15 @@ export const container = (tool: string) => ({
   serverVersion: (): Argv => [tool, 'version', '--format', '{{.Server.Version}}'],
   memoryBytes: (): Argv => [tool, 'info', '--format', '{{.MemTotal}}'],
   networkInspect: (network: string): Argv => [tool, 'network', 'inspect', network],
-  networkCreate: (network: string, subnet: string, fleet: string): Argv => [tool, 'network', 'create', '--driver=bridge', `--subnet=${subnet}`, `--label=${FLEET_LABEL}=${fleet}`, network],
+  networkCreate: (network: string, subnet: string, fleet: string): Argv => [
+    tool,
+    'network',
+    'create',
+    '--driver=bridge',
+    `--subnet=${subnet}`,
+    `--label=${FLEET_LABEL}=${fleet}`,
+    network,
+  ],
   networkRemove: (network: string): Argv => [tool, 'network', 'rm', network],
 });
 
@@ -57,10 +77,22 @@ export const kubectlLocal = {
   clientVersion: (): Argv => ['kubectl', 'version', '--client', '-o', 'json'],
   contexts: (): Argv => ['kubectl', 'config', 'get-contexts', '-o', 'name'],
   /** The credentials of one context (--minify), shown (--raw), with certificate files inlined as data (--flatten). */
-  rawConfig: (context: string): Argv => ['kubectl', 'config', 'view', '--raw', '--minify', '--flatten', '--context', context, '-o', 'json'],
+  rawConfig: (context: string): Argv => [
+    'kubectl',
+    'config',
+    'view',
+    '--raw',
+    '--minify',
+    '--flatten',
+    '--context',
+    context,
+    '-o',
+    'json',
+  ],
 };
 
-export const argocdInstallURL = (version: string) => `https://raw.githubusercontent.com/argoproj/argo-cd/${version}/manifests/install.yaml`;
+export const argocdInstallURL = (version: string) =>
+  `https://raw.githubusercontent.com/argoproj/argo-cd/${version}/manifests/install.yaml`;
 
 /** A command fabric runs in its own process, shown as the CLI command that does the same. */
 export const inProcess = (...args: string[]): Argv => ['fabric', ...args];

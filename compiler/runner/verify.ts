@@ -16,7 +16,11 @@ export type Signal = 'metrics' | 'logs' | 'traces';
 export const SIGNALS: Signal[] = ['metrics', 'logs', 'traces'];
 
 /** Base URLs of one backend set, as this machine reaches them. */
-export interface BackendURLs { mimir: string; loki: string; tempo: string }
+export interface BackendURLs {
+  mimir: string;
+  loki: string;
+  tempo: string;
+}
 
 export interface Probe {
   environment: string;
@@ -37,18 +41,32 @@ export const rowOk = (r: VerifyRow) => r.own.result === 'found' && r.others.ever
 
 const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-interface QueryOptions { timeoutMs: number; signal?: AbortSignal; now: number }
+interface QueryOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  now: number;
+}
 
 async function getJSON(url: string, tenant: string | undefined, opts: QueryOptions): Promise<any> {
   const signals = [AbortSignal.timeout(opts.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
-  const res = await fetch(url, { headers: tenant ? { 'X-Scope-OrgID': tenant } : {}, signal: AbortSignal.any(signals) });
+  const res = await fetch(url, {
+    headers: tenant ? { 'X-Scope-OrgID': tenant } : {},
+    signal: AbortSignal.any(signals),
+  });
   const body = await res.text();
   if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}: ${body.slice(0, 200)}`);
   return JSON.parse(body);
 }
 
 /** Does this backend hold recent data of this signal from this cluster? */
-async function holds(signal: Signal, urls: BackendURLs, cluster: string, metric: string, tenant: string | undefined, opts: QueryOptions): Promise<boolean> {
+async function holds(
+  signal: Signal,
+  urls: BackendURLs,
+  cluster: string,
+  metric: string,
+  tenant: string | undefined,
+  opts: QueryOptions,
+): Promise<boolean> {
   const hourAgo = opts.now - 3600_000;
   if (signal === 'metrics') {
     const query = `count(${metric}{${LABELS.cluster}=${quote(cluster)}})`;
@@ -57,18 +75,32 @@ async function holds(signal: Signal, urls: BackendURLs, cluster: string, metric:
   }
   if (signal === 'logs') {
     for (const selector of [`{k8s_cluster_name=${quote(cluster)}}`, `{${LABELS.cluster}=${quote(cluster)}}`]) {
-      const params = new URLSearchParams({ query: selector, start: `${hourAgo}000000`, end: `${opts.now}000000`, limit: '1' });
+      const params = new URLSearchParams({
+        query: selector,
+        start: `${hourAgo}000000`,
+        end: `${opts.now}000000`,
+        limit: '1',
+      });
       const r = await getJSON(`${urls.loki}/loki/api/v1/query_range?${params}`, tenant, opts);
       if ((r?.data?.result ?? []).some((s: { values?: unknown[] }) => (s.values?.length ?? 0) > 0)) return true;
     }
     return false;
   }
-  const params = new URLSearchParams({ q: `{resource.k8s.cluster.name=${quote(cluster)}}`, start: String(Math.floor(hourAgo / 1000)), end: String(Math.floor(opts.now / 1000)), limit: '1' });
+  const params = new URLSearchParams({
+    q: `{resource.k8s.cluster.name=${quote(cluster)}}`,
+    start: String(Math.floor(hourAgo / 1000)),
+    end: String(Math.floor(opts.now / 1000)),
+    limit: '1',
+  });
   const r = await getJSON(`${urls.tempo}/api/search?${params}`, tenant, opts);
   return (r?.traces ?? []).length > 0;
 }
 
-export async function verifyFleet(model: Model, urlsFor: (backendSet: string) => BackendURLs, opts: QueryOptions): Promise<VerifyRow[]> {
+export async function verifyFleet(
+  model: Model,
+  urlsFor: (backendSet: string) => BackendURLs,
+  opts: QueryOptions,
+): Promise<VerifyRow[]> {
   const probe = async (signal: Signal, cluster: string, metric: string, environment: string): Promise<Probe> => {
     const env = model.environments.find((e) => e.name === environment)!;
     try {
@@ -84,13 +116,17 @@ export async function verifyFleet(model: Model, urlsFor: (backendSet: string) =>
     const metric = env.apps.length ? METRICS.requests : METRICS.restarts;
     for (const cluster of env.memberClusters) {
       for (const signal of SIGNALS) {
-        rows.push((async () => ({
-          cluster,
-          environment: env.name,
-          signal,
-          own: await probe(signal, cluster, metric, env.name),
-          others: await Promise.all(model.environments.filter((o) => o.name !== env.name).map((o) => probe(signal, cluster, metric, o.name))),
-        }))());
+        rows.push(
+          (async () => ({
+            cluster,
+            environment: env.name,
+            signal,
+            own: await probe(signal, cluster, metric, env.name),
+            others: await Promise.all(
+              model.environments.filter((o) => o.name !== env.name).map((o) => probe(signal, cluster, metric, o.name)),
+            ),
+          }))(),
+        );
       }
     }
   }
@@ -98,16 +134,35 @@ export async function verifyFleet(model: Model, urlsFor: (backendSet: string) =>
 }
 
 export function formatVerifyTable(rows: VerifyRow[]): string {
-  const ownText = (p: Probe) => (p.result === 'found' ? 'found' : p.result === 'none' ? 'MISSING' : `ERROR: ${p.error}`);
+  const ownText = (p: Probe) =>
+    p.result === 'found' ? 'found' : p.result === 'none' ? 'MISSING' : `ERROR: ${p.error}`;
   const othersText = (ps: Probe[]) => {
     if (ps.length === 0) return '-';
     const leaks = ps.filter((p) => p.result === 'found').map((p) => p.environment);
     const errors = ps.filter((p) => p.result === 'error').map((p) => `${p.environment}: ${p.error}`);
-    return [...(leaks.length ? [`LEAKED to ${leaks.join(', ')}`] : []), ...errors.map((e) => `ERROR ${e}`)].join('; ') || 'none';
+    return (
+      [...(leaks.length ? [`LEAKED to ${leaks.join(', ')}`] : []), ...errors.map((e) => `ERROR ${e}`)].join('; ') ||
+      'none'
+    );
   };
-  const table = [['cluster', 'environment', 'signal', 'own backend', 'other environments', ''], ...rows.map((r) => [r.cluster, r.environment, r.signal, ownText(r.own), othersText(r.others), rowOk(r) ? 'ok' : 'FAIL'])];
+  const table = [
+    ['cluster', 'environment', 'signal', 'own backend', 'other environments', ''],
+    ...rows.map((r) => [
+      r.cluster,
+      r.environment,
+      r.signal,
+      ownText(r.own),
+      othersText(r.others),
+      rowOk(r) ? 'ok' : 'FAIL',
+    ]),
+  ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  const lines = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  const lines = table.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
   const failed = rows.filter((r) => !rowOk(r)).length;
   lines.push('', failed ? `${failed} of ${rows.length} checks failed` : `all ${rows.length} checks passed`);
   return lines.join('\n') + '\n';

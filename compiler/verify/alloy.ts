@@ -24,7 +24,10 @@ interface Token {
 }
 
 class AlloySyntaxError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -153,7 +156,8 @@ function checkEscape(text: string, at: number, line: number): number {
   const hexDigits: Record<string, number> = { x: 2, u: 4, U: 8 };
   if (c in hexDigits) {
     const digits = text.slice(at + 1, at + 1 + hexDigits[c]);
-    if (!new RegExp(`^[0-9a-fA-F]{${hexDigits[c]}}$`).test(digits)) throw new AlloySyntaxError(line, `invalid \\${c} escape sequence`);
+    if (!new RegExp(`^[0-9a-fA-F]{${hexDigits[c]}}$`).test(digits))
+      throw new AlloySyntaxError(line, `invalid \\${c} escape sequence`);
     return at + 1 + hexDigits[c];
   }
   if (/[0-7]/.test(c)) {
@@ -236,7 +240,8 @@ class Parser {
         attributes.set(name, value ?? '');
       }
       if (opened && this.is('}')) return blocks;
-      if (this.tok.kind !== 'terminator') this.fail(`expected a newline after the statement, got ${this.describe(this.tok)}`);
+      if (this.tok.kind !== 'terminator')
+        this.fail(`expected a newline after the statement, got ${this.describe(this.tok)}`);
       this.next();
     }
   }
@@ -255,7 +260,10 @@ class Parser {
       const labelToken = this.next();
       if (!labelToken.quoted) this.fail('a block label must be a double-quoted string', labelToken.line);
       if (!isValidIdentifier(labelToken.text)) {
-        this.fail(`block label "${labelToken.text}" is not a valid identifier (letters, digits and _, not starting with a digit)`, labelToken.line);
+        this.fail(
+          `block label "${labelToken.text}" is not a valid identifier (letters, digits and _, not starting with a digit)`,
+          labelToken.line,
+        );
       }
       label = labelToken.text;
     }
@@ -265,7 +273,8 @@ class Parser {
       this.next();
       const valueToken = this.tok;
       this.parseExpression();
-      const plainString = valueToken.kind === 'string' && (this.tok.kind === 'terminator' || this.is('}') || this.tok.kind === 'eof');
+      const plainString =
+        valueToken.kind === 'string' && (this.tok.kind === 'terminator' || this.is('}') || this.tok.kind === 'eof');
       return { line: start.line, attribute: { name: name[0], value: plainString ? valueToken.text : undefined } };
     }
     if (this.is('{')) {
@@ -277,11 +286,25 @@ class Parser {
       this.next(); // '}'
       return { line: start.line, block };
     }
-    return this.fail(`expected "=" or "{" after ${name.join('.')}${label === undefined ? '' : ` "${label}"`}, got ${this.describe(this.tok)}`);
+    return this.fail(
+      `expected "=" or "{" after ${name.join('.')}${label === undefined ? '' : ` "${label}"`}, got ${this.describe(this.tok)}`,
+    );
   }
 
   private static readonly PRECEDENCE: Record<string, number> = {
-    '||': 1, '&&': 2, '==': 3, '!=': 3, '<': 3, '<=': 3, '>': 3, '>=': 3, '+': 4, '-': 4, '*': 5, '/': 5, '%': 5,
+    '||': 1,
+    '&&': 2,
+    '==': 3,
+    '!=': 3,
+    '<': 3,
+    '<=': 3,
+    '>': 3,
+    '>=': 3,
+    '+': 4,
+    '-': 4,
+    '*': 5,
+    '/': 5,
+    '%': 5,
   };
 
   /** Every recursive step goes through here, so a hostile config cannot exhaust the stack. */
@@ -402,7 +425,8 @@ class Parser {
     const keys = new Set<string>();
     while (!this.is('}')) {
       if (this.tok.kind === 'eof') this.fail(`missing "}" for the object opened on line ${opened}`);
-      if (this.tok.kind !== 'ident' && this.tok.kind !== 'string') this.fail(`expected an object key, got ${this.describe(this.tok)}`);
+      if (this.tok.kind !== 'ident' && this.tok.kind !== 'string')
+        this.fail(`expected an object key, got ${this.describe(this.tok)}`);
       const key = this.next();
       if (keys.has(key.text)) this.fail(`object key "${key.text}" appears twice`, key.line);
       keys.add(key.text);
@@ -421,7 +445,9 @@ class Parser {
     }
     if (this.is(closer)) return;
     if (this.tok.kind === 'terminator') {
-      this.fail(`missing "," before the newline in the ${what} opened on line ${opened} (the last element needs a trailing comma when "${closer}" is on its own line)`);
+      this.fail(
+        `missing "," before the newline in the ${what} opened on line ${opened} (the last element needs a trailing comma when "${closer}" is on its own line)`,
+      );
     }
     if (this.tok.kind === 'eof') this.fail(`missing "${closer}" for the ${what} opened on line ${opened}`);
     this.fail(`expected "," or "${closer}" in the ${what}, got ${this.describe(this.tok)}`);
@@ -442,20 +468,51 @@ function blockTitle(b: { name: string[]; label?: string }): string {
  * unprefixed functions), plus `argument`, which a `declare` body reads.
  */
 const NOT_COMPONENTS = new Set([
-  'constants', 'coalesce', 'json_path', 'sys', 'convert', 'array', 'encoding', 'string', 'file',
-  'env', 'nonsensitive', 'concat', 'json_decode', 'yaml_decode', 'base64_decode', 'format', 'join', 'replace',
-  'split', 'to_lower', 'to_upper', 'trim', 'trim_prefix', 'trim_suffix', 'trim_space',
+  'constants',
+  'coalesce',
+  'json_path',
+  'sys',
+  'convert',
+  'array',
+  'encoding',
+  'string',
+  'file',
+  'env',
+  'nonsensitive',
+  'concat',
+  'json_decode',
+  'yaml_decode',
+  'base64_decode',
+  'format',
+  'join',
+  'replace',
+  'split',
+  'to_lower',
+  'to_upper',
+  'trim',
+  'trim_prefix',
+  'trim_suffix',
+  'trim_space',
   'argument',
 ]);
 
 /** Components: labelled blocks at the top level and inside `declare` bodies. */
-function collectComponents(blocks: Block[], problems: AlloyProblem[], declared: Set<string>, foreachVars: Set<string>): void {
+function collectComponents(
+  blocks: Block[],
+  problems: AlloyProblem[],
+  declared: Set<string>,
+  foreachVars: Set<string>,
+): void {
   const seen = new Map<string, number>();
   for (const block of blocks) {
     if (block.label !== undefined) {
       const key = `${block.name.join('.')}.${block.label}`;
       const first = seen.get(key);
-      if (first !== undefined) problems.push({ line: block.line, message: `duplicate component ${blockTitle(block)} (first declared on line ${first})` });
+      if (first !== undefined)
+        problems.push({
+          line: block.line,
+          message: `duplicate component ${blockTitle(block)} (first declared on line ${first})`,
+        });
       else seen.set(key, block.line);
       declared.add(key);
     }
@@ -503,7 +560,10 @@ export function checkAlloy(text: string): AlloyProblem[] {
     if (ref.call) {
       problems.push({ line: ref.line, message: `unknown function ${ref.path.join('.')}` });
     } else if (ref.path.length >= 2 && !resolves(ref.path, declared)) {
-      problems.push({ line: ref.line, message: `reference ${ref.path.join('.')} does not resolve to a declared component` });
+      problems.push({
+        line: ref.line,
+        message: `reference ${ref.path.join('.')} does not resolve to a declared component`,
+      });
     }
   }
   return problems.sort((a, b) => a.line - b.line || a.message.localeCompare(b.message));

@@ -1,14 +1,22 @@
 // Two ArgoCD applications that render the same object for the same cluster
 // fight over it (each sync reverts the other). An object's identity is its
 // API group, kind, namespace (none for cluster-scoped kinds) and name.
-import { apiGroupOf, describeObject, isClusterScoped, kindOf, nameOf, namespaceOf, type BuiltObject } from './objects.ts';
+import {
+  apiGroupOf,
+  describeObject,
+  isClusterScoped,
+  kindOf,
+  nameOf,
+  namespaceOf,
+  type BuiltObject,
+} from './objects.ts';
 import type { Finding } from './types.ts';
 
 export function findCollisions(objects: BuiltObject[]): Finding[] {
   const byIdentity = new Map<string, BuiltObject[]>();
   for (const built of objects) {
     const o = built.object;
-    const namespace = isClusterScoped(o) ? '' : namespaceOf(o) ?? '';
+    const namespace = isClusterScoped(o) ? '' : (namespaceOf(o) ?? '');
     const key = [built.target.cluster, apiGroupOf(o), kindOf(o), namespace, nameOf(o)].join('\u0000');
     if (!byIdentity.has(key)) byIdentity.set(key, []);
     byIdentity.get(key)!.push(built);

@@ -15,7 +15,8 @@ function strict(schema: unknown): unknown {
   const out: Schema = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key.startsWith('x-kubernetes-') || key === 'nullable' || key === 'description') continue;
-    if (key === 'properties' && isRecord(value)) out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strict(v)]));
+    if (key === 'properties' && isRecord(value))
+      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strict(v)]));
     else if (['items', 'additionalProperties', 'not'].includes(key)) out[key] = strict(value);
     else if (['allOf', 'anyOf', 'oneOf'].includes(key) && Array.isArray(value)) out[key] = value.map(strict);
     else out[key] = value;
@@ -25,7 +26,8 @@ function strict(schema: unknown): unknown {
     out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }
   if (schema.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
-  const open = schema['x-kubernetes-preserve-unknown-fields'] === true || schema['x-kubernetes-embedded-resource'] === true;
+  const open =
+    schema['x-kubernetes-preserve-unknown-fields'] === true || schema['x-kubernetes-embedded-resource'] === true;
   if (isRecord(out.properties) && out.additionalProperties === undefined && !open) out.additionalProperties = false;
   return out;
 }
@@ -36,7 +38,12 @@ function rootSchema(openAPIV3Schema: unknown): Schema {
   const properties = isRecord(base.properties) ? base.properties : {};
   return {
     ...base,
-    properties: { ...properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } },
+    properties: {
+      ...properties,
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+    },
   };
 }
 
@@ -52,7 +59,8 @@ export class CrdSchemas {
       if (typeof spec.group !== 'string' || typeof kind !== 'string' || !Array.isArray(spec.versions)) continue;
       for (const version of spec.versions.filter(isRecord)) {
         const schema = isRecord(version.schema) ? version.schema.openAPIV3Schema : undefined;
-        if (typeof version.name === 'string' && isRecord(schema)) this.schemas.set(`${spec.group}/${version.name}/${kind}`, rootSchema(schema));
+        if (typeof version.name === 'string' && isRecord(schema))
+          this.schemas.set(`${spec.group}/${version.name}/${kind}`, rootSchema(schema));
       }
     }
   }

@@ -14,7 +14,14 @@ import { buildKustomizations, findKustomizationDirs, type KustomizeBuild } from 
 import { nameProblems } from './names.ts';
 import { describeObject, isConfigMap, isRecord, kindOf, type BuiltObject } from './objects.ts';
 import { checkRuleSpecs, runRuleTests } from './promtool.ts';
-import { dashboardQueries, isGrafanaDashboardKey, provisionedDatasourceTypes, queryError, ruleQueries, type QuerySite } from './queries.ts';
+import {
+  dashboardQueries,
+  isGrafanaDashboardKey,
+  provisionedDatasourceTypes,
+  queryError,
+  ruleQueries,
+  type QuerySite,
+} from './queries.ts';
 import { validateObject } from './schema.ts';
 import { findExecutable } from './tools.ts';
 import type { Finding, VerifyReport, VerifyTarget } from './types.ts';
@@ -28,9 +35,14 @@ export interface VerifyOptions {
 }
 
 const normalizeDir = (dir: string): string => posix.normalize(dir.replace(/\\/g, '/')).replace(/^\.\/|\/$/g, '') || '.';
-const isPrometheusRule = (o: Record<string, unknown>) => kindOf(o) === 'PrometheusRule' && String(o.apiVersion).startsWith('monitoring.coreos.com/');
+const isPrometheusRule = (o: Record<string, unknown>) =>
+  kindOf(o) === 'PrometheusRule' && String(o.apiVersion).startsWith('monitoring.coreos.com/');
 
-export async function verifyTree(root: string, targets: VerifyTarget[], opts: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyTree(
+  root: string,
+  targets: VerifyTarget[],
+  opts: VerifyOptions = {},
+): Promise<VerifyReport> {
   const findings: Finding[] = [];
   const checked: Record<string, number> = {};
   const skipped: string[] = [];
@@ -44,20 +56,44 @@ export async function verifyTree(root: string, targets: VerifyTarget[], opts: Ve
   const kubectl = await findExecutable('kubectl');
   let builds = new Map<string, KustomizeBuild>();
   if (kubectl) {
-    builds = await buildKustomizations(root, dirs, kubectl, targetList.map((t) => t.path));
+    builds = await buildKustomizations(
+      root,
+      dirs,
+      kubectl,
+      targetList.map((t) => t.path),
+    );
     for (const build of builds.values()) {
       if (build.status === 'built' || build.status === 'covered') count('kustomize');
-      else if (build.status === 'failed') findings.push({ check: 'kustomize', file: build.dir, severity: 'error', message: `kubectl kustomize failed: ${build.error}` });
-      else findings.push({ check: 'kustomize', file: build.dir, severity: 'warning', message: `not built offline, so its objects are not verified: ${build.reason}` });
+      else if (build.status === 'failed')
+        findings.push({
+          check: 'kustomize',
+          file: build.dir,
+          severity: 'error',
+          message: `kubectl kustomize failed: ${build.error}`,
+        });
+      else
+        findings.push({
+          check: 'kustomize',
+          file: build.dir,
+          severity: 'warning',
+          message: `not built offline, so its objects are not verified: ${build.reason}`,
+        });
     }
   } else {
-    skipped.push('kustomize: kubectl is not installed, so nothing was built and the schema, name, collision, alloy-in-ConfigMap and query checks saw no objects');
+    skipped.push(
+      'kustomize: kubectl is not installed, so nothing was built and the schema, name, collision, alloy-in-ConfigMap and query checks saw no objects',
+    );
   }
 
   const objects: BuiltObject[] = [];
   for (const target of targetList) {
     if (!dirs.includes(target.path)) {
-      findings.push({ check: 'kustomize', file: target.path, severity: 'error', message: 'target has no kustomization file' });
+      findings.push({
+        check: 'kustomize',
+        file: target.path,
+        severity: 'error',
+        message: 'target has no kustomization file',
+      });
       continue;
     }
     const build = builds.get(target.path);
@@ -73,13 +109,20 @@ export async function verifyTree(root: string, targets: VerifyTarget[], opts: Ve
   // Alloy: files in the tree and configs embedded in ConfigMaps.
   for (const file of await fg('**/*.alloy', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })) {
     count('alloy');
-    for (const p of checkAlloy(await readFile(join(root, file), 'utf8'))) findings.push({ check: 'alloy', file: `${file}:${p.line}`, severity: 'error', message: p.message });
+    for (const p of checkAlloy(await readFile(join(root, file), 'utf8')))
+      findings.push({ check: 'alloy', file: `${file}:${p.line}`, severity: 'error', message: p.message });
   }
   for (const { target, object } of objects.filter((b) => isConfigMap(b.object))) {
     for (const [key, text] of Object.entries(isRecord(object.data) ? object.data : {})) {
       if (!key.endsWith('.alloy') || typeof text !== 'string') continue;
       count('alloy');
-      for (const p of checkAlloy(text)) findings.push({ check: 'alloy', file: target.path, severity: 'error', message: `${describeObject(object)} data["${key}"] line ${p.line}: ${p.message}` });
+      for (const p of checkAlloy(text))
+        findings.push({
+          check: 'alloy',
+          file: target.path,
+          severity: 'error',
+          message: `${describeObject(object)} data["${key}"] line ${p.line}: ${p.message}`,
+        });
     }
   }
 
@@ -87,22 +130,42 @@ export async function verifyTree(root: string, targets: VerifyTarget[], opts: Ve
   checkQueries(objects, findings, count);
 
   // promtool: rule specs and the generated rule tests.
-  const testFiles = (await fg('**/*.promtool-test.yaml', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })).sort();
+  const testFiles = (
+    await fg('**/*.promtool-test.yaml', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })
+  ).sort();
   const rules = objects.filter((b) => isPrometheusRule(b.object));
   const promtool = opts.promtool === false ? undefined : await findExecutable('promtool');
   if (opts.promtool === false) skipped.push('promtool: turned off by the caller');
-  else if (!promtool) skipped.push(`promtool: not installed (Debian package "prometheus"), so ${rules.length} PrometheusRules and ${testFiles.length} rule tests were not run`);
+  else if (!promtool)
+    skipped.push(
+      `promtool: not installed (Debian package "prometheus"), so ${rules.length} PrometheusRules and ${testFiles.length} rule tests were not run`,
+    );
   else {
-    findings.push(...(await checkRuleSpecs(promtool, rules.map(({ target, object }) => ({ file: target.path, id: describeObject(object), spec: object.spec })))));
+    findings.push(
+      ...(await checkRuleSpecs(
+        promtool,
+        rules.map(({ target, object }) => ({ file: target.path, id: describeObject(object), spec: object.spec })),
+      )),
+    );
     findings.push(...(await runRuleTests(promtool, root, testFiles)));
     count('promtool', rules.length + testFiles.length);
   }
 
-  findings.sort((a, b) => a.check.localeCompare(b.check) || a.file.localeCompare(b.file, undefined, { numeric: true }) || a.message.localeCompare(b.message));
+  findings.sort(
+    (a, b) =>
+      a.check.localeCompare(b.check) ||
+      a.file.localeCompare(b.file, undefined, { numeric: true }) ||
+      a.message.localeCompare(b.message),
+  );
   return { findings, checked, skipped };
 }
 
-async function checkObjects(objects: BuiltObject[], crds: CrdSchemas, findings: Finding[], count: (check: string, n?: number) => void): Promise<void> {
+async function checkObjects(
+  objects: BuiltObject[],
+  crds: CrdSchemas,
+  findings: Finding[],
+  count: (check: string, n?: number) => void,
+): Promise<void> {
   // The same object is often rendered by several overlays; validate each distinct one once.
   const schemaCache = new Map<string, Awaited<ReturnType<typeof validateObject>>>();
   for (const { target, object } of objects) {
@@ -112,12 +175,19 @@ async function checkObjects(objects: BuiltObject[], crds: CrdSchemas, findings: 
     const result = schemaCache.get(key)!;
     if (result.covered) {
       count('schema');
-      for (const e of result.errors) findings.push({ check: 'schema', file: target.path, severity: 'error', message: `${id}: ${e}` });
+      for (const e of result.errors)
+        findings.push({ check: 'schema', file: target.path, severity: 'error', message: `${id}: ${e}` });
     } else {
-      findings.push({ check: 'schema', file: target.path, severity: 'warning', message: `${id}: no schema for ${String(object.apiVersion)} ${kindOf(object)} (neither upstream nor a CRD in the tree), so it is not validated` });
+      findings.push({
+        check: 'schema',
+        file: target.path,
+        severity: 'warning',
+        message: `${id}: no schema for ${String(object.apiVersion)} ${kindOf(object)} (neither upstream nor a CRD in the tree), so it is not validated`,
+      });
     }
     count('name');
-    for (const p of nameProblems(object)) findings.push({ check: 'name', file: target.path, severity: 'error', message: `${id}: ${p}` });
+    for (const p of nameProblems(object))
+      findings.push({ check: 'name', file: target.path, severity: 'error', message: `${id}: ${p}` });
   }
 }
 
@@ -125,7 +195,13 @@ function checkQueries(objects: BuiltObject[], findings: Finding[], count: (check
   const report = (file: string, owner: string, site: QuerySite) => {
     count(site.language);
     const error = queryError(site.language, site.parsed);
-    if (error) findings.push({ check: site.language, file, severity: 'error', message: `${owner} ${site.where}: ${error} in ${JSON.stringify(site.query)}` });
+    if (error)
+      findings.push({
+        check: site.language,
+        file,
+        severity: 'error',
+        message: `${owner} ${site.where}: ${error} in ${JSON.stringify(site.query)}`,
+      });
   };
   for (const { target, object } of objects.filter((b) => isPrometheusRule(b.object))) {
     for (const site of ruleQueries(object)) report(target.path, describeObject(object), site);
@@ -141,12 +217,23 @@ function checkQueries(objects: BuiltObject[], findings: Finding[], count: (check
       try {
         dashboard = JSON.parse(text);
       } catch (error) {
-        findings.push({ check: 'dashboard', file: target.path, severity: 'error', message: `${owner}: not valid JSON: ${(error as Error).message}` });
+        findings.push({
+          check: 'dashboard',
+          file: target.path,
+          severity: 'error',
+          message: `${owner}: not valid JSON: ${(error as Error).message}`,
+        });
         continue;
       }
       const { sites, unresolved } = dashboardQueries(dashboard, datasourceTypes);
       for (const site of sites) report(target.path, owner, site);
-      for (const where of unresolved) findings.push({ check: 'dashboard', file: target.path, severity: 'warning', message: `${owner} ${where}: cannot tell the datasource type, so the query is not parsed` });
+      for (const where of unresolved)
+        findings.push({
+          check: 'dashboard',
+          file: target.path,
+          severity: 'warning',
+          message: `${owner} ${where}: cannot tell the datasource type, so the query is not parsed`,
+        });
     }
   }
 }

@@ -23,12 +23,18 @@ export type KustomizeBuild =
 
 /** Directories (relative, POSIX, sorted) that hold a kustomization file. */
 export async function findKustomizationDirs(root: string): Promise<string[]> {
-  const files = await fg(KUSTOMIZATION_FILES.map((f) => `**/${f}`), { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'], dot: false });
+  const files = await fg(
+    KUSTOMIZATION_FILES.map((f) => `**/${f}`),
+    { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'], dot: false },
+  );
   return [...new Set(files.map((f) => posix.dirname(f)))].sort();
 }
 
 /** A resource entry is remote when it is a URL or a repository path (the forms kustomize fetches with git). */
-const isRemoteEntry = (entry: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) || /[?&]ref=/.test(entry);
+const isRemoteEntry = (entry: string): boolean =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+  /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) ||
+  /[?&]ref=/.test(entry);
 
 async function readKustomization(root: string, dir: string): Promise<Record<string, unknown> | undefined> {
   for (const name of KUSTOMIZATION_FILES) {
@@ -60,7 +66,8 @@ async function readGraph(root: string, dirs: string[]): Promise<Map<string, Node
       for (const entry of k && Array.isArray(k[field]) ? (k[field] as unknown[]) : []) {
         if (typeof entry !== 'string') continue;
         if (isRemoteEntry(entry)) node.remote ??= `${dir} uses the remote resource ${entry}`;
-        else if (known.has(posix.normalize(posix.join(dir, entry)))) node.deps.push(posix.normalize(posix.join(dir, entry)));
+        else if (known.has(posix.normalize(posix.join(dir, entry))))
+          node.deps.push(posix.normalize(posix.join(dir, entry)));
       }
     }
     graph.set(dir, node);
@@ -77,15 +84,27 @@ function closure(graph: Map<string, Node>, dir: string, into = new Set<string>()
 }
 
 function buildError(stderr: string, fallback: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length > 0 ? lines.slice(0, 5).join(' ') : fallback;
 }
 
 async function build(root: string, dir: string, kubectl: string, graph: Map<string, Node>): Promise<KustomizeBuild> {
   const remote = [...closure(graph, dir)].map((d) => graph.get(d)?.remote).find(Boolean);
   if (remote) return { dir, status: 'remote', reason: remote };
-  const result = await execa(kubectl, ['kustomize', join(root, dir)], { reject: false, timeout: BUILD_TIMEOUT_MS, stripFinalNewline: false });
-  if (result.failed) return { dir, status: 'failed', error: buildError(String(result.stderr ?? ''), result.shortMessage ?? 'kubectl kustomize failed') };
+  const result = await execa(kubectl, ['kustomize', join(root, dir)], {
+    reject: false,
+    timeout: BUILD_TIMEOUT_MS,
+    stripFinalNewline: false,
+  });
+  if (result.failed)
+    return {
+      dir,
+      status: 'failed',
+      error: buildError(String(result.stderr ?? ''), result.shortMessage ?? 'kubectl kustomize failed'),
+    };
   const objects: KubeObject[] = [];
   for (const doc of parseAllDocuments(String(result.stdout))) {
     const value = doc.toJS();
@@ -99,18 +118,26 @@ async function build(root: string, dir: string, kubectl: string, graph: Map<stri
  * target build already went through (kustomize builds a base in full when an
  * overlay includes it, so a base an overlay built needs no build of its own).
  */
-export async function buildKustomizations(root: string, dirs: string[], kubectl: string, targets: string[]): Promise<Map<string, KustomizeBuild>> {
+export async function buildKustomizations(
+  root: string,
+  dirs: string[],
+  kubectl: string,
+  targets: string[],
+): Promise<Map<string, KustomizeBuild>> {
   const graph = await readGraph(root, dirs);
   const targetDirs = dirs.filter((d) => targets.includes(d));
   const builds = new Map<string, KustomizeBuild>();
-  for (const b of await mapWithLimit(targetDirs, BUILD_CONCURRENCY, (dir) => build(root, dir, kubectl, graph))) builds.set(b.dir, b);
+  for (const b of await mapWithLimit(targetDirs, BUILD_CONCURRENCY, (dir) => build(root, dir, kubectl, graph)))
+    builds.set(b.dir, b);
 
   const coveredBy = new Map<string, string>();
   for (const b of builds.values()) {
-    if (b.status === 'built') for (const dep of closure(graph, b.dir)) if (!builds.has(dep) && !coveredBy.has(dep)) coveredBy.set(dep, b.dir);
+    if (b.status === 'built')
+      for (const dep of closure(graph, b.dir)) if (!builds.has(dep) && !coveredBy.has(dep)) coveredBy.set(dep, b.dir);
   }
   for (const [dir, by] of coveredBy) builds.set(dir, { dir, status: 'covered', by });
   const rest = dirs.filter((d) => !builds.has(d));
-  for (const b of await mapWithLimit(rest, BUILD_CONCURRENCY, (dir) => build(root, dir, kubectl, graph))) builds.set(b.dir, b);
+  for (const b of await mapWithLimit(rest, BUILD_CONCURRENCY, (dir) => build(root, dir, kubectl, graph)))
+    builds.set(b.dir, b);
   return builds;
 }

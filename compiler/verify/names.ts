@@ -13,19 +13,22 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function dns1123Label(s: string): string | undefined {
   if (s.length > 63) return 'must be at most 63 characters (a DNS-1123 label)';
-  if (!DNS1123_LABEL.test(s)) return 'must be a DNS-1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit';
+  if (!DNS1123_LABEL.test(s))
+    return 'must be a DNS-1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit';
   return undefined;
 }
 
 function dns1035Label(s: string): string | undefined {
   if (s.length > 63) return 'must be at most 63 characters (a DNS-1035 label)';
-  if (!DNS1035_LABEL.test(s)) return 'must be a DNS-1035 label: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
+  if (!DNS1035_LABEL.test(s))
+    return 'must be a DNS-1035 label: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
   return undefined;
 }
 
 function dns1123Subdomain(s: string): string | undefined {
   if (s.length > 253) return 'must be at most 253 characters (a DNS-1123 subdomain)';
-  if (!DNS1123_SUBDOMAIN.test(s)) return 'must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", each part starting and ending with a letter or digit';
+  if (!DNS1123_SUBDOMAIN.test(s))
+    return 'must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", each part starting and ending with a letter or digit';
   return undefined;
 }
 
@@ -54,14 +57,16 @@ function labelKeyProblem(key: string): string | undefined {
   const prefixProblem = prefix === undefined ? undefined : dns1123Subdomain(prefix);
   if (prefixProblem) return `prefix "${prefix}" ${prefixProblem}`;
   if (name.length === 0 || name.length > 63) return 'name part must be 1 to 63 characters';
-  if (!QUALIFIED_NAME_PART.test(name)) return 'name part must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+  if (!QUALIFIED_NAME_PART.test(name))
+    return 'name part must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
   return undefined;
 }
 
 function labelValueProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
   if (value.length > 63) return `is ${value.length} characters; at most 63 are allowed`;
-  if (!LABEL_VALUE.test(value)) return 'must be empty or letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+  if (!LABEL_VALUE.test(value))
+    return 'must be empty or letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
   return undefined;
 }
 

@@ -10,7 +10,8 @@ export interface BuiltObject {
   object: KubeObject;
 }
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function metadataOf(o: KubeObject): Record<string, unknown> {
   return isRecord(o.metadata) ? o.metadata : {};
@@ -18,7 +19,8 @@ export function metadataOf(o: KubeObject): Record<string, unknown> {
 
 export const kindOf = (o: KubeObject): string => (typeof o.kind === 'string' ? o.kind : '');
 export const apiVersionOf = (o: KubeObject): string => (typeof o.apiVersion === 'string' ? o.apiVersion : '');
-export const nameOf = (o: KubeObject): string => (typeof metadataOf(o).name === 'string' ? (metadataOf(o).name as string) : '');
+export const nameOf = (o: KubeObject): string =>
+  typeof metadataOf(o).name === 'string' ? (metadataOf(o).name as string) : '';
 export const namespaceOf = (o: KubeObject): string | undefined => {
   const ns = metadataOf(o).namespace;
   return typeof ns === 'string' && ns !== '' ? ns : undefined;
@@ -38,11 +40,19 @@ export function describeObject(o: KubeObject): string {
 
 /** Kinds that are cluster-scoped, from the upstream API groups fabric can emit. */
 const CLUSTER_SCOPED = new Set([
-  '/Namespace', '/Node', '/PersistentVolume',
-  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'apiextensions.k8s.io/CustomResourceDefinition', 'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver',
-  'scheduling.k8s.io/PriorityClass', 'networking.k8s.io/IngressClass', 'node.k8s.io/RuntimeClass',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'scheduling.k8s.io/PriorityClass',
+  'networking.k8s.io/IngressClass',
+  'node.k8s.io/RuntimeClass',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
   'apiregistration.k8s.io/APIService',
 ]);
 

@@ -29,7 +29,8 @@ export interface RuleSpec {
 /** promtool's report without its progress lines and temp paths, at most 40 lines. */
 function promtoolOutput(all: string, tempDir: string): string {
   return all
-    .split(tempDir + '/').join('')
+    .split(tempDir + '/')
+    .join('')
     .split('\n')
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '' && !/^(Checking |Unit Testing:|FAILED:$)/.test(l.trim()))
@@ -53,8 +54,15 @@ export async function checkRuleSpecs(promtool: string, rules: RuleSpec[]): Promi
       const result = await execa(promtool, ['check', 'rules', file], { reject: false, all: true, timeout: TIMEOUT_MS });
       if (!result.failed) return [];
       // Positions in promtool's message are within the extracted spec, so name it that way.
-      const output = promtoolOutput(String(result.all ?? result.shortMessage), tempDir).split(basename(file)).join('.spec');
-      return group.map((r): Finding => ({ check: 'promtool', file: r.file, severity: 'error', message: `${r.id}: promtool check rules failed: ${output}` }));
+      const output = promtoolOutput(String(result.all ?? result.shortMessage), tempDir)
+        .split(basename(file))
+        .join('.spec');
+      return group.map((r): Finding => ({
+        check: 'promtool',
+        file: r.file,
+        severity: 'error',
+        message: `${r.id}: promtool check rules failed: ${output}`,
+      }));
     });
     return results.flat();
   } finally {
@@ -63,7 +71,11 @@ export async function checkRuleSpecs(promtool: string, rules: RuleSpec[]): Promi
 }
 
 /** The rules text a test's rule_files entry stands for, or why there is none. */
-async function ruleFileFor(root: string, testDir: string, entry: string): Promise<{ text: string } | { problem: string }> {
+async function ruleFileFor(
+  root: string,
+  testDir: string,
+  entry: string,
+): Promise<{ text: string } | { problem: string }> {
   const plain = posix.join(testDir, entry);
   const source = /^(.*)\.rules\.ya?ml$/.exec(entry);
   const candidates = source ? [`${source[1]}.yaml`, `${source[1]}.yml`].map((f) => posix.join(testDir, f)) : [];
@@ -74,14 +86,18 @@ async function ruleFileFor(root: string, testDir: string, entry: string): Promis
     } catch {
       continue;
     }
-    const rule = parseAllDocuments(text).map((d) => d.toJS()).find((d) => isRecord(d) && kindOf(d) === 'PrometheusRule');
+    const rule = parseAllDocuments(text)
+      .map((d) => d.toJS())
+      .find((d) => isRecord(d) && kindOf(d) === 'PrometheusRule');
     if (!isRecord(rule)) return { problem: `${candidate} holds no PrometheusRule` };
     return { text: stringify(rule.spec) };
   }
   try {
     return { text: await readFile(join(root, plain), 'utf8') };
   } catch {
-    return { problem: `rule file ${entry}: neither ${candidates.join(' nor ') || 'a PrometheusRule source'} nor ${plain} exists` };
+    return {
+      problem: `rule file ${entry}: neither ${candidates.join(' nor ') || 'a PrometheusRule source'} nor ${plain} exists`,
+    };
   }
 }
 
@@ -97,7 +113,10 @@ export async function runRuleTests(promtool: string, root: string, testFiles: st
     } catch (error) {
       return fail(`the test file does not parse: ${(error as Error).message}`);
     }
-    const entries = isRecord(test) && Array.isArray(test.rule_files) ? test.rule_files.filter((e): e is string => typeof e === 'string') : [];
+    const entries =
+      isRecord(test) && Array.isArray(test.rule_files)
+        ? test.rule_files.filter((e): e is string => typeof e === 'string')
+        : [];
     if (entries.length === 0) return fail('the test file lists no rule_files');
 
     const tempDir = await mkdtemp(join(tmpdir(), 'fabric-promtool-test-'));
@@ -105,7 +124,8 @@ export async function runRuleTests(promtool: string, root: string, testFiles: st
       const testDir = posix.dirname(testFile);
       for (const entry of entries) {
         // promtool resolves rule_files against the test file; keep them inside the temp dir.
-        if (posix.isAbsolute(entry) || entry.split('/').includes('..')) return fail(`rule file ${entry}: must be a path below the test file's directory`);
+        if (posix.isAbsolute(entry) || entry.split('/').includes('..'))
+          return fail(`rule file ${entry}: must be a path below the test file's directory`);
         const rules = await ruleFileFor(root, testDir, entry);
         if ('problem' in rules) return fail(rules.problem);
         const target = join(tempDir, entry);
@@ -114,7 +134,12 @@ export async function runRuleTests(promtool: string, root: string, testFiles: st
       }
       const testCopy = posix.basename(testFile);
       await writeFile(join(tempDir, testCopy), testText);
-      const result = await execa(promtool, ['test', 'rules', testCopy], { cwd: tempDir, reject: false, all: true, timeout: TIMEOUT_MS });
+      const result = await execa(promtool, ['test', 'rules', testCopy], {
+        cwd: tempDir,
+        reject: false,
+        all: true,
+        timeout: TIMEOUT_MS,
+      });
       if (!result.failed) return [];
       if (result.timedOut) return fail(`promtool test rules did not finish within ${TIMEOUT_MS / 1000} s`);
       return fail(`promtool test rules failed: ${promtoolOutput(String(result.all ?? result.shortMessage), tempDir)}`);

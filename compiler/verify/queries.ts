@@ -96,7 +96,11 @@ export function provisionedDatasourceTypes(configMaps: KubeObject[]): Map<string
 const LANGUAGE_OF_TYPE: Record<string, QueryLanguage> = { prometheus: 'promql', loki: 'logql' };
 
 /** Resolves a panel or target datasource reference to its plugin type. */
-function datasourceType(ref: unknown, variables: Map<string, string>, provisioned: Map<string, string>): string | undefined {
+function datasourceType(
+  ref: unknown,
+  variables: Map<string, string>,
+  provisioned: Map<string, string>,
+): string | undefined {
   if (isRecord(ref)) {
     if (typeof ref.type === 'string' && !ref.type.startsWith('$')) return ref.type;
     return datasourceType(ref.uid, variables, provisioned);
@@ -112,16 +116,22 @@ function datasourceType(ref: unknown, variables: Map<string, string>, provisione
  * is Prometheus-compatible or Loki; `unresolved` lists the targets whose
  * datasource type cannot be told, so they are not skipped silently.
  */
-export function dashboardQueries(dashboardJson: unknown, provisioned: Map<string, string>): { sites: QuerySite[]; unresolved: string[] } {
-  const dashboard = isRecord(dashboardJson) && isRecord(dashboardJson.dashboard) ? dashboardJson.dashboard : dashboardJson;
+export function dashboardQueries(
+  dashboardJson: unknown,
+  provisioned: Map<string, string>,
+): { sites: QuerySite[]; unresolved: string[] } {
+  const dashboard =
+    isRecord(dashboardJson) && isRecord(dashboardJson.dashboard) ? dashboardJson.dashboard : dashboardJson;
   const sites: QuerySite[] = [];
   const unresolved: string[] = [];
   if (!isRecord(dashboard)) return { sites, unresolved };
 
   const variables = new Map<string, string>();
-  const templating = isRecord(dashboard.templating) && Array.isArray(dashboard.templating.list) ? dashboard.templating.list : [];
+  const templating =
+    isRecord(dashboard.templating) && Array.isArray(dashboard.templating.list) ? dashboard.templating.list : [];
   for (const v of templating.filter(isRecord)) {
-    if (v.type === 'datasource' && typeof v.name === 'string' && typeof v.query === 'string') variables.set(v.name, v.query);
+    if (v.type === 'datasource' && typeof v.name === 'string' && typeof v.query === 'string')
+      variables.set(v.name, v.query);
   }
 
   const panels: Record<string, unknown>[] = [];
@@ -141,7 +151,8 @@ export function dashboardQueries(dashboardJson: unknown, provisioned: Map<string
       const where = `panel ${JSON.stringify(String(panel.title ?? panel.id ?? '?'))} target ${String(target.refId ?? '?')}`;
       const type = datasourceType(target.datasource ?? panel.datasource, variables, provisioned);
       const language = type ? LANGUAGE_OF_TYPE[type] : undefined;
-      if (language) sites.push({ language, query: target.expr, parsed: substituteGrafanaVariables(target.expr), where });
+      if (language)
+        sites.push({ language, query: target.expr, parsed: substituteGrafanaVariables(target.expr), where });
       else if (!type) unresolved.push(where);
     }
   }

@@ -29,7 +29,8 @@ const MODELS: Record<string, () => Promise<Model>> = {
   'v1/Secret': () => import('kubernetes-models/v1/Secret').then((m) => m.Secret),
   'v1/Service': () => import('kubernetes-models/v1/Service').then((m) => m.Service),
   'v1/ServiceAccount': () => import('kubernetes-models/v1/ServiceAccount').then((m) => m.ServiceAccount),
-  'v1/PersistentVolumeClaim': () => import('kubernetes-models/v1/PersistentVolumeClaim').then((m) => m.PersistentVolumeClaim),
+  'v1/PersistentVolumeClaim': () =>
+    import('kubernetes-models/v1/PersistentVolumeClaim').then((m) => m.PersistentVolumeClaim),
   'v1/PersistentVolume': () => import('kubernetes-models/v1/PersistentVolume').then((m) => m.PersistentVolume),
   'v1/Pod': () => import('kubernetes-models/v1/Pod').then((m) => m.Pod),
   'v1/Endpoints': () => import('kubernetes-models/v1/Endpoints').then((m) => m.Endpoints),
@@ -41,23 +42,43 @@ const MODELS: Record<string, () => Promise<Model>> = {
   'apps/v1/ReplicaSet': () => import('kubernetes-models/apps/v1/ReplicaSet').then((m) => m.ReplicaSet),
   'batch/v1/Job': () => import('kubernetes-models/batch/v1/Job').then((m) => m.Job),
   'batch/v1/CronJob': () => import('kubernetes-models/batch/v1/CronJob').then((m) => m.CronJob),
-  'autoscaling/v2/HorizontalPodAutoscaler': () => import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').then((m) => m.HorizontalPodAutoscaler),
+  'autoscaling/v2/HorizontalPodAutoscaler': () =>
+    import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').then((m) => m.HorizontalPodAutoscaler),
   'networking.k8s.io/v1/Ingress': () => import('kubernetes-models/networking.k8s.io/v1/Ingress').then((m) => m.Ingress),
-  'networking.k8s.io/v1/IngressClass': () => import('kubernetes-models/networking.k8s.io/v1/IngressClass').then((m) => m.IngressClass),
-  'networking.k8s.io/v1/NetworkPolicy': () => import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy').then((m) => m.NetworkPolicy),
-  'policy/v1/PodDisruptionBudget': () => import('kubernetes-models/policy/v1/PodDisruptionBudget').then((m) => m.PodDisruptionBudget),
-  'rbac.authorization.k8s.io/v1/ClusterRole': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole').then((m) => m.ClusterRole),
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding').then((m) => m.ClusterRoleBinding),
-  'rbac.authorization.k8s.io/v1/Role': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/Role').then((m) => m.Role),
-  'rbac.authorization.k8s.io/v1/RoleBinding': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding').then((m) => m.RoleBinding),
-  'storage.k8s.io/v1/StorageClass': () => import('kubernetes-models/storage.k8s.io/v1/StorageClass').then((m) => m.StorageClass),
-  'scheduling.k8s.io/v1/PriorityClass': () => import('kubernetes-models/scheduling.k8s.io/v1/PriorityClass').then((m) => m.PriorityClass),
-  'argoproj.io/v1alpha1/Application': () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application').then((m) => m.Application),
-  'argoproj.io/v1alpha1/ApplicationSet': () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet').then((m) => m.ApplicationSet),
-  'argoproj.io/v1alpha1/AppProject': () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject').then((m) => m.AppProject),
-  'monitoring.coreos.com/v1/PrometheusRule': () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule').then((m) => m.PrometheusRule),
-  'monitoring.coreos.com/v1/ServiceMonitor': () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor').then((m) => m.ServiceMonitor),
-  'monitoring.coreos.com/v1/PodMonitor': () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor').then((m) => m.PodMonitor),
+  'networking.k8s.io/v1/IngressClass': () =>
+    import('kubernetes-models/networking.k8s.io/v1/IngressClass').then((m) => m.IngressClass),
+  'networking.k8s.io/v1/NetworkPolicy': () =>
+    import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy').then((m) => m.NetworkPolicy),
+  'policy/v1/PodDisruptionBudget': () =>
+    import('kubernetes-models/policy/v1/PodDisruptionBudget').then((m) => m.PodDisruptionBudget),
+  'rbac.authorization.k8s.io/v1/ClusterRole': () =>
+    import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole').then((m) => m.ClusterRole),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () =>
+    import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding').then((m) => m.ClusterRoleBinding),
+  'rbac.authorization.k8s.io/v1/Role': () =>
+    import('kubernetes-models/rbac.authorization.k8s.io/v1/Role').then((m) => m.Role),
+  'rbac.authorization.k8s.io/v1/RoleBinding': () =>
+    import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding').then((m) => m.RoleBinding),
+  'storage.k8s.io/v1/StorageClass': () =>
+    import('kubernetes-models/storage.k8s.io/v1/StorageClass').then((m) => m.StorageClass),
+  'scheduling.k8s.io/v1/PriorityClass': () =>
+    import('kubernetes-models/scheduling.k8s.io/v1/PriorityClass').then((m) => m.PriorityClass),
+  'argoproj.io/v1alpha1/Application': () =>
+    import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application').then((m) => m.Application),
+  'argoproj.io/v1alpha1/ApplicationSet': () =>
+    import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet').then((m) => m.ApplicationSet),
+  'argoproj.io/v1alpha1/AppProject': () =>
+    import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject').then((m) => m.AppProject),
+  'monitoring.coreos.com/v1/PrometheusRule': () =>
+    import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule').then(
+      (m) => m.PrometheusRule,
+    ),
+  'monitoring.coreos.com/v1/ServiceMonitor': () =>
+    import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor').then(
+      (m) => m.ServiceMonitor,
+    ),
+  'monitoring.coreos.com/v1/PodMonitor': () =>
+    import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor').then((m) => m.PodMonitor),
 };
 
 /**
@@ -73,7 +94,8 @@ const STRIPPED_PROPERTIES: Record<string, Set<string>> = {
 /** CRDs can be megabytes of schema; only their envelope is checked. */
 const CRD = 'apiextensions.k8s.io/v1/CustomResourceDefinition';
 const CRD_TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
-const loadObjectMeta = () => import('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta').then((m) => m.ObjectMeta as Model);
+const loadObjectMeta = () =>
+  import('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta').then((m) => m.ObjectMeta as Model);
 
 const loaded = new Map<string, Promise<Model>>();
 function model(key: string, load: () => Promise<Model>): Promise<Model> {
@@ -83,7 +105,8 @@ function model(key: string, load: () => Promise<Model>): Promise<Model> {
 
 export type SchemaResult = { covered: true; errors: string[] } | { covered: false };
 
-export const isCoveredKind = (apiVersion: string, kind: string): boolean => `${apiVersion}/${kind}` in MODELS || `${apiVersion}/${kind}` === CRD;
+export const isCoveredKind = (apiVersion: string, kind: string): boolean =>
+  `${apiVersion}/${kind}` in MODELS || `${apiVersion}/${kind}` === CRD;
 
 /**
  * Problems with one object's fields; `covered: false` when neither the
@@ -92,7 +115,9 @@ export const isCoveredKind = (apiVersion: string, kind: string): boolean => `${a
 export async function validateObject(object: KubeObject, crds?: CrdSchemas): Promise<SchemaResult> {
   const key = `${String(object.apiVersion)}/${String(object.kind)}`;
   if (key === CRD) {
-    const errors = Object.keys(object).filter((k) => !CRD_TOP_LEVEL.has(k)).map((k) => `unknown field "${k}"`);
+    const errors = Object.keys(object)
+      .filter((k) => !CRD_TOP_LEVEL.has(k))
+      .map((k) => `unknown field "${k}"`);
     if (!isRecord(object.metadata)) errors.push('metadata: must be an object');
     else errors.push(...prefixed('metadata', runTraced(await model('ObjectMeta', loadObjectMeta), object.metadata)));
     return { covered: true, errors };
@@ -105,7 +130,10 @@ export async function validateObject(object: KubeObject, crds?: CrdSchemas): Pro
   return { covered: true, errors: runTraced(await model(key, load), object, STRIPPED_PROPERTIES[key]) };
 }
 
-const prefixed = (at: string, errors: string[]) => errors.map((e) => (e.startsWith('unknown field "') ? e.replace('unknown field "', `unknown field "${at}.`) : `${at}.${e}`));
+const prefixed = (at: string, errors: string[]) =>
+  errors.map((e) =>
+    e.startsWith('unknown field "') ? e.replace('unknown field "', `unknown field "${at}.`) : `${at}.${e}`,
+  );
 
 interface Reads {
   keys: Set<string>;

@@ -7,7 +7,8 @@ export interface VerifyTarget {
   cluster: string;
 }
 
-export type FindingCheck = 'kustomize' | 'schema' | 'name' | 'collision' | 'promtool' | 'alloy' | 'promql' | 'logql' | 'dashboard';
+export type FindingCheck =
+  'kustomize' | 'schema' | 'name' | 'collision' | 'promtool' | 'alloy' | 'promql' | 'logql' | 'dashboard';
 
 export interface Finding {
   check: FindingCheck;

@@ -25,7 +25,10 @@ export function createApp({ slowMs, logger }: AppOptions): Express {
     res.json({ status: 'ok' });
   });
   app.get('/', (_req, res) => {
-    res.json({ service: 'fabric runtime-app', endpoints: ['/health', '/api/users', '/api/data', '/api/slow', '/api/error'] });
+    res.json({
+      service: 'fabric runtime-app',
+      endpoints: ['/health', '/api/users', '/api/data', '/api/slow', '/api/error'],
+    });
   });
   app.get('/api/users', (_req, res) => {
     res.json(USERS);

@@ -43,4 +43,3 @@ export function createLogger({ otlp }: { otlp: boolean }): Logger {
     },
   };
 }
-

@@ -13,8 +13,14 @@ import {
 
 export function observeRequests(logger: Logger): RequestHandler {
   const meter = metrics.getMeter(INSTRUMENTATION_SCOPE);
-  const requests = meter.createCounter(OTEL_METRIC.requests, { description: 'HTTP requests handled', unit: '{request}' });
-  const errors = meter.createCounter(OTEL_METRIC.errors, { description: 'HTTP requests answered with a 5xx status', unit: '{request}' });
+  const requests = meter.createCounter(OTEL_METRIC.requests, {
+    description: 'HTTP requests handled',
+    unit: '{request}',
+  });
+  const errors = meter.createCounter(OTEL_METRIC.errors, {
+    description: 'HTTP requests answered with a 5xx status',
+    unit: '{request}',
+  });
   const duration = meter.createHistogram(OTEL_METRIC.requestDuration, {
     description: 'Time from receiving a request to finishing its response',
     unit: REQUEST_DURATION_UNIT,

@@ -50,7 +50,9 @@ export const PROM_LABEL = {
  * Histogram bucket bounds in seconds. 1 is a bound so that "p95 above 1s"
  * is resolved exactly rather than interpolated inside a wide bucket.
  */
-export const REQUEST_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 5, 10] as const;
+export const REQUEST_DURATION_BUCKETS_SECONDS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 5, 10,
+] as const;
 
 /** service.name when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES names one. */
 export const DEFAULT_SERVICE_NAME = 'instrumented-app';

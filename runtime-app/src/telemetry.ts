@@ -24,7 +24,11 @@ export interface Telemetry {
 export function telemetryWanted(env: NodeJS.ProcessEnv): boolean {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return true;
-  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT && env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT);
+  return Boolean(
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT &&
+    env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT &&
+    env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT,
+  );
 }
 
 function namesService(env: NodeJS.ProcessEnv): boolean {

@@ -70,13 +70,20 @@ function validate(options: TrafficOptions): void {
   const { errorShare, slowShare, count, durationMs, concurrency, ratePerSecond } = options;
   const share = (x: number) => Number.isFinite(x) && x >= 0 && x <= 1;
   if (!share(errorShare) || !share(slowShare) || errorShare + slowShare > 1) {
-    throw new RangeError(`errorShare and slowShare must be between 0 and 1 with a sum of at most 1 (got ${errorShare} and ${slowShare})`);
+    throw new RangeError(
+      `errorShare and slowShare must be between 0 and 1 with a sum of at most 1 (got ${errorShare} and ${slowShare})`,
+    );
   }
-  if (count === undefined && durationMs === undefined) throw new RangeError('give count or durationMs: traffic must be bounded');
-  if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new RangeError(`count must be a non-negative integer (got ${count})`);
-  if (durationMs !== undefined && !(durationMs >= 0)) throw new RangeError(`durationMs must be non-negative (got ${durationMs})`);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`concurrency must be a positive integer (got ${concurrency})`);
-  if (ratePerSecond !== undefined && !(ratePerSecond > 0)) throw new RangeError(`ratePerSecond must be positive (got ${ratePerSecond})`);
+  if (count === undefined && durationMs === undefined)
+    throw new RangeError('give count or durationMs: traffic must be bounded');
+  if (count !== undefined && !(Number.isInteger(count) && count >= 0))
+    throw new RangeError(`count must be a non-negative integer (got ${count})`);
+  if (durationMs !== undefined && !(durationMs >= 0))
+    throw new RangeError(`durationMs must be non-negative (got ${durationMs})`);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
+    throw new RangeError(`concurrency must be a positive integer (got ${concurrency})`);
+  if (ratePerSecond !== undefined && !(ratePerSecond > 0))
+    throw new RangeError(`ratePerSecond must be positive (got ${ratePerSecond})`);
 }
 
 /** Resolves after `ms`, or early (with false) when `signal` aborts. */

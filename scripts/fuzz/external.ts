@@ -22,7 +22,8 @@ const CLI_TIMEOUT_MS = 120_000;
 function newestSource(dir: string): number {
   let newest = 0;
   for (const e of readdirSync(join(repoRoot, dir), { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && /\.(ts|json|hbs)$/.test(e.name)) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+    if (e.isFile() && /\.(ts|json|hbs)$/.test(e.name))
+      newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
   }
   return newest;
 }
@@ -30,16 +31,28 @@ function newestSource(dir: string): number {
 /** Builds dist/fabric.mjs when it is missing or older than its sources (what `npm run build` does). */
 export function ensureBundle(): void {
   let built = 0;
-  try { built = statSync(BUNDLE).mtimeMs; } catch { /* not built yet */ }
+  try {
+    built = statSync(BUNDLE).mtimeMs;
+  } catch {
+    /* not built yet */
+  }
   if (built > Math.max(newestSource('compiler'), newestSource('schema'), newestSource('templates'))) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: CLI_TIMEOUT_MS,
+  });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stderr}`);
 }
 
 function readTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) out.set(relative(dir, join(e.parentPath, e.name)).split('\\').join('/'), readFileSync(join(e.parentPath, e.name), 'utf8'));
+    if (e.isFile())
+      out.set(
+        relative(dir, join(e.parentPath, e.name)).split('\\').join('/'),
+        readFileSync(join(e.parentPath, e.name), 'utf8'),
+      );
   }
   return out;
 }
@@ -50,7 +63,10 @@ export function cliProblems(bytes: Buffer, inProcess: CaseResult): Violation[] {
   try {
     writeFileSync(join(dir, SPEC_NAME), bytes);
     const r = spawnSync(process.execPath, [BIN, 'compile', '--spec', SPEC_NAME, '--out', 'out'], {
-      cwd: dir, encoding: 'utf8', timeout: CLI_TIMEOUT_MS, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: CLI_TIMEOUT_MS,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     const out: Violation[] = [];
     const v = (invariant: string, detail: string) => out.push({ invariant, detail });
@@ -60,15 +76,30 @@ export function cliProblems(bytes: Buffer, inProcess: CaseResult): Violation[] {
     if (/^ {4}at /m.test(r.stderr)) v('cli-stack-trace', tail(r.stderr));
     if (/internal error/i.test(r.stderr)) v('cli-internal-error', tail(r.stderr));
     if (r.status === 1) {
-      const located = new RegExp(`^${SPEC_NAME}:[1-9][0-9]*:[1-9][0-9]* error FAB[0-9]{3} |^${SPEC_NAME} error (${[...FILE_LEVEL_CODES].join('|')}) `, 'm');
+      const located = new RegExp(
+        `^${SPEC_NAME}:[1-9][0-9]*:[1-9][0-9]* error FAB[0-9]{3} |^${SPEC_NAME} error (${[...FILE_LEVEL_CODES].join('|')}) `,
+        'm',
+      );
       if (!located.test(r.stderr)) v('cli-unlocated', `exit 1 without a located error:\n${tail(r.stderr)}`);
     }
-    if ((r.status === 0) !== inProcess.valid) v('cli-disagrees', `the CLI exits ${r.status}, in process the spec is ${inProcess.valid ? 'valid' : `rejected at ${inProcess.stage}`}`);
+    if ((r.status === 0) !== inProcess.valid)
+      v(
+        'cli-disagrees',
+        `the CLI exits ${r.status}, in process the spec is ${inProcess.valid ? 'valid' : `rejected at ${inProcess.stage}`}`,
+      );
     if (r.status === 0 && inProcess.files) {
-      const want = new Map([...inProcess.files, manifestFile(inProcess.files, { specPath: SPEC_NAME, specSource: inProcess.source })].map((f) => [f.path, f.contents]));
+      const want = new Map(
+        [...inProcess.files, manifestFile(inProcess.files, { specPath: SPEC_NAME, specSource: inProcess.source })].map(
+          (f) => [f.path, f.contents],
+        ),
+      );
       const got = readTree(join(dir, 'out'));
       const differ = [...new Set([...want.keys(), ...got.keys()])].filter((p) => want.get(p) !== got.get(p));
-      if (differ.length) v('cli-tree-differs', `the written tree differs from the in-process render in ${differ.length} files, e.g. ${differ.slice(0, 3).join(', ')}`);
+      if (differ.length)
+        v(
+          'cli-tree-differs',
+          `the written tree differs from the in-process render in ${differ.length} files, e.g. ${differ.slice(0, 3).join(', ')}`,
+        );
     }
     return out;
   } finally {
@@ -85,7 +116,10 @@ export async function verifyProblems(files: RenderedFile[], model: Model, source
     const root = join(dir, 'out');
     emitTree(files, root, { specPath: SPEC_NAME, specSource: source });
     const report = await verifyTree(root, verifyTargets(model));
-    return report.findings.filter((f) => f.severity === 'error').slice(0, 5).map((f) => ({ invariant: `verify-${f.check}`, detail: `${f.file}: ${f.message.slice(0, 400)}` }));
+    return report.findings
+      .filter((f) => f.severity === 'error')
+      .slice(0, 5)
+      .map((f) => ({ invariant: `verify-${f.check}`, detail: `${f.file}: ${f.message.slice(0, 400)}` }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

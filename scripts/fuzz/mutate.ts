@@ -3,9 +3,27 @@
 // real spec); a few act on the text, where the parser must see what they do
 // (duplicate keys, raw control characters, layout); byte mutations act on the
 // encoded file.
-import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  Scalar,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import type { Rng } from './prng.ts';
-import { EXTREME_NUMBERS, HOSTILE_STRINGS, SPECIAL_CHARS, TRICKY_NAMES, VALID_HOSTILE, VALID_NUMBERS } from './values.ts';
+import {
+  EXTREME_NUMBERS,
+  HOSTILE_STRINGS,
+  SPECIAL_CHARS,
+  TRICKY_NAMES,
+  VALID_HOSTILE,
+  VALID_NUMBERS,
+} from './values.ts';
 
 type Path = (string | number)[];
 
@@ -42,9 +60,16 @@ function slotsOf(doc: Document): Slot[] {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         const p = [...path, key];
         out.push({
-          path: p, node: pair.value, key: isScalar(pair.key) ? (pair.key as Scalar) : undefined, map,
-          set: (v) => { pair.value = v as Node; },
-          remove: () => { map.items.splice(map.items.indexOf(pair), 1); },
+          path: p,
+          node: pair.value,
+          key: isScalar(pair.key) ? (pair.key as Scalar) : undefined,
+          map,
+          set: (v) => {
+            pair.value = v as Node;
+          },
+          remove: () => {
+            map.items.splice(map.items.indexOf(pair), 1);
+          },
         });
         walk(pair.value, p);
       }
@@ -52,7 +77,16 @@ function slotsOf(doc: Document): Slot[] {
       const seq = node as YAMLSeq;
       seq.items.forEach((item, i) => {
         const p = [...path, i];
-        out.push({ path: p, node: item, set: (v) => { seq.items[i] = v as Node; }, remove: () => { seq.items.splice(i, 1); } });
+        out.push({
+          path: p,
+          node: item,
+          set: (v) => {
+            seq.items[i] = v as Node;
+          },
+          remove: () => {
+            seq.items.splice(i, 1);
+          },
+        });
         walk(item, p);
       });
     }
@@ -62,26 +96,58 @@ function slotsOf(doc: Document): Slot[] {
 }
 
 const same = (path: Path, pattern: (string | RegExp)[]) =>
-  path.length === pattern.length && pattern.every((p, i) => (typeof p === 'string' ? p === '*' || p === path[i] : p.test(String(path[i]))));
+  path.length === pattern.length &&
+  pattern.every((p, i) => (typeof p === 'string' ? p === '*' || p === path[i] : p.test(String(path[i]))));
 
 /** What a field holds, from its path (the schema's $defs, by name). */
 function fieldKind(path: Path): string | undefined {
   const rules: [(string | RegExp)[], string][] = [
-    [['name'], 'name'], [['git', 'repoURL'], 'repoURL'], [['git', 'revision'], 'revision'], [['git', 'path'], 'gitPath'],
-    [['platform', 'network'], 'name'], [['platform', 'subnet'], 'subnet'], [['platform', 'kubernetesVersion'], 'k8sVersion'], [['platform', 'memoryBudget'], 'memory'],
-    [['clusters', '*', 'ip'], 'ip'], [['clusters', '*', 'memory'], 'memory'], [['clusters', '*', 'context'], 'context'], [['clusters', '*', 'server'], 'server'], [['clusters', '*', 'cpus'], 'cpus'],
-    [['environments', '*', 'ports', '*'], 'nodePort'], [['backends', 'ports', '*'], 'nodePort'], [['grafana', 'nodePort'], 'nodePort'], [['apps', '*', 'nodePort'], 'nodePort'],
-    [['environments', '*', 'retention', '*'], 'duration'], [['environments', '*', 'storage', '*'], 'storage'], [['backends', 'storage', '*'], 'storage'],
-    [['grafana', 'host'], 'host'], [['apps', '*', 'hosts', '*'], 'host'], [['grafana', 'adminSecret'], 'name'],
-    [['apps', '*', 'image'], 'image'], [['apps', '*', 'port'], 'port'], [['apps', '*', 'replicas'], 'replicas'],
+    [['name'], 'name'],
+    [['git', 'repoURL'], 'repoURL'],
+    [['git', 'revision'], 'revision'],
+    [['git', 'path'], 'gitPath'],
+    [['platform', 'network'], 'name'],
+    [['platform', 'subnet'], 'subnet'],
+    [['platform', 'kubernetesVersion'], 'k8sVersion'],
+    [['platform', 'memoryBudget'], 'memory'],
+    [['clusters', '*', 'ip'], 'ip'],
+    [['clusters', '*', 'memory'], 'memory'],
+    [['clusters', '*', 'context'], 'context'],
+    [['clusters', '*', 'server'], 'server'],
+    [['clusters', '*', 'cpus'], 'cpus'],
+    [['environments', '*', 'ports', '*'], 'nodePort'],
+    [['backends', 'ports', '*'], 'nodePort'],
+    [['grafana', 'nodePort'], 'nodePort'],
+    [['apps', '*', 'nodePort'], 'nodePort'],
+    [['environments', '*', 'retention', '*'], 'duration'],
+    [['environments', '*', 'storage', '*'], 'storage'],
+    [['backends', 'storage', '*'], 'storage'],
+    [['grafana', 'host'], 'host'],
+    [['apps', '*', 'hosts', '*'], 'host'],
+    [['grafana', 'adminSecret'], 'name'],
+    [['apps', '*', 'image'], 'image'],
+    [['apps', '*', 'port'], 'port'],
+    [['apps', '*', 'replicas'], 'replicas'],
   ];
   for (const [pattern, kind] of rules) if (same(path, pattern)) return kind;
   // Alerts, at the top level or per environment.
-  const alert = path[0] === 'alerts' ? path.slice(1) : path[0] === 'environments' && path[2] === 'alerts' ? path.slice(3) : undefined;
+  const alert =
+    path[0] === 'alerts'
+      ? path.slice(1)
+      : path[0] === 'environments' && path[2] === 'alerts'
+        ? path.slice(3)
+        : undefined;
   if (alert?.length === 2) {
     const [name, field] = alert;
     if (field === 'for' || field === 'window' || (name === 'latencyP95' && field === 'threshold')) return 'duration';
-    if (field === 'threshold') return name === 'errorRate' ? 'ratio' : name === 'lowRequestRate' ? 'rate' : name === 'podRestarts' ? 'count' : undefined;
+    if (field === 'threshold')
+      return name === 'errorRate'
+        ? 'ratio'
+        : name === 'lowRequestRate'
+          ? 'rate'
+          : name === 'podRestarts'
+            ? 'count'
+            : undefined;
   }
   return undefined;
 }
@@ -90,7 +156,8 @@ const mapAt = (doc: Document, key: string): YAMLMap | undefined => {
   const n = doc.get(key, true);
   return isMap(n) ? (n as YAMLMap) : undefined;
 };
-const keysOf = (map: YAMLMap | undefined): string[] => (map ? (map.items as Pair[]).filter((p) => isScalar(p.key)).map((p) => String((p.key as Scalar).value)) : []);
+const keysOf = (map: YAMLMap | undefined): string[] =>
+  map ? (map.items as Pair[]).filter((p) => isScalar(p.key)).map((p) => String((p.key as Scalar).value)) : [];
 
 function randomLabel(rng: Rng, max: number): string {
   const len = rng.int(2, max);
@@ -159,14 +226,32 @@ const swapReference: Operator = (m) => {
     const members = clusterNames.filter((n) => doc.getIn(['clusters', n, 'role']) === 'member');
     if (m.keepValid && !members.length) return undefined;
     const c = rng.pick(m.keepValid ? members : clusterNames);
-    const target = m.keepValid ? rng.pick(envs) : rng.pick([rng.pick(envs), `${rng.pick(envs)}x`, rng.pick(envs).slice(1), rng.pick(clusterNames), rng.pick(envs).toUpperCase(), 'nowhere']);
+    const target = m.keepValid
+      ? rng.pick(envs)
+      : rng.pick([
+          rng.pick(envs),
+          `${rng.pick(envs)}x`,
+          rng.pick(envs).slice(1),
+          rng.pick(clusterNames),
+          rng.pick(envs).toUpperCase(),
+          'nowhere',
+        ]);
     doc.setIn(['clusters', c, 'environment'], target);
     return `clusters.${c}.environment = ${JSON.stringify(target)}`;
   }
   if (choice === 'app-envs' && appNames.length && envs.length) {
     const a = rng.pick(appNames);
     const subset = rng.shuffle(envs).slice(0, rng.int(1, envs.length));
-    const list = m.keepValid ? subset : rng.pick([subset, [...subset, 'nowhere'], [subset[0], subset[0]], [], envs.map((e) => e.toUpperCase()), [clusterNames[0]]]);
+    const list = m.keepValid
+      ? subset
+      : rng.pick([
+          subset,
+          [...subset, 'nowhere'],
+          [subset[0], subset[0]],
+          [],
+          envs.map((e) => e.toUpperCase()),
+          [clusterNames[0]],
+        ]);
     if (m.keepValid) doc.deleteIn(['apps', a, 'hosts']);
     doc.setIn(['apps', a, 'environments'], doc.createNode(list, { flow: rng.chance(0.5) }));
     return `apps.${a}.environments = ${JSON.stringify(list)}`;
@@ -174,7 +259,9 @@ const swapReference: Operator = (m) => {
   if (choice === 'app-hosts' && appNames.length && envs.length) {
     const a = rng.pick(appNames);
     const env = m.keepValid ? rng.pick(envs) : rng.pick([...envs, 'nowhere', clusterNames[0]]);
-    const host = m.keepValid ? `h${rng.int(0, 999)}.${env}.local` : rng.pick(['grafana.monitoring.local', 'app.prod.local', 'app.stage.local', `${env}.local`]);
+    const host = m.keepValid
+      ? `h${rng.int(0, 999)}.${env}.local`
+      : rng.pick(['grafana.monitoring.local', 'app.prod.local', 'app.stage.local', `${env}.local`]);
     if (m.keepValid) doc.deleteIn(['apps', a, 'environments']);
     doc.setIn(['apps', a, 'hosts', env], host);
     return `apps.${a}.hosts.${env} = ${host}`;
@@ -208,24 +295,40 @@ const rename: Operator = (m) => {
   const old = String((pair.key as Scalar).value);
   const max = section === 'environments' ? 20 : 40;
   // Names from the other sections too: a cluster may share an environment's name, an app a backend's.
-  const others = (['clusters', 'environments', 'apps'] as const).filter((x) => x !== section).flatMap((x) => keysOf(mapAt(doc, x)));
-  const name = m.keepValid && others.length && rng.chance(0.3) ? rng.pick(others.filter((n) => n.length <= max).concat(randomLabel(rng, max))) : newName(m, max, keysOf(map).filter((k) => k !== old), old);
+  const others = (['clusters', 'environments', 'apps'] as const)
+    .filter((x) => x !== section)
+    .flatMap((x) => keysOf(mapAt(doc, x)));
+  const name =
+    m.keepValid && others.length && rng.chance(0.3)
+      ? rng.pick(others.filter((n) => n.length <= max).concat(randomLabel(rng, max)))
+      : newName(
+          m,
+          max,
+          keysOf(map).filter((k) => k !== old),
+          old,
+        );
   (pair.key as Scalar).value = name;
   const consistent = m.keepValid || rng.chance(0.6);
   if (consistent && section === 'environments') {
-    for (const c of keysOf(mapAt(doc, 'clusters'))) if (doc.getIn(['clusters', c, 'environment']) === old) doc.setIn(['clusters', c, 'environment'], name);
+    for (const c of keysOf(mapAt(doc, 'clusters')))
+      if (doc.getIn(['clusters', c, 'environment']) === old) doc.setIn(['clusters', c, 'environment'], name);
     for (const a of keysOf(mapAt(doc, 'apps'))) {
       const list = doc.getIn(['apps', a, 'environments'], true);
-      if (isSeq(list)) for (const item of (list as YAMLSeq).items) if (isScalar(item) && item.value === old) item.value = name;
+      if (isSeq(list))
+        for (const item of (list as YAMLSeq).items) if (isScalar(item) && item.value === old) item.value = name;
       const hosts = doc.getIn(['apps', a, 'hosts'], true);
-      if (isMap(hosts)) for (const p of (hosts as YAMLMap).items as Pair[]) if (isScalar(p.key) && p.key.value === old) p.key.value = name;
+      if (isMap(hosts))
+        for (const p of (hosts as YAMLMap).items as Pair[])
+          if (isScalar(p.key) && p.key.value === old) p.key.value = name;
     }
   }
   return `rename ${section}.${old} to ${JSON.stringify(name)}${section === 'environments' ? (consistent ? ' (with references)' : ' (references left)') : ''}`;
 };
 
 const extremeNumber: Operator = (m) => {
-  const slots = slotsOf(m.doc).filter((s) => isScalar(s.node) && (typeof (s.node as Scalar).value === 'number' || m.rng.chance(0.1)));
+  const slots = slotsOf(m.doc).filter(
+    (s) => isScalar(s.node) && (typeof (s.node as Scalar).value === 'number' || m.rng.chance(0.1)),
+  );
   if (!slots.length) return undefined;
   const s = m.rng.pick(slots);
   const kind = fieldKind(s.path);
@@ -236,7 +339,8 @@ const extremeNumber: Operator = (m) => {
   return `${s.path.join('.')} = ${text}`;
 };
 
-const stringSlots = (m: Mutation) => slotsOf(m.doc).filter((s) => isScalar(s.node) && typeof (s.node as Scalar).value === 'string');
+const stringSlots = (m: Mutation) =>
+  slotsOf(m.doc).filter((s) => isScalar(s.node) && typeof (s.node as Scalar).value === 'string');
 
 const unicode: Operator = (m) => {
   const { rng } = m;
@@ -249,7 +353,9 @@ const unicode: Operator = (m) => {
     });
     return `raw ${JSON.stringify(ch)} in the text`;
   }
-  const slots = slotsOf(m.doc).filter((s) => s.key && rng.chance(0.3) || isScalar(s.node) && typeof (s.node as Scalar).value === 'string');
+  const slots = slotsOf(m.doc).filter(
+    (s) => (s.key && rng.chance(0.3)) || (isScalar(s.node) && typeof (s.node as Scalar).value === 'string'),
+  );
   if (!slots.length) return undefined;
   const s = rng.pick(slots);
   const onKey = s.key !== undefined && (!isScalar(s.node) || rng.chance(0.4));
@@ -316,15 +422,26 @@ const manyEnvironments: Operator = (m) => {
   const clusters = mapAt(doc, 'clusters');
   const envs = mapAt(doc, 'environments');
   if (!clusters || !envs) return undefined;
-  const n = rng.weighted([[6, 3], [3, 10], [1, 40], [0.2, 150]] as const);
+  const n = rng.weighted([
+    [6, 3],
+    [3, 10],
+    [1, 40],
+    [0.2, 150],
+  ] as const);
   const shared = doc.getIn(['backends', 'tenancy']) === 'shared';
   const usedIps = new Set(keysOf(clusters).map((c) => String(doc.getIn(['clusters', c, 'ip']))));
   const usedPorts = new Set<number>();
-  for (const s of slotsOf(doc)) if (isScalar(s.node) && typeof (s.node as Scalar).value === 'number') usedPorts.add((s.node as Scalar).value as number);
+  for (const s of slotsOf(doc))
+    if (isScalar(s.node) && typeof (s.node as Scalar).value === 'number')
+      usedPorts.add((s.node as Scalar).value as number);
   const subnet = String(doc.getIn(['platform', 'subnet']) ?? '192.168.200.0/24');
   const prefix = subnet.split('.').slice(0, 3).join('.');
   let port = 31000;
-  const nextPort = () => { while (usedPorts.has(port)) port++; usedPorts.add(port); return port; };
+  const nextPort = () => {
+    while (usedPorts.has(port)) port++;
+    usedPorts.add(port);
+    return port;
+  };
   let host = 20;
   let added = 0;
   for (let i = 0; i < n; i++) {
@@ -334,7 +451,12 @@ const manyEnvironments: Operator = (m) => {
     if (keysOf(envs).includes(env)) continue;
     const ip = `${prefix}.${host}`;
     usedIps.add(ip);
-    envs.set(env, doc.createNode(shared ? {} : { ports: { mimir: nextPort(), loki: nextPort(), tempo: nextPort() } }, { flow: true }));
+    envs.set(
+      env,
+      doc.createNode(shared ? {} : { ports: { mimir: nextPort(), loki: nextPort(), tempo: nextPort() } }, {
+        flow: true,
+      }),
+    );
     clusters.set(`m${i}-${env}`, doc.createNode({ role: 'member', environment: env, ip }, { flow: true }));
     added++;
   }
@@ -353,7 +475,9 @@ const reshape: Operator = (m) => {
     return `drop ${section}`;
   }
   if (what === 'alerts-off') {
-    const names = rng.shuffle(['errorRate', 'latencyP95', 'podRestarts', 'lowRequestRate', 'serviceDown']).slice(0, rng.int(1, 5));
+    const names = rng
+      .shuffle(['errorRate', 'latencyP95', 'podRestarts', 'lowRequestRate', 'serviceDown'])
+      .slice(0, rng.int(1, 5));
     const base = rng.chance(0.5) || !envs.length ? ['alerts'] : ['environments', rng.pick(envs), 'alerts'];
     for (const n of names) doc.setIn([...base, n, 'enabled'], false);
     return `${base.join('.')}: ${names.join(', ')} off`;
@@ -362,7 +486,12 @@ const reshape: Operator = (m) => {
     if (doc.getIn(['backends', 'tenancy']) === 'shared') {
       doc.setIn(['backends', 'tenancy'], 'isolated');
       doc.deleteIn(['backends', 'ports']);
-      envs.forEach((e, i) => doc.setIn(['environments', e, 'ports'], doc.createNode({ mimir: 31500 + i, loki: 31700 + i, tempo: 31900 + i }, { flow: true })));
+      envs.forEach((e, i) =>
+        doc.setIn(
+          ['environments', e, 'ports'],
+          doc.createNode({ mimir: 31500 + i, loki: 31700 + i, tempo: 31900 + i }, { flow: true }),
+        ),
+      );
       return 'tenancy shared -> isolated';
     }
     doc.setIn(['backends', 'tenancy'], 'shared');
@@ -376,7 +505,10 @@ const reshape: Operator = (m) => {
   doc.setIn(['clusters', c, 'provider'], 'existing');
   for (const k of ['cpus', 'memory']) doc.deleteIn(['clusters', c, k]);
   doc.setIn(['clusters', c, 'context'], rng.pick(VALID_HOSTILE.context));
-  doc.setIn(['clusters', c, 'server'], rng.pick(VALID_HOSTILE.server.filter((s) => /^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/|$)/.test(s))));
+  doc.setIn(
+    ['clusters', c, 'server'],
+    rng.pick(VALID_HOSTILE.server.filter((s) => /^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/|$)/.test(s))),
+  );
   return `clusters.${c} becomes an existing cluster`;
 };
 
@@ -400,14 +532,23 @@ const anchors: Operator = (m) => {
   if (!m.keepValid && rng.chance(0.1)) {
     m.textEdits.push((text) => {
       const levels = ['lol: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-      for (let i = 1; i < 9; i++) levels.push(`l${i}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+      for (let i = 1; i < 9; i++)
+        levels.push(
+          `l${i}: &${String.fromCharCode(97 + i)} [${Array(9)
+            .fill(`*${String.fromCharCode(96 + i)}`)
+            .join(',')}]`,
+        );
       return `${text}\n${levels.join('\n')}\n`;
     });
     return 'alias bomb at the end';
   }
   // Share one node between two places with the same kind of value (valid) or any two (not).
   const a = rng.pick(slots.filter((s) => s.node && typeof s.node === 'object'));
-  const pool = m.keepValid ? slots.filter((s) => s !== a && s.path[s.path.length - 1] === a.path[a.path.length - 1] && s.path.length === a.path.length) : slots.filter((s) => s !== a);
+  const pool = m.keepValid
+    ? slots.filter(
+        (s) => s !== a && s.path[s.path.length - 1] === a.path[a.path.length - 1] && s.path.length === a.path.length,
+      )
+    : slots.filter((s) => s !== a);
   if (!a || !pool.length) return undefined;
   const b = rng.pick(pool);
   if (b.path.join('.').startsWith(a.path.join('.')) && m.keepValid) return undefined;
@@ -420,7 +561,22 @@ const tags: Operator = (m) => {
   const slots = slotsOf(m.doc).filter((s) => s.node && typeof s.node === 'object');
   if (!slots.length) return undefined;
   const s = m.rng.pick(slots);
-  const tag = m.rng.pick(['!!str', '!!int', '!!binary', '!!set', '!!omap', '!!timestamp', '!vault', '!!js/function', '!!map', '!!seq', '!!float', '!!null', '!!bool', '!<tag:yaml.org,2002:str>']);
+  const tag = m.rng.pick([
+    '!!str',
+    '!!int',
+    '!!binary',
+    '!!set',
+    '!!omap',
+    '!!timestamp',
+    '!vault',
+    '!!js/function',
+    '!!map',
+    '!!seq',
+    '!!float',
+    '!!null',
+    '!!bool',
+    '!<tag:yaml.org,2002:str>',
+  ]);
   (s.node as Node).tag = tag;
   return `tag ${s.path.join('.')} ${tag}`;
 };
@@ -433,7 +589,10 @@ const unknownKey: Operator = (m) => {
   const map = s.node as YAMLMap;
   const keys = keysOf(map);
   const base = keys.length ? rng.pick(keys) : 'name';
-  const typo = base.length > 2 ? rng.pick([base.slice(1), base[1] + base[0] + base.slice(2), `${base}s`, base.toUpperCase(), `${base} `]) : `${base}x`;
+  const typo =
+    base.length > 2
+      ? rng.pick([base.slice(1), base[1] + base[0] + base.slice(2), `${base}s`, base.toUpperCase(), `${base} `])
+      : `${base}x`;
   const key = rng.pick([typo, 'prots', 'nmae', 'x-extra', '<<', '$schema', '']);
   if (keys.includes(key)) return undefined;
   map.set(new Scalar(key), m.doc.createNode(rng.pick([1, 'x', null, { a: 1 }])));
@@ -459,14 +618,35 @@ const duplicateKey: Operator = (m) => {
 
 /** Text level: keys that differ as YAML scalars but collide as JavaScript property names (RELIABILITY A3). */
 const typedDuplicateKeys: Operator = (m) => {
-  const pair = m.rng.pick([['1', '"1"'], ['true', '"true"'], ['null', '"null"'], ['~', '""'], ['0x1', '1'], ['1.0', '1']]);
+  const pair = m.rng.pick([
+    ['1', '"1"'],
+    ['true', '"true"'],
+    ['null', '"null"'],
+    ['~', '""'],
+    ['0x1', '1'],
+    ['1.0', '1'],
+  ]);
   m.textEdits.push((text) => `${text}\n${pair[0]}: a\n${pair[1]}: b\n`);
   return `top-level keys ${pair[0]} and ${pair[1]}`;
 };
 
 const layout: Operator = (m) => {
   const { rng } = m;
-  const what = rng.pick(['crlf', 'cr', 'bom', 'tab', 'second-doc', 'doc-end', 'yaml11', 'yaml12', 'comments-only', 'no-final-newline', 'ls-newlines', 'empty', 'complex-key'] as const);
+  const what = rng.pick([
+    'crlf',
+    'cr',
+    'bom',
+    'tab',
+    'second-doc',
+    'doc-end',
+    'yaml11',
+    'yaml12',
+    'comments-only',
+    'no-final-newline',
+    'ls-newlines',
+    'empty',
+    'complex-key',
+  ] as const);
   const edits: Record<typeof what, (t: string) => string> = {
     crlf: (t) => t.replace(/\n/g, '\r\n'),
     cr: (t) => t.replace(/\n/g, '\r'),
@@ -483,7 +663,11 @@ const layout: Operator = (m) => {
     'doc-end': (t) => `${t}\n...\n`,
     yaml11: (t) => `%YAML 1.1\n---\n${t}`,
     yaml12: (t) => `%YAML 1.2\n---\n${t}`,
-    'comments-only': (t) => t.split('\n').map((l) => `# ${l}`).join('\n'),
+    'comments-only': (t) =>
+      t
+        .split('\n')
+        .map((l) => `# ${l}`)
+        .join('\n'),
     'no-final-newline': (t) => t.replace(/\n+$/, ''),
     'ls-newlines': (t) => t.replace(/\n/g, () => (rng.chance(0.1) ? '\u2028' : '\n')),
     empty: () => rng.pick(['', '\n', '   ', '---\n', '~\n', '[]\n', '"x"\n', '--- |\n  x\n']),
@@ -495,9 +679,25 @@ const layout: Operator = (m) => {
 
 const OPERATORS: readonly (readonly [number, Operator, boolean])[] = [
   // [weight, operator, keeps a spec valid when asked to]
-  [3, dropKey, false], [3, retype, false], [3, swapReference, true], [3, rename, true], [3, extremeNumber, true], [3, unicode, false], [3, hostile, false],
-  [5, validHostile, true], [1, longString, false], [1, deepNesting, false], [1, manyEnvironments, true], [2, reshape, true], [2, style, true], [1, anchors, true], [1, tags, false],
-  [1, unknownKey, false], [2, duplicateKey, false], [1, typedDuplicateKeys, false], [1, layout, false],
+  [3, dropKey, false],
+  [3, retype, false],
+  [3, swapReference, true],
+  [3, rename, true],
+  [3, extremeNumber, true],
+  [3, unicode, false],
+  [3, hostile, false],
+  [5, validHostile, true],
+  [1, longString, false],
+  [1, deepNesting, false],
+  [1, manyEnvironments, true],
+  [2, reshape, true],
+  [2, style, true],
+  [1, anchors, true],
+  [1, tags, false],
+  [1, unknownKey, false],
+  [2, duplicateKey, false],
+  [1, typedDuplicateKeys, false],
+  [1, layout, false],
 ];
 
 export interface StructuredCase {
@@ -510,7 +710,10 @@ export function mutateSpec(source: string, rng: Rng, count: number, keepValid: b
   const doc = parseDocument(source, { version: '1.2' });
   const raws = new Map<string, string>();
   const m: Mutation = {
-    doc, rng, keepValid, textEdits: [],
+    doc,
+    rng,
+    keepValid,
+    textEdits: [],
     raw: (text) => {
       const token = `FUZZRAW${raws.size}X${rng.int(0, 1e9)}Q`;
       raws.set(token, text);
@@ -542,7 +745,10 @@ export function mutateSpec(source: string, rng: Rng, count: number, keepValid: b
   return { text, mutations };
 }
 
-const INTERESTING_BYTES = [0x00, 0x09, 0x0a, 0x0d, 0x20, 0x22, 0x27, 0x3a, 0x2d, 0x23, 0x7b, 0x7d, 0x5b, 0x5d, 0x26, 0x2a, 0x21, 0x7c, 0x3e, 0x25, 0x40, 0x60, 0x5c, 0xff, 0xfe, 0xc3, 0xe2, 0x80, 0xef, 0xbb, 0xbf];
+const INTERESTING_BYTES = [
+  0x00, 0x09, 0x0a, 0x0d, 0x20, 0x22, 0x27, 0x3a, 0x2d, 0x23, 0x7b, 0x7d, 0x5b, 0x5d, 0x26, 0x2a, 0x21, 0x7c, 0x3e,
+  0x25, 0x40, 0x60, 0x5c, 0xff, 0xfe, 0xc3, 0xe2, 0x80, 0xef, 0xbb, 0xbf,
+];
 
 /** 1-4 byte-level edits of the encoded file. */
 export function mutateBytes(input: Buffer, rng: Rng): { bytes: Buffer; mutations: string[] } {
@@ -558,7 +764,8 @@ export function mutateBytes(input: Buffer, rng: Rng): { bytes: Buffer; mutations
       mutations.push(`flip bit ${bit} of byte ${at}`);
     } else if (op === 'insert' || (op === 'overwrite' && b.length)) {
       const byte = rng.chance(0.7) ? rng.pick(INTERESTING_BYTES) : rng.int(0, 255);
-      b = op === 'insert' ? Buffer.concat([b.subarray(0, at), Buffer.from([byte]), b.subarray(at)]) : (b[at] = byte, b);
+      b =
+        op === 'insert' ? Buffer.concat([b.subarray(0, at), Buffer.from([byte]), b.subarray(at)]) : ((b[at] = byte), b);
       mutations.push(`${op} 0x${byte.toString(16)} at ${at}`);
     } else if (op === 'delete') {
       const len = rng.int(1, 16);

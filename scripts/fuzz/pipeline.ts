@@ -49,14 +49,25 @@ const MANGLED = /\bundefined\b|\bNaN\b|\bInfinity\b|\[object Object\]|\bfunction
 /** The same in a diagnostic, which may quote a number the way JavaScript prints it. */
 const DIAGNOSTIC_MANGLED = /\bundefined\b|\[object Object\]|\bfunction\b.*\{/g;
 
-const crash = (stage: Stage, e: unknown): Violation => ({ invariant: `crash-${stage}`, detail: e instanceof Error ? `${e.name}: ${e.message}\n${(e.stack ?? '').split('\n').slice(1, 4).join('\n')}` : String(e) });
+const crash = (stage: Stage, e: unknown): Violation => ({
+  invariant: `crash-${stage}`,
+  detail:
+    e instanceof Error ? `${e.name}: ${e.message}\n${(e.stack ?? '').split('\n').slice(1, 4).join('\n')}` : String(e),
+});
 
 /** Runs a spec (the file's bytes) through every stage, checking as it goes. */
 export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
   // The CLI reads the file as UTF-8 (invalid sequences become U+FFFD); so does this.
   const source = bytes.toString('utf8');
   const violations: Violation[] = [];
-  const result = (stage: Stage, extra: Partial<CaseResult> = {}): CaseResult => ({ stage, valid: false, diagnostics: [], source, violations, ...extra });
+  const result = (stage: Stage, extra: Partial<CaseResult> = {}): CaseResult => ({
+    stage,
+    valid: false,
+    diagnostics: [],
+    source,
+    violations,
+    ...extra,
+  });
 
   let loadResult;
   try {
@@ -105,12 +116,17 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
     try {
       violations.push(...run());
     } catch (e) {
-      violations.push({ invariant: 'output-shape', detail: `${name} could not read the output: ${(e as Error).message}` });
+      violations.push({
+        invariant: 'output-shape',
+        detail: `${name} could not read the output: ${(e as Error).message}`,
+      });
     }
   };
   check('output', () => outputProblems(files, source));
   check('shapes', () => shapeProblems(model, files));
-  check('usage', () => usageProblems(spec, model, files).map((detail) => ({ invariant: 'spec-string-changed', detail })));
+  check('usage', () =>
+    usageProblems(spec, model, files).map((detail) => ({ invariant: 'spec-string-changed', detail })),
+  );
   check('applications', () => applicationNameProblems(model, files));
   check('key order', () => keyOrderProblems(spec, file, model));
   check('urls', () => urlProblems(spec));
@@ -122,9 +138,17 @@ function shapeProblems(model: Model, files: RenderedFile[]): Violation[] {
   const reference = new Map(render(model, { parseEveryFile: true }).map((f) => [f.path, f.contents]));
   const out: Violation[] = [];
   for (const f of files) {
-    if (reference.get(f.path) !== f.contents) out.push({ invariant: 'shape-differs', detail: `${f.path} rendered by shape differs from its text parsed on its own` });
+    if (reference.get(f.path) !== f.contents)
+      out.push({
+        invariant: 'shape-differs',
+        detail: `${f.path} rendered by shape differs from its text parsed on its own`,
+      });
   }
-  if (reference.size !== files.length) out.push({ invariant: 'shape-differs', detail: `${files.length} files by shape, ${reference.size} by parsing each` });
+  if (reference.size !== files.length)
+    out.push({
+      invariant: 'shape-differs',
+      detail: `${files.length} files by shape, ${reference.size} by parsing each`,
+    });
   return out;
 }
 
@@ -132,21 +156,36 @@ function shapeProblems(model: Model, files: RenderedFile[]): Violation[] {
 export function diagnosticProblems(ds: Diagnostic[], source: string, file: string, rejected: boolean): Violation[] {
   const out: Violation[] = [];
   const bad = (detail: string) => out.push({ invariant: 'diagnostic-unlocated', detail });
-  if (rejected && !hasErrors(ds)) out.push({ invariant: 'rejected-without-error', detail: `the spec was rejected, but no error says why: ${JSON.stringify(ds)}` });
+  if (rejected && !hasErrors(ds))
+    out.push({
+      invariant: 'rejected-without-error',
+      detail: `the spec was rejected, but no error says why: ${JSON.stringify(ds)}`,
+    });
   // Lines as the code frame counts them.
   const lines = source.split(/\r\n|[\n\r\u2028\u2029]/);
-  const inFile = (line: number, column: number) => line >= 1 && line <= lines.length && column >= 1 && column <= lines[line - 1].length + 1;
+  const inFile = (line: number, column: number) =>
+    line >= 1 && line <= lines.length && column >= 1 && column <= lines[line - 1].length + 1;
   for (const d of ds) {
     const id = `${d.code} "${d.message}"`;
-    if (!/^FAB[0-9]{3}$/.test(d.code) || (d.severity !== 'error' && d.severity !== 'warning') || typeof d.message !== 'string' || !d.message || d.file !== file) {
+    if (
+      !/^FAB[0-9]{3}$/.test(d.code) ||
+      (d.severity !== 'error' && d.severity !== 'warning') ||
+      typeof d.message !== 'string' ||
+      !d.message ||
+      d.file !== file
+    ) {
       out.push({ invariant: 'diagnostic-malformed', detail: JSON.stringify(d) });
       continue;
     }
-    if (d.severity === 'error' && d.line <= 0 && !FILE_LEVEL_CODES.has(d.code)) bad(`${id} has no line and is not a whole-file diagnostic`);
-    if (d.line > 0 && !inFile(d.line, d.column)) bad(`${id} points at ${d.line}:${d.column}, outside the file (${lines.length} lines)`);
-    if (d.related && !inFile(d.related.line, d.related.column)) bad(`${id} names a related place ${d.related.line}:${d.related.column} outside the file`);
+    if (d.severity === 'error' && d.line <= 0 && !FILE_LEVEL_CODES.has(d.code))
+      bad(`${id} has no line and is not a whole-file diagnostic`);
+    if (d.line > 0 && !inFile(d.line, d.column))
+      bad(`${id} points at ${d.line}:${d.column}, outside the file (${lines.length} lines)`);
+    if (d.related && !inFile(d.related.line, d.related.column))
+      bad(`${id} names a related place ${d.related.line}:${d.related.column} outside the file`);
     for (const text of [d.message, d.hint ?? '', d.related?.message ?? '']) {
-      for (const m of text.match(DIAGNOSTIC_MANGLED) ?? []) if (!source.includes(m)) out.push({ invariant: 'diagnostic-mangled', detail: `${id}: "${m}" in "${text}"` });
+      for (const m of text.match(DIAGNOSTIC_MANGLED) ?? [])
+        if (!source.includes(m)) out.push({ invariant: 'diagnostic-mangled', detail: `${id}: "${m}" in "${text}"` });
     }
   }
   try {
@@ -156,8 +195,15 @@ export function diagnosticProblems(ds: Diagnostic[], source: string, file: strin
       const frame = formatDiagnostics([d], { color: false, source });
       const marked = /^ {2}> *([0-9]+) \|(.*)$/m.exec(frame);
       const want = lines[d.line - 1] ?? '';
-      if (!marked || Number(marked[1]) !== d.line || !`${want}`.startsWith(marked[2].replace(/^ /, '').slice(0, 40).trimEnd())) {
-        out.push({ invariant: 'code-frame-wrong-line', detail: `${d.code} at ${d.line}:${d.column}: the frame marks ${marked ? `line ${marked[1]} "${marked[2]}"` : 'no line'}, the file's line is ${JSON.stringify(want.slice(0, 60))}` });
+      if (
+        !marked ||
+        Number(marked[1]) !== d.line ||
+        !`${want}`.startsWith(marked[2].replace(/^ /, '').slice(0, 40).trimEnd())
+      ) {
+        out.push({
+          invariant: 'code-frame-wrong-line',
+          detail: `${d.code} at ${d.line}:${d.column}: the frame marks ${marked ? `line ${marked[1]} "${marked[2]}"` : 'no line'}, the file's line is ${JSON.stringify(want.slice(0, 60))}`,
+        });
         break;
       }
     }
@@ -177,9 +223,12 @@ function modelProblems(model: Model, source: string): Violation[] {
     if (typeof v === 'number') {
       const key = path.slice(path.lastIndexOf('.') + 1);
       if (!Number.isFinite(v)) out.push({ invariant: 'model-value', detail: `${path} is ${v}` });
-      else if (INTEGERS.has(key) && !Number.isSafeInteger(v)) out.push({ invariant: 'model-value', detail: `${path} is ${v}, not a whole number a tool can take` });
+      else if (INTEGERS.has(key) && !Number.isSafeInteger(v))
+        out.push({ invariant: 'model-value', detail: `${path} is ${v}, not a whole number a tool can take` });
     } else if (typeof v === 'string') {
-      for (const m of v.match(MANGLED) ?? []) if (!source.includes(m)) out.push({ invariant: 'model-value', detail: `${path} = ${JSON.stringify(v.slice(0, 120))}` });
+      for (const m of v.match(MANGLED) ?? [])
+        if (!source.includes(m))
+          out.push({ invariant: 'model-value', detail: `${path} = ${JSON.stringify(v.slice(0, 120))}` });
     } else if (typeof v === 'function') {
       out.push({ invariant: 'model-value', detail: `${path} is a function` });
     } else if (typeof v === 'object') {
@@ -204,10 +253,19 @@ export function outputProblems(files: RenderedFile[], source: string): Violation
     if (seen.has(f.path)) add('output-path', `${f.path} is rendered twice`);
     seen.add(f.path);
     // YAML is checked value by value (PromQL may write 1e+21); other files as text.
-    if (!f.path.endsWith('.yaml')) for (const m of f.contents.match(MANGLED) ?? []) if (!source.includes(m)) { add('output-mangled', `${f.path}: "${m}"`); break; }
+    if (!f.path.endsWith('.yaml'))
+      for (const m of f.contents.match(MANGLED) ?? [])
+        if (!source.includes(m)) {
+          add('output-mangled', `${f.path}: "${m}"`);
+          break;
+        }
     if (f.path.endsWith('.yaml')) out.push(...yamlProblems(f.path, f.contents, source));
     else if (f.path.endsWith('.json')) {
-      try { JSON.parse(f.contents); } catch (e) { add('output-json', `${f.path}: ${(e as Error).message}`); }
+      try {
+        JSON.parse(f.contents);
+      } catch (e) {
+        add('output-json', `${f.path}: ${(e as Error).message}`);
+      }
     } else if (f.path.endsWith('.alloy')) {
       for (const p of checkAlloy(f.contents)) add('output-alloy', `${f.path}:${p.line}: ${p.message}`);
     }
@@ -220,7 +278,10 @@ function yamlProblems(path: string, text: string, source: string, depth = 0): Vi
   const out: Violation[] = [];
   const docs12 = parseAllDocuments(text, { version: '1.2', uniqueKeys: true });
   const docs11 = parseAllDocuments(text, { version: '1.1', uniqueKeys: true });
-  if (!Array.isArray(docs12) || !Array.isArray(docs11)) return text.trim() && !/^(#.*\n?)*$/.test(text.trim()) ? [{ invariant: 'output-yaml', detail: `${path}: no YAML document` }] : [];
+  if (!Array.isArray(docs12) || !Array.isArray(docs11))
+    return text.trim() && !/^(#.*\n?)*$/.test(text.trim())
+      ? [{ invariant: 'output-yaml', detail: `${path}: no YAML document` }]
+      : [];
   for (const [i, doc] of docs12.entries()) {
     const err = doc.errors[0] ?? docs11[i]?.errors[0];
     if (err) {
@@ -229,16 +290,29 @@ function yamlProblems(path: string, text: string, source: string, depth = 0): Vi
     }
     const v12 = doc.toJS({ maxAliasCount: 0 });
     const v11 = docs11[i].toJS({ maxAliasCount: 0 });
-    if (!isDeepStrictEqual(v12, v11)) out.push({ invariant: 'output-yaml-1.1', detail: `${path} document ${i + 1} reads differently as YAML 1.1: ${firstDifference(v12, v11)}` });
+    if (!isDeepStrictEqual(v12, v11))
+      out.push({
+        invariant: 'output-yaml-1.1',
+        detail: `${path} document ${i + 1} reads differently as YAML 1.1: ${firstDifference(v12, v11)}`,
+      });
     out.push(...valueProblems(path, v12, source));
     if (depth > 0 || !v12 || typeof v12 !== 'object') continue;
     const obj = v12 as Record<string, unknown>;
-    if (typeof obj.kind === 'string' && typeof obj.apiVersion === 'string' && !obj.apiVersion.startsWith('kustomize.config.k8s.io/')) {
+    if (
+      typeof obj.kind === 'string' &&
+      typeof obj.apiVersion === 'string' &&
+      !obj.apiVersion.startsWith('kustomize.config.k8s.io/')
+    ) {
       for (const p of nameProblems(obj)) out.push({ invariant: 'output-name', detail: `${path}: ${obj.kind}: ${p}` });
-      if (obj.kind === 'PrometheusRule') for (const site of ruleQueries(obj)) {
-        const error = queryError(site.language, site.parsed);
-        if (error) out.push({ invariant: 'output-promql', detail: `${path} ${site.where}: ${error} in ${JSON.stringify(site.query)}` });
-      }
+      if (obj.kind === 'PrometheusRule')
+        for (const site of ruleQueries(obj)) {
+          const error = queryError(site.language, site.parsed);
+          if (error)
+            out.push({
+              invariant: 'output-promql',
+              detail: `${path} ${site.where}: ${error} in ${JSON.stringify(site.query)}`,
+            });
+        }
     }
     // Strategic-merge patches inside kustomizations are YAML too.
     for (const patch of embeddedPatches(obj)) out.push(...yamlProblems(`${path} (patch)`, patch, source, depth + 1));
@@ -250,7 +324,7 @@ function yamlProblems(path: string, text: string, source: string, depth = 0): Vi
 const PROM_DURATION_KEYS = new Set(['for', 'compactor_blocks_retention_period', 'retention_period']);
 const GO_DURATION_KEYS = new Set(['block_retention']);
 const PROM_UNITS: Record<string, number> = { ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 /** Both hold int64 counts: of milliseconds (Prometheus model.Duration) and of nanoseconds (Go time.Duration). */
 const PROM_MAX_S = 2 ** 63 / 1e3;
 const GO_MAX_S = 2 ** 63 / 1e9;
@@ -258,7 +332,9 @@ const GO_MAX_S = 2 ** 63 / 1e9;
 function durationProblem(text: string, go: boolean): string | undefined {
   const units = go ? GO_UNITS : PROM_UNITS;
   // Prometheus takes each unit at most once, largest first (model.ParseDuration); Go takes any sequence.
-  const grammar = go ? /^(([0-9]+(\.[0-9]+)?)(ns|us|µs|ms|s|m|h))+$/ : /^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$/;
+  const grammar = go
+    ? /^(([0-9]+(\.[0-9]+)?)(ns|us|µs|ms|s|m|h))+$/
+    : /^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$/;
   if (!text || !grammar.test(text)) return `is not a ${go ? 'Go' : 'Prometheus'} duration`;
   let seconds = 0;
   for (const m of text.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h|d|w|y)/g)) seconds += Number(m[1]) * units[m[2]];
@@ -274,7 +350,8 @@ function valueProblems(path: string, value: unknown, source: string): Violation[
     else if (typeof v === 'string') {
       if (PROM_DURATION_KEYS.has(key) || GO_DURATION_KEYS.has(key)) {
         const problem = durationProblem(v, GO_DURATION_KEYS.has(key));
-        if (problem) out.push({ invariant: 'output-duration', detail: `${path}: ${key}: ${JSON.stringify(v)} ${problem}` });
+        if (problem)
+          out.push({ invariant: 'output-duration', detail: `${path}: ${key}: ${JSON.stringify(v)} ${problem}` });
       }
       if (key === 'expr') {
         for (const m of v.matchAll(/\[([^\]]+)\]/g)) {
@@ -284,7 +361,12 @@ function valueProblems(path: string, value: unknown, source: string): Violation[
         return;
       }
       if (key === 'values') return;
-      for (const m of v.match(MANGLED) ?? []) if (!source.includes(m)) out.push({ invariant: 'output-mangled', detail: `${path}: ${key}: "${m}" in ${JSON.stringify(v.slice(0, 120))}` });
+      for (const m of v.match(MANGLED) ?? [])
+        if (!source.includes(m))
+          out.push({
+            invariant: 'output-mangled',
+            detail: `${path}: ${key}: "${m}" in ${JSON.stringify(v.slice(0, 120))}`,
+          });
     }
   };
   walk(value, '');
@@ -316,11 +398,16 @@ function firstDifference(a: unknown, b: unknown, path = ''): string {
  */
 function keyOrderProblems(spec: FabricYaml, file: string, model: Model): Violation[] {
   let state = 0x2545f491;
-  const rand = () => ((state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
+  const rand = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296;
   const reorder = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(reorder).reverse();
     if (!v || typeof v !== 'object') return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reorder(x)] as const).sort(() => rand() - 0.5).reverse());
+    return Object.fromEntries(
+      Object.entries(v)
+        .map(([k, x]) => [k, reorder(x)] as const)
+        .sort(() => rand() - 0.5)
+        .reverse(),
+    );
   };
   let other: Model;
   try {
@@ -333,5 +420,10 @@ function keyOrderProblems(spec: FabricYaml, file: string, model: Model): Violati
   if (a === b) return [];
   let i = 0;
   while (a[i] === b[i]) i++;
-  return [{ invariant: 'output-order-dependent', detail: `the model changes when the spec's keys are reordered, at ...${a.slice(Math.max(0, i - 80), i + 40)}` }];
+  return [
+    {
+      invariant: 'output-order-dependent',
+      detail: `the model changes when the spec's keys are reordered, at ...${a.slice(Math.max(0, i - 80), i + 40)}`,
+    },
+  ];
 }

@@ -12,7 +12,12 @@ import { Rng, subSeed } from './prng.ts';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 /** The specs mutations start from: the reference and every golden case. */
-export const BASE_SPECS = ['spec/fabric.yaml', ...readdirSync(join(repoRoot, 'tests/golden')).sort().map((c) => `tests/golden/${c}/fabric.yaml`)].filter((p) => existsSync(join(repoRoot, p)));
+export const BASE_SPECS = [
+  'spec/fabric.yaml',
+  ...readdirSync(join(repoRoot, 'tests/golden'))
+    .sort()
+    .map((c) => `tests/golden/${c}/fabric.yaml`),
+].filter((p) => existsSync(join(repoRoot, p)));
 export const FIXTURE_DIR = join(repoRoot, 'tests/fixtures/fuzz');
 
 export interface FuzzOptions {
@@ -79,12 +84,23 @@ export function makeCase(index: number, seed: number, rawShare: number): FuzzCas
   }
   const keepValid = rng.chance(0.35);
   const { text: mutated, mutations } = mutateSpec(text, rng, rng.int(1, 3), keepValid);
-  return { index, subSeed: seed, base, mutations: keepValid ? ['(validity-keeping)', ...mutations] : mutations, bytes: Buffer.from(mutated, 'utf8') };
+  return {
+    index,
+    subSeed: seed,
+    base,
+    mutations: keepValid ? ['(validity-keeping)', ...mutations] : mutations,
+    bytes: Buffer.from(mutated, 'utf8'),
+  };
 }
 
 /** Groups violations that are the same bug: numbers and quoted values left out. */
 export function signature(v: Violation): string {
-  const detail = v.detail.split('\n')[0].replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/'[^']*'/g, "'…'").replace(/[0-9]+/g, 'N').slice(0, 100);
+  const detail = v.detail
+    .split('\n')[0]
+    .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
+    .replace(/'[^']*'/g, "'…'")
+    .replace(/[0-9]+/g, 'N')
+    .slice(0, 100);
   // One line, whatever the input held: it goes into a fixture's header.
   // eslint-disable-next-line no-control-regex
   return `${v.invariant}: ${detail}`.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
@@ -96,7 +112,11 @@ function shrink(bytes: Buffer, still: (b: Buffer) => boolean, budgetMs: number):
   const split = (b: Buffer) => {
     const lines: Buffer[] = [];
     let start = 0;
-    for (let i = 0; i < b.length; i++) if (b[i] === 0x0a) { lines.push(b.subarray(start, i + 1)); start = i + 1; }
+    for (let i = 0; i < b.length; i++)
+      if (b[i] === 0x0a) {
+        lines.push(b.subarray(start, i + 1));
+        start = i + 1;
+      }
     if (start < b.length) lines.push(b.subarray(start));
     return lines;
   };
@@ -104,9 +124,12 @@ function shrink(bytes: Buffer, still: (b: Buffer) => boolean, budgetMs: number):
   let chunk = Math.max(1, Math.floor(lines.length / 2));
   while (chunk >= 1 && Date.now() < deadline) {
     let removed = false;
-    for (let at = 0; at < lines.length && Date.now() < deadline; ) {
+    for (let at = 0; at < lines.length && Date.now() < deadline;) {
       const candidate = [...lines.slice(0, at), ...lines.slice(at + chunk)];
-      if (candidate.length && still(Buffer.concat(candidate))) { lines = candidate; removed = true; } else at += chunk;
+      if (candidate.length && still(Buffer.concat(candidate))) {
+        lines = candidate;
+        removed = true;
+      } else at += chunk;
     }
     if (!removed) chunk = Math.floor(chunk / 2);
   }
@@ -131,13 +154,27 @@ function saveFixture(dir: string, f: Finding, bytes: Buffer, seed: number, v: Vi
 /** Signatures already saved in `dir`, so a rerun does not save the same bug twice. */
 function savedSignatures(dir: string): Set<string> {
   if (!existsSync(dir)) return new Set();
-  return new Set(readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => /\): (.*)$/.exec(readFileSync(join(dir, f), 'utf8').split('\n', 1)[0])?.[1] ?? ''));
+  return new Set(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => /\): (.*)$/.exec(readFileSync(join(dir, f), 'utf8').split('\n', 1)[0])?.[1] ?? ''),
+  );
 }
 
 export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   const log = opts.log ?? (() => {});
   const started = Date.now();
-  const summary: FuzzSummary = { runs: 0, valid: 0, rejectedAt: { load: 0, validate: 0, model: 0, render: 0 }, cliRuns: 0, verifyRuns: 0, findings: [], byInvariant: {}, ms: 0, slowest: { subSeed: 0, ms: 0 } };
+  const summary: FuzzSummary = {
+    runs: 0,
+    valid: 0,
+    rejectedAt: { load: 0, validate: 0, model: 0, render: 0 },
+    cliRuns: 0,
+    verifyRuns: 0,
+    findings: [],
+    byInvariant: {},
+    ms: 0,
+    slowest: { subSeed: 0, ms: 0 },
+  };
   if (opts.cliEvery > 0) ensureBundle();
   const canVerify = opts.verifyEvery > 0 && (await haveKubectl());
   if (opts.verifyEvery > 0 && !canVerify) summary.verifySkipped = 'kubectl is not installed';
@@ -158,7 +195,14 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
       summary.cliRuns++;
       violations.push(...cliProblems(c.bytes, r));
     }
-    if (canVerify && r.valid && r.files && r.model && summary.valid % opts.verifyEvery === 0 && summary.verifyRuns < (opts.verifyMax ?? Infinity)) {
+    if (
+      canVerify &&
+      r.valid &&
+      r.files &&
+      r.model &&
+      summary.valid % opts.verifyEvery === 0 &&
+      summary.verifyRuns < (opts.verifyMax ?? Infinity)
+    ) {
       summary.verifyRuns++;
       violations.push(...(await verifyProblems(r.files, r.model, r.source)));
     }
@@ -166,7 +210,8 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
 
     const finding: Finding = { ...c, violations };
     summary.findings.push(finding);
-    for (const inv of new Set(violations.map((v) => v.invariant))) summary.byInvariant[inv] = (summary.byInvariant[inv] ?? 0) + 1;
+    for (const inv of new Set(violations.map((v) => v.invariant)))
+      summary.byInvariant[inv] = (summary.byInvariant[inv] ?? 0) + 1;
     log(`case ${index} sub-seed ${c.subSeed} (${c.base}; ${c.mutations.join('; ')}):`);
     for (const v of violations) log(`  ${v.invariant}: ${v.detail.split('\n').join('\n    ')}`);
 
@@ -175,9 +220,14 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     if (opts.saveDir && !saved.has(sig)) {
       saved.add(sig);
       const inProcess = !/^(cli|verify)-/.test(first.invariant);
-      const bytes = opts.minimize && inProcess ? shrink(c.bytes, (b) => runCase(b).violations.some((v) => signature(v) === sig), 30_000) : c.bytes;
+      const bytes =
+        opts.minimize && inProcess
+          ? shrink(c.bytes, (b) => runCase(b).violations.some((v) => signature(v) === sig), 30_000)
+          : c.bytes;
       finding.saved = saveFixture(opts.saveDir, finding, bytes, opts.seed, first);
-      log(`  saved ${finding.saved}${bytes.length < c.bytes.length ? ` (shrunk from ${c.bytes.length} to ${bytes.length} bytes)` : ''}`);
+      log(
+        `  saved ${finding.saved}${bytes.length < c.bytes.length ? ` (shrunk from ${c.bytes.length} to ${bytes.length} bytes)` : ''}`,
+      );
     }
   }
   summary.ms = Date.now() - started;

@@ -15,9 +15,16 @@ export function freshBundleBin(): string {
     rmSync(outdir, { recursive: true, force: true });
     mkdirSync(outdir, { recursive: true });
     process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
-    const r = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', outdir], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', outdir], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     if (r.status !== 0) throw new Error(`scripts/build.mjs failed:\n${r.stdout}\n${r.stderr}`);
-    writeFileSync(join(outdir, 'bin.mjs'), "import { main } from './fabric.mjs';\nprocess.exitCode = await main(process.argv);\n");
+    writeFileSync(
+      join(outdir, 'bin.mjs'),
+      "import { main } from './fabric.mjs';\nprocess.exitCode = await main(process.argv);\n",
+    );
     dir = outdir;
   }
   return join(dir, 'bin.mjs');

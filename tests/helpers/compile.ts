@@ -47,4 +47,6 @@ export function yamlDocs(files: RenderedFile[]): { path: string; doc: any }[] {
   return out;
 }
 
-export const GOLDEN_CASES = readdirSync(join(repoRoot, 'tests/golden')).filter((c) => statSync(join(repoRoot, 'tests/golden', c)).isDirectory()).sort();
+export const GOLDEN_CASES = readdirSync(join(repoRoot, 'tests/golden'))
+  .filter((c) => statSync(join(repoRoot, 'tests/golden', c)).isDirectory())
+  .sort();

@@ -24,8 +24,19 @@ export interface Sandbox {
   restore(): void;
 }
 
-const ISOLATED_VARS = ['HOME', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'FABRIC_CACHE_DIR',
-  'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'EMAIL'];
+const ISOLATED_VARS = [
+  'HOME',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_NOSYSTEM',
+  'XDG_CONFIG_HOME',
+  'XDG_CACHE_HOME',
+  'FABRIC_CACHE_DIR',
+  'GIT_AUTHOR_NAME',
+  'GIT_AUTHOR_EMAIL',
+  'GIT_COMMITTER_NAME',
+  'GIT_COMMITTER_EMAIL',
+  'EMAIL',
+];
 
 /** A temp dir that is HOME with an empty global git config; restore() puts the environment back. */
 export function sandbox(): Sandbox {
@@ -57,7 +68,11 @@ export function sandbox(): Sandbox {
 const OTHER_WRITER = ['-c', 'user.name=Other Writer', '-c', 'user.email=other@example.test'];
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('git', args, { cwd, env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await execFileAsync('git', args, {
+    cwd,
+    env: { ...process.env, LC_ALL: 'C' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -79,12 +94,20 @@ let scratchCounter = 0;
 export async function referenceSpecPushingTo(dir: string): Promise<{ spec: string; text: string; remote: string }> {
   const remote = await bareRepo(path.join(dir, 'remote.git'), { 'NOTES.md': 'kept by people, not by fabric\n' });
   const spec = path.join(dir, 'fabric.yaml');
-  const text = readFileSync(fromRoot('spec/fabric.yaml'), 'utf8').replace('https://github.com/you/fabric-gitops.git', `file://${remote}`);
+  const text = readFileSync(fromRoot('spec/fabric.yaml'), 'utf8').replace(
+    'https://github.com/you/fabric-gitops.git',
+    `file://${remote}`,
+  );
   writeFileSync(spec, text);
   return { spec, text, remote };
 }
 
-export async function commitTo(url: string, branch: string, changes: Record<string, string | null>, message: string): Promise<string> {
+export async function commitTo(
+  url: string,
+  branch: string,
+  changes: Record<string, string | null>,
+  message: string,
+): Promise<string> {
   const work = path.join(os.tmpdir(), `fabric-writer-${process.pid}-${++scratchCounter}`);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -112,7 +135,10 @@ export async function commitTo(url: string, branch: string, changes: Record<stri
 }
 
 export async function remoteHead(bare: string, branch = 'main'): Promise<string | null> {
-  return git(bare, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`).then((s) => s.trim(), () => null);
+  return git(bare, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`).then(
+    (s) => s.trim(),
+    () => null,
+  );
 }
 
 export async function remoteFiles(bare: string, branch = 'main'): Promise<string[]> {
@@ -150,14 +176,17 @@ export interface Served {
 }
 
 function listen(server: net.Server | http.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 function closer(server: net.Server | http.Server, sockets: Set<net.Socket>): () => Promise<void> {
-  return () => new Promise((resolve) => {
-    for (const s of sockets) s.destroy();
-    server.close(() => resolve());
-  });
+  return () =>
+    new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
 }
 
 /**
@@ -168,13 +197,19 @@ export async function gitDaemon(baseDir: string): Promise<Served> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    const daemon = spawn('git', ['daemon', '--inetd', '--export-all', '--enable=receive-pack', `--base-path=${baseDir}`],
-      { stdio: ['pipe', 'pipe', 'ignore'] });
+    const daemon = spawn(
+      'git',
+      ['daemon', '--inetd', '--export-all', '--enable=receive-pack', `--base-path=${baseDir}`],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
     socket.pipe(daemon.stdin);
     daemon.stdout.pipe(socket);
     daemon.stdin.on('error', () => undefined);
     socket.on('error', () => daemon.kill());
-    socket.on('close', () => { sockets.delete(socket); daemon.kill(); });
+    socket.on('close', () => {
+      sockets.delete(socket);
+      daemon.kill();
+    });
     daemon.on('exit', () => socket.end());
   });
   const port = await listen(server);
@@ -188,7 +223,10 @@ export async function authRequiredServer(): Promise<Served> {
     res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fabric-test"', 'Content-Type': 'text/plain' });
     res.end('credentials required\n');
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}/`, close: closer(server, sockets) };
 }
@@ -196,7 +234,10 @@ export async function authRequiredServer(): Promise<Served> {
 /** A TCP port that accepts connections and never says a word. */
 export async function silentServer(): Promise<Served> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => { sockets.add(s); s.on('error', () => undefined); });
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+  });
   const port = await listen(server);
   return { url: `git://127.0.0.1:${port}/`, close: closer(server, sockets) };
 }
