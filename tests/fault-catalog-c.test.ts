@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse, parseAllDocuments } from 'yaml';
 import type { RenderedFile } from '../compiler/emit-types.ts';
-import { buildModel } from '../compiler/model.ts';
+import { buildModel } from '../compiler/model/index.ts';
 import { packageRoot } from '../compiler/paths.ts';
 import { createEngine, render } from '../compiler/render/index.ts';
 import { compileTemplates } from '../compiler/render/templates.ts';

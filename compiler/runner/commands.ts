@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { EXIT, printDiagnostics, UserError } from '../cli.ts';
 import type { Compiled } from '../index.ts';
-import { NAMESPACES, type Model } from '../model.ts';
+import { NAMESPACES, type Model } from '../model/index.ts';
 import { packageRoot } from '../paths.ts';
 import { durationSeconds } from '../units.ts';
 import { expectedApplications, healthReport, parseApplications, type AppStatus } from './applications.ts';

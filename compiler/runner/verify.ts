@@ -9,8 +9,8 @@
 //   Tempo  GET /api/search?q=<TraceQL>&start=&end=  (grafana/tempo docs/sources/tempo/api_docs:
 //          the `tags` form matches substrings, so an exact TraceQL equality is used instead)
 // With tenancy shared every request names the tenant in X-Scope-OrgID.
-import type { Model } from '../model.ts';
-import { LABELS, METRICS } from '../telemetry.ts';
+import type { Model } from '../model/index.ts';
+import { LABELS, METRICS } from '../model/constants.ts';
 
 export type Signal = 'metrics' | 'logs' | 'traces';
 export const SIGNALS: Signal[] = ['metrics', 'logs', 'traces'];

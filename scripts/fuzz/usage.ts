@@ -4,8 +4,8 @@
 // retyped, escaped twice, truncated or moved fails here.
 import { parseAllDocuments } from 'yaml';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
-import type { Model } from '../../compiler/model.ts';
-import { CRD_REPO_URL } from '../../compiler/render/index.ts';
+import type { Model } from '../../compiler/model/index.ts';
+import { CRD_REPO_URL } from '../../compiler/model/constants.ts';
 import type { FabricYaml } from '../../compiler/spec-types.ts';
 import type { Violation } from './pipeline.ts';
 
