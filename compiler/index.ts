@@ -8,7 +8,6 @@ import { manifestFile } from './emit.ts';
 import { buildModel, type Model } from './model/index.ts';
 import { render } from './render/index.ts';
 
-
 export interface Validated {
   loaded?: LoadedSpec;
   /** The spec's text, also when it did not parse (for code frames). */

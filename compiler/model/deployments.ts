@@ -109,7 +109,5 @@ export function applicationNames(shape: FleetShape): Pick<Deployment, 'applicati
 export function deployTargets(deployments: Deployment[], control: string): { path: string; cluster: string }[] {
   const targets = new Map<string, string>([['gitops/argocd-apps', control]]);
   for (const d of deployments) for (const path of d.sources) targets.set(path, d.cluster);
-  return [...targets]
-    .map(([path, cluster]) => ({ path, cluster }))
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  return [...targets].map(([path, cluster]) => ({ path, cluster })).sort((a, b) => (a.path < b.path ? -1 : 1));
 }

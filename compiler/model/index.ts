@@ -151,7 +151,13 @@ function longest(rs: RetentionModel[]): RetentionModel {
 function endpoint(component: string, key: string, port: number, nodePort: number, monitoringAddress: string) {
   const name = `${component}-${key}`;
   const host = `${name}.${NAMESPACES.monitoring}.svc.cluster.local`;
-  return { name, host, internal: `http://${host}:${port}`, nodePort, external: `http://${monitoringAddress}:${nodePort}` };
+  return {
+    name,
+    host,
+    internal: `http://${host}:${port}`,
+    nodePort,
+    external: `http://${monitoringAddress}:${nodePort}`,
+  };
 }
 
 function backendSetModels(

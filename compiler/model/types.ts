@@ -38,9 +38,15 @@ export interface BackendSet {
   /** Environments whose data it holds. */
   environments: string[];
   /** Full URLs: `push` (remote write), `prometheus` (query API prefix). */
-  mimir: BackendEndpoint & { internalUrls: { push: string; prometheus: string }; externalUrls: { push: string; prometheus: string } };
+  mimir: BackendEndpoint & {
+    internalUrls: { push: string; prometheus: string };
+    externalUrls: { push: string; prometheus: string };
+  };
   /** Full URLs: `otlp` (OTLP logs), `push` (Loki push API). */
-  loki: BackendEndpoint & { internalUrls: { otlp: string; push: string }; externalUrls: { otlp: string; push: string } };
+  loki: BackendEndpoint & {
+    internalUrls: { otlp: string; push: string };
+    externalUrls: { otlp: string; push: string };
+  };
   tempo: BackendEndpoint & { query: string };
   storage: { metrics: string; logs: string; traces: string };
   /** Longest retention among its environments, for the global settings; per-tenant values go in overrides. */
@@ -155,4 +161,3 @@ export interface FleetShape {
   /** Apps (sorted by name) and the environments they run in. */
   apps: { name: string; environments: string[] }[];
 }
-

@@ -44,7 +44,8 @@ export function yamlScalar(v: string | number | boolean): string {
 
 function constant<T extends Record<string, string | number>>(table: T, kind: string) {
   return (name: unknown) => {
-    if (typeof name !== 'string' || !Object.hasOwn(table, name)) throw new RenderError(`no ${kind} named ${String(name)}`);
+    if (typeof name !== 'string' || !Object.hasOwn(table, name))
+      throw new RenderError(`no ${kind} named ${String(name)}`);
     return String(table[name]);
   };
 }

@@ -143,7 +143,8 @@ function parseBackProblems(files: RenderedFile[]): Violation[] {
     for (const version of ['1.2', '1.1'] as const)
       for (const doc of parseAllDocuments(f.contents, { version, uniqueKeys: true })) {
         const problem = doc.errors[0] ?? doc.warnings[0];
-        if (problem) out.push({ invariant: 'yaml-parse-back', detail: `${f.path} (YAML ${version}): ${problem.message}` });
+        if (problem)
+          out.push({ invariant: 'yaml-parse-back', detail: `${f.path} (YAML ${version}): ${problem.message}` });
       }
   return out;
 }

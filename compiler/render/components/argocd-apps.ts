@@ -1,7 +1,10 @@
 // gitops/argocd-apps: the AppProjects, and the ApplicationSets and
 // Application that create every Application of model.deployments.
 import { CRD_REPO_URL, NAMESPACES, VERSIONS, type Deployment, type Generator, type Model } from '../../model/index.ts';
+import { BACKEND_COMPONENTS } from '../../model/deployments.ts';
 import type { RenderContext } from './context.ts';
+
+const isBackend = (component: string) => (BACKEND_COMPONENTS as readonly string[]).includes(component);
 
 const APPS = 'gitops/argocd-apps';
 
@@ -32,7 +35,11 @@ export function renderArgocdApps(ctx: RenderContext) {
   tree.yaml(`${APPS}/monitoring-stack.yaml`, 'argocd-apps/monitoring-stack.yaml.hbs', {
     ...argo,
     ns: NAMESPACES.monitoring,
-    components: of('monitoring-stack').map((d) => ({ app: d.application, path: repoPath(model, d.sources[0]) })),
+    // Backends first, then the cluster-wide components (the order the elements have always had).
+    components: [
+      ...of('monitoring-stack').filter((d) => isBackend(d.component)),
+      ...of('monitoring-stack').filter((d) => !isBackend(d.component)),
+    ].map((d) => ({ app: d.application, path: repoPath(model, d.sources[0]) })),
   });
   // The goTemplate part is a literal ArgoCD expands; the prefix comes from the spec.
   const appPath = repoPath(model, 'gitops/components/{{.values.component}}/overlays/{{.name}}');
@@ -56,7 +63,9 @@ function memberGenerators(deployments: Deployment[]) {
     const key = `${d.environment}\u0000${d.component}`;
     if (!seen.has(key)) seen.set(key, { environment: d.environment!, project: d.project, component: d.component });
   }
-  return [...seen.values()].sort((a, b) => (a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0));
+  return [...seen.values()].sort((a, b) =>
+    a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0,
+  );
 }
 
 function renderProjects({ tree, model, clusterByName }: RenderContext, argo: object) {

@@ -50,10 +50,13 @@ export function renderBackend({ tree, model }: RenderContext, spec: BackendCompo
       configFiles: configs.map((c) => c.file),
       servicePatch: JSON.stringify([{ op: 'add', path: '/spec/ports/0/nodePort', value: spec.nodePort(set) }]),
       storagePatch: JSON.stringify([
-        { op: 'replace', path: '/spec/volumeClaimTemplates/0/spec/resources/requests/storage', value: spec.storage(set) },
+        {
+          op: 'replace',
+          path: '/spec/volumeClaimTemplates/0/spec/resources/requests/storage',
+          value: spec.storage(set),
+        },
       ]),
     });
-    for (const c of configs)
-      tree.yaml(`${dir}/${c.file}`, `monitoring/${component}/overlays/${c.file}.hbs`, c.ctx);
+    for (const c of configs) tree.yaml(`${dir}/${c.file}`, `monitoring/${component}/overlays/${c.file}.hbs`, c.ctx);
   }
 }
