@@ -11,19 +11,15 @@ import Handlebars from 'handlebars';
 import { stringify } from 'yaml';
 import { LABEL_KEYS, PORTS, URL_PATHS } from '../model/constants.ts';
 import { compileTemplates, type Template } from './templates.ts';
+import { scalarText, toYaml, YAML_OPTIONS } from './yaml-emit.ts';
 
 export class RenderError extends Error {}
 
-/** YAML-1.1-safe quoting (yes/no/on stay strings for Kubernetes), no line folding. */
-export const YAML_OPTIONS = {
-  compat: 'yaml-1.1',
-  lineWidth: 0,
-  minContentWidth: 0,
-  aliasDuplicateObjects: false,
-} as const;
-
-/** Data (rules, datasources, promtool tests) as YAML, written by the library. */
-export const dataYaml = (value: unknown): string => stringify(value, YAML_OPTIONS);
+/**
+ * Data (rules, datasources, promtool tests) as YAML: what the `yaml` library
+ * writes, by yaml-emit.ts's fast path (docs/performance.md has what it saves).
+ */
+export const dataYaml = toYaml;
 
 /** Scalars repeat across a fleet's files (names, URLs): each is asked of the library once per process. */
 const scalarCache = new Map<string | number | boolean, string>();
@@ -32,7 +28,7 @@ const scalarCache = new Map<string | number | boolean, string>();
 export function yamlScalar(v: string | number | boolean): string {
   let text = scalarCache.get(v);
   if (text === undefined) {
-    const written = stringify(v, YAML_OPTIONS).replace(/\n$/, '');
+    const written = scalarText(v) ?? stringify(v, YAML_OPTIONS).replace(/\n$/, '');
     // Multi-line output is a block scalar, which a one-line splice cannot hold;
     // flow indicators would end a plain scalar inside [..] or {..}.
     const oneLine = !written.includes('\n') && !(typeof v === 'string' && /^[^'"].*[,[\]{}]/.test(written));
