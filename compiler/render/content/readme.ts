@@ -4,6 +4,17 @@ import { NAMESPACES, VERSIONS, type Model } from '../../model/index.ts';
 const id = (s: string) => s.replace(/[^a-zA-Z0-9]/g, '_');
 
 export function readme(model: Model, template: (ctx: object) => string): string {
+  return template({
+    model,
+    diagram: diagram(model),
+    layout: layout(model),
+    endpoints: endpoints(model),
+    argocdVersion: VERSIONS.argocd,
+  });
+}
+
+/** The topology as a Mermaid graph. */
+function diagram(model: Model): string[] {
   const diagram: string[] = [];
   diagram.push(`${id(model.control.name)}["${model.control.name}<br/>ArgoCD"]`);
   diagram.push(`subgraph ${id(model.monitoring.name)}["${model.monitoring.name}"]`);
@@ -18,12 +29,16 @@ export function readme(model: Model, template: (ctx: object) => string): string 
   }
   diagram.push(`${id(model.control.name)} -.->|sync| ${id(model.monitoring.name)}`);
   for (const set of model.backendSets) diagram.push(`grafana --> ${id(set.key)}_backends`);
+  return diagram;
+}
 
+/** What each directory of the tree holds and where it is deployed. */
+function layout(model: Model) {
   const memberNames = model.clusters
     .filter((c) => c.role === 'member')
     .map((c) => c.name)
     .join(', ');
-  const layout = [
+  return [
     {
       path: 'gitops/argocd-apps/',
       what: 'AppProjects, ApplicationSets and the alerting-rules Application; apply this once',
@@ -73,7 +88,10 @@ export function readme(model: Model, template: (ctx: object) => string): string 
       where: model.monitoring.name,
     },
   ];
+}
 
+/** Every address a user or a member cluster reaches. */
+function endpoints(model: Model) {
   const endpoints: { what: string; env: string; address: string; port: string; host: string }[] = [];
   for (const set of model.backendSets) {
     const env = set.key;
@@ -126,5 +144,5 @@ export function readme(model: Model, template: (ctx: object) => string): string 
       port: '',
       host: '',
     });
-  return template({ model, diagram, layout, endpoints, argocdVersion: VERSIONS.argocd });
+  return endpoints;
 }
