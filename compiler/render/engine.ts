@@ -33,6 +33,8 @@ export function yamlScalar(v: string | number | boolean): string {
     // flow indicators would end a plain scalar inside [..] or {..}.
     const oneLine = !written.includes('\n') && !(typeof v === 'string' && /^[^'"].*[,[\]{}]/.test(written));
     text = oneLine ? written : JSON.stringify(v);
+    // Bounded: a long-lived process (the tests, the fuzzer) renders many fleets.
+    if (scalarCache.size >= 100_000) scalarCache.clear();
     scalarCache.set(v, text);
   }
   return text;
