@@ -95,7 +95,7 @@ const fabricPlugin = {
 // initialiser that runs (and requires its packages) on first use.
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { fabric: 'compiler/cli.ts' },
+  entryPoints: { fabric: 'compiler/cli/main.ts' },
   bundle: true,
   platform: 'node',
   target: 'node20',
