@@ -30,7 +30,7 @@ const outdir = resolve(root, args.includes('--outdir') ? args[args.indexOf('--ou
  * first one prints: a clean compile never needs it.)
  */
 const BUNDLED_PACKAGES = new Set([
-  'cac',
+  'commander',
   'yaml',
   'handlebars',
   // What ajv's standalone code requires at run time.

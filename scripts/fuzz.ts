@@ -25,37 +25,35 @@ const cli = new Command('fuzz')
   .parse();
 
 const opts = cli.opts<Record<string, string | boolean | undefined>>();
-{
-  const seed = opts.seed !== undefined ? Number(opts.seed) >>> 0 : Math.floor(Math.random() * 2 ** 32);
-  const runs = Number(opts.runs);
-  const only = opts.replay !== undefined ? Number(opts.replay) >>> 0 : undefined;
-  console.log(only !== undefined ? `replaying sub-seed ${only}` : `fuzz: seed ${seed}, ${runs} runs`);
-  const summary = await fuzz({
-    runs,
-    seed,
-    only,
-    rawShare: Number(opts.rawShare),
-    cliEvery: Number(opts.cliEvery),
-    verifyEvery: Number(opts.verifyEvery),
-    saveDir: opts.save === false ? undefined : String(opts.saveTo),
-    minimize: opts.minimize !== false,
-    log: (line) => console.log(line),
-  });
-  const rejected = Object.entries(summary.rejectedAt)
-    .filter(([, n]) => n)
-    .map(([stage, n]) => `${n} at ${stage}`)
-    .join(', ');
-  console.log(
-    `\n${only !== undefined ? `sub-seed ${only}` : `seed ${seed}`}: ${summary.runs} runs in ${(summary.ms / 1000).toFixed(1)} s; ${summary.valid} valid, rejected ${rejected || 'none'}`,
-  );
-  console.log(
-    `CLI runs ${summary.cliRuns}; verify runs ${summary.verifyRuns}${summary.verifySkipped ? ` (verify skipped: ${summary.verifySkipped})` : ''}; slowest case ${summary.slowest.ms} ms (sub-seed ${summary.slowest.subSeed})`,
-  );
-  const kinds = Object.entries(summary.byInvariant).sort((a, b) => b[1] - a[1]);
-  console.log(
-    summary.findings.length
-      ? `${summary.findings.length} failing cases: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`
-      : 'no invariant broken',
-  );
-  process.exitCode = summary.findings.length ? 1 : 0;
-}
+const seed = opts.seed !== undefined ? Number(opts.seed) >>> 0 : Math.floor(Math.random() * 2 ** 32);
+const runs = Number(opts.runs);
+const only = opts.replay !== undefined ? Number(opts.replay) >>> 0 : undefined;
+console.log(only !== undefined ? `replaying sub-seed ${only}` : `fuzz: seed ${seed}, ${runs} runs`);
+const summary = await fuzz({
+  runs,
+  seed,
+  only,
+  rawShare: Number(opts.rawShare),
+  cliEvery: Number(opts.cliEvery),
+  verifyEvery: Number(opts.verifyEvery),
+  saveDir: opts.save === false ? undefined : String(opts.saveTo),
+  minimize: opts.minimize !== false,
+  log: (line) => console.log(line),
+});
+const rejected = Object.entries(summary.rejectedAt)
+  .filter(([, n]) => n)
+  .map(([stage, n]) => `${n} at ${stage}`)
+  .join(', ');
+console.log(
+  `\n${only !== undefined ? `sub-seed ${only}` : `seed ${seed}`}: ${summary.runs} runs in ${(summary.ms / 1000).toFixed(1)} s; ${summary.valid} valid, rejected ${rejected || 'none'}`,
+);
+console.log(
+  `CLI runs ${summary.cliRuns}; verify runs ${summary.verifyRuns}${summary.verifySkipped ? ` (verify skipped: ${summary.verifySkipped})` : ''}; slowest case ${summary.slowest.ms} ms (sub-seed ${summary.slowest.subSeed})`,
+);
+const kinds = Object.entries(summary.byInvariant).sort((a, b) => b[1] - a[1]);
+console.log(
+  summary.findings.length
+    ? `${summary.findings.length} failing cases: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`
+    : 'no invariant broken',
+);
+process.exitCode = summary.findings.length ? 1 : 0;
