@@ -45,6 +45,8 @@ const CASES: [string[], number, string | RegExp][] = [
   [['port-forward', 'grafana', '--port', 'abc'], 2, 'give a whole number from 1 to 65535'],
   [['port-forward', 'grafana', '--port', '70000'], 2, 'give a whole number from 1 to 65535'],
   [['port-forward'], 2, "missing required argument 'target'"],
+  // The positional argument of port-forward is the target; the spec comes with --spec.
+  [['port-forward', 'grafana', '--spec', 'nope.yaml'], 3, 'nope.yaml error FAB001 cannot read spec: no such file'],
   [['apply', '--dry-run', '--parallel', '0'], 2, 'give a whole number from 1 to 64'],
   [['apply', '--dry-run', '--parallel', 'two'], 2, 'give a whole number from 1 to 64'],
   [['apply', '--dry-run', '--timeout', 'soon'], 2, 'write a duration like 15m'],

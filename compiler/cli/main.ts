@@ -39,7 +39,8 @@ function withSpec(cmd: Command, positional = true): Command {
 /** The action's options, with the positional spec folded into `spec`. */
 function specOf(args: unknown[], cmd: Command): Record<string, unknown> & { spec: string } {
   const opts = cmd.opts() as Record<string, unknown> & { spec: string };
-  const positional = typeof args[0] === 'string' ? args[0] : undefined;
+  const at = cmd.registeredArguments.findIndex((a) => a.name() === 'spec');
+  const positional = at >= 0 && typeof args[at] === 'string' ? args[at] : undefined;
   if (positional === undefined) return opts;
   if (positional === '') throw new UsageError('the spec path must not be empty');
   if (cmd.getOptionValueSource('spec') === 'cli' && opts.spec !== positional)
