@@ -2,14 +2,12 @@
 // located diagnostic with a fix taken from the schema's own descriptions.
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { Diagnostic } from '../diagnostics.ts';
+import { capDiagnostics, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import { aliasOrigin, locate, sourceText, type LoadedSpec, type PathSegment } from '../load.ts';
 import { precompiled } from '../precompiled.ts';
 import schema from '../../schema/fabric.schema.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
-/** More than this many schema errors are summarised (ajv allErrors is unbounded, RELIABILITY ajv row). */
-const MAX_ERRORS = 50;
 
 /** The one ajv configuration, for compiling at first use and for the standalone code the build generates. */
 function newAjv(opts: { standaloneCode: boolean }) {
@@ -277,30 +275,13 @@ function reportedPath(e: ErrorObject): [PathSegment[], 'value' | 'key'] {
 export function checkSchema(spec: LoadedSpec): Diagnostic[] {
   const validate = validator();
   if (validate(spec.data)) return [];
-  const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of validate.errors ?? []) {
     const d = toDiagnostic(spec, e);
     if (!d) continue;
     const origin = aliasOrigin(spec, ...reportedPath(e));
     if (origin) d.related = { ...origin, message: 'the value comes from the anchored node here' };
-    const key = `${d.line}:${d.column}:${d.code}:${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
     out.push(d);
   }
-  if (out.length > MAX_ERRORS) {
-    const rest = out.length - MAX_ERRORS;
-    out.length = MAX_ERRORS;
-    out.push({
-      code: 'FAB100',
-      severity: 'error',
-      file: spec.file,
-      line: 0,
-      column: 0,
-      message: `${rest} more schema errors not shown`,
-      hint: 'fix the errors above and validate again',
-    });
-  }
-  return out;
+  return capDiagnostics(sortDiagnostics(out), spec.file, { what: 'schema errors' });
 }
