@@ -5,7 +5,6 @@ import { defineCheck } from '../check.ts';
 
 /** Why git check-ref-format refuses refs/heads/<name> (its rules, in order), or undefined. */
 export function refFormatProblem(name: string): string | undefined {
-  if (name === '@') return "'@' alone is not a valid ref name";
   if (name.startsWith('-')) return 'a branch name cannot start with -';
   if (name.startsWith('/') || name.endsWith('/') || name.includes('//'))
     return 'a ref name cannot start or end with / or contain //';
