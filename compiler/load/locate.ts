@@ -68,7 +68,7 @@ export function locate(
 /**
  * Where the value at `path` is written when the path reaches it through an
  * alias (locate names the alias): the place inside the anchored node, so a
- * diagnostic can say both "used here" and "defined there" (RELIABILITY B1).
+ * diagnostic can say both "used here" and "defined there".
  * Undefined when no alias is on the path.
  */
 export function aliasOrigin(

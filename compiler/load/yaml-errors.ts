@@ -35,7 +35,7 @@ function yamlErrors(doc: Document.Parsed): YAMLError[] {
 
 /**
  * The earlier key that the duplicate key starting at `offset` repeats: yaml
- * names only the second, and the fix may be at either (RELIABILITY B3).
+ * names only the second, and the fix may be at either.
  */
 function firstKeyRepeatedAt(doc: Document.Parsed, offset: number): Scalar | undefined {
   let first: Scalar | undefined;
