@@ -6,31 +6,17 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { capDiagnostics, fileDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { readSpecFile } from './load/read.ts';
+import type { LoadResult } from './load/types.ts';
 import { constructDiagnostics, orphanAliasDiagnostics, topLevelDiagnostics, yaml11Warnings } from './load/structure.ts';
 import { cstTokens, syntaxDiagnostics, type At, type CstToken } from './load/yaml-errors.ts';
 
 export { aliasOrigin, locate, sourceText, type PathSegment } from './load/locate.ts';
+export type { LoadedSpec, LoadResult } from './load/types.ts';
 
 /** Larger specs are refused before parsing: a fleet spec is a few kilobytes. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
 /** Aliases are allowed, but expanding them is bounded (a billion-laughs document). */
 const MAX_ALIAS_COUNT = 100;
-
-export interface LoadedSpec {
-  file: string;
-  source: string;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
-  /** The plain data, or undefined when the file did not parse. */
-  data: unknown;
-}
-
-export interface LoadResult {
-  loaded?: LoadedSpec;
-  /** The text read, also when it did not parse, so that YAML errors get a code frame. */
-  source?: string;
-  diagnostics: Diagnostic[];
-}
 
 export function loadSpecFile(file: string): LoadResult {
   const read = readSpecFile(file, MAX_SPEC_BYTES);

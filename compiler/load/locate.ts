@@ -1,7 +1,7 @@
 // Source positions for paths into the spec (clusters.prod.ip -> line:col), so
 // that checks after loading can name file:line:col.
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
-import type { LoadedSpec } from '../load.ts';
+import type { LoadedSpec } from './types.ts';
 
 export type PathSegment = string | number;
 
