@@ -204,7 +204,9 @@ test('what the fast path does not write it hands to the library', () => {
 test('the data files of every tree (rules, promtool tests, datasources) are what the library writes', () => {
   let n = 0;
   for (const spec of ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}/fabric.yaml`)])
-    for (const f of compile(spec).files.filter((f) => /(rules|rules\.promtool-test|datasources)\.yaml$/.test(f.path))) {
+    for (const f of compile(spec).files.filter((f) =>
+      /\/(rules|rules\.promtool-test|datasources)\.yaml$/.test(f.path),
+    )) {
       const body = f.contents.replace(/^#.*\n/, '');
       assert.fixture(body, libraryYaml(parseAllDocuments(body)[0].toJS()), `${spec}: ${f.path}`);
       n += 1;

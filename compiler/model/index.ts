@@ -5,7 +5,7 @@
 import schema from '../../schema/fabric.schema.json' with { type: 'json' };
 import type { FabricYaml } from '../spec-types.ts';
 import { durationSeconds, goHours, memoryMiB, promDuration } from '../units.ts';
-import { DEFAULT_SUBNET } from '../validate/semantic.ts';
+import { DEFAULT_SUBNET } from '../validate/constants.ts';
 import { LABEL_KEYS, NAMESPACES, PORTS, URL_PATHS } from './constants.ts';
 import { backendSetKeys, deploymentsOf, environmentProject } from './deployments.ts';
 import { percentText } from './display.ts';
