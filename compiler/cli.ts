@@ -101,14 +101,23 @@ cli
       const specOpts = {
         specPath: result.model.specPath,
         specSource: result.loaded.source,
+        onWait: (pid: number, ms: number) =>
+          process.stderr.write(`waiting for another fabric (pid ${pid}) writing ${opts.out}, up to ${ms / 1000} s\n`),
         whileLocked: (emitted: { written: string[]; unchanged: string[] }) =>
           recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, [
             ...emitted.written,
             ...emitted.unchanged,
           ]),
       };
+      const asUserError = (e: unknown) =>
+        e instanceof EmitError ? new UserError(e.message, EXIT.toolFailure, e.hint) : e;
       if (opts.check) {
-        const d = diffAgainstDisk(result.files, opts.out, specOpts);
+        let d;
+        try {
+          d = diffAgainstDisk(result.files, opts.out, specOpts);
+        } catch (e) {
+          throw asUserError(e);
+        }
         const stale = [
           ...d.missing.map((p) => `missing  ${p}`),
           ...d.different.map((p) => `differs  ${p}`),
@@ -126,8 +135,7 @@ cli
       try {
         emitted = emitTree(result.files, opts.out, specOpts);
       } catch (e) {
-        if (e instanceof EmitError) throw new UserError(e.message, EXIT.toolFailure, e.hint);
-        throw e;
+        throw asUserError(e);
       }
       if (opts.json)
         process.stdout.write(
