@@ -51,7 +51,10 @@ export interface EmitResult {
 }
 
 export interface EmitOptions extends LockOptions {
+  /** How the output names the spec (the manifest's `spec`). */
   specPath: string;
+  /** The spec file on disk, when specPath is not a path from the working directory (the out-dir safety check). */
+  specFile?: string;
   specSource: string;
   /** Test hook: called after each staged file, to simulate a crash mid-write. */
   afterStagedFile?: (path: string) => void;
@@ -196,12 +199,12 @@ function recoverLocked(abs: string): void {
 
 export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOptions): EmitResult {
   const abs = resolve(outDir);
-  checkOutDir(abs, opts.specPath);
+  checkOutDir(abs, opts.specFile ?? opts.specPath);
   for (const f of files) assertSafeRelative(f.path);
   const release = acquireLock(abs, opts);
   try {
     recoverLocked(abs);
-    checkOutDir(abs, opts.specPath);
+    checkOutDir(abs, opts.specFile ?? opts.specPath);
     const result = emitLocked(files, abs, opts);
     opts.whileLocked?.(result);
     return result;

@@ -1,8 +1,9 @@
-// The runner's CLI commands: apply, status, down, info, port-forward, verify.
-// compiler/cli.ts declares them and imports this module inside their actions.
+// The runner's commands: apply, status, down, info, port-forward, check-routing.
+// compiler/cli/commands/runner.ts adapts them to the command line (it compiles the
+// spec, prints its diagnostics, and passes the result as `compiled`).
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { EXIT, printDiagnostics, UserError } from '../cli.ts';
+import { EXIT, FabricError, SpecInvalidError, UsageError } from '../errors.ts';
 import type { Compiled } from '../index.ts';
 import { NAMESPACES, type Model } from '../model.ts';
 import { packageRoot } from '../paths.ts';
@@ -13,7 +14,7 @@ import { CommandFailed, Exec } from './exec.ts';
 import { describeFailure, executePlan } from './execute.ts';
 import { hintFor } from './hints.ts';
 import { handleInterrupts } from './interrupt.ts';
-import { buildPlan, formatPlan, PlanError, planJSON } from './plan.ts';
+import { buildPlan, formatPlan, planJSON } from './plan.ts';
 import { createReporter, type Output } from './progress.ts';
 import { containerEngine, minikubeClusters, profileState, registeredClusters, type RunContext } from './steps.ts';
 import { container, displayArgv, FLEET_LABEL, kubectl, minikube, type Argv } from './tools.ts';
@@ -43,25 +44,24 @@ export const processIO = (): IO => ({
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 
-async function compile(specPath: string, json: boolean): Promise<Compiled> {
+/** What every runner command takes: the spec's path, and the spec compiled when the caller already did it. */
+export interface SpecOption {
+  spec: string;
+  compiled?: Compiled;
+}
+
+async function compile(opts: SpecOption): Promise<Compiled> {
+  if (opts.compiled) return opts.compiled;
   const { compileSpec } = await import('../index.ts');
-  const result = compileSpec(specPath);
-  if (!('model' in result)) {
-    printDiagnostics(result.diagnostics, result.loaded?.source, json);
-    throw new UserError(`${specPath} is not valid`, EXIT.invalidSpec);
-  }
-  if (!json) printDiagnostics(result.diagnostics, result.loaded.source, false);
+  const result = compileSpec(opts.spec);
+  if (!('model' in result)) throw new SpecInvalidError(opts.spec, result.diagnostics, result.source);
   return result;
 }
 
 /** `15m`, `90s`, `1h30m` in milliseconds. */
 export function parseTimeout(text: string): number {
   if (!/^([0-9]+(ms|s|m|h))+$/.test(text))
-    throw new UserError(
-      `--timeout ${JSON.stringify(text)} is not a duration`,
-      EXIT.usage,
-      'write it like 15m, 90s or 1h30m',
-    );
+    throw new UsageError(`--timeout ${JSON.stringify(text)} is not a duration`, 'write it like 15m, 90s or 1h30m');
   return durationSeconds(text) * 1000;
 }
 
@@ -93,8 +93,7 @@ function runContext(
   };
 }
 
-export interface ApplyOptions {
-  spec: string;
+export interface ApplyOptions extends SpecOption {
   out: string;
   dryRun?: boolean;
   yes?: boolean;
@@ -122,18 +121,12 @@ function resumeCommand(opts: ApplyOptions): string {
 export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Promise<number> {
   const parallel = Number(opts.parallel);
   if (!Number.isInteger(parallel) || parallel < 1)
-    throw new UserError(`--parallel ${opts.parallel} is not a positive whole number`, EXIT.usage);
-  const compiled = await compile(opts.spec, Boolean(opts.json));
+    throw new UsageError(`--parallel ${opts.parallel} is not a positive whole number`);
+  const compiled = await compile(opts);
   const exec = new Exec(io.env);
   const aborted = new AbortController();
   const ctx = runContext(compiled, opts, exec, io.env, aborted.signal);
-  let plan;
-  try {
-    plan = buildPlan(ctx);
-  } catch (e) {
-    if (e instanceof PlanError) throw new UserError(e.message, EXIT.invalidSpec, e.hint);
-    throw e;
-  }
+  const plan = buildPlan(ctx);
   if (opts.dryRun) {
     io.out.write(opts.json ? JSON.stringify(planJSON(plan), null, 2) + '\n' : formatPlan(plan, ctx));
     return EXIT.ok;
@@ -271,8 +264,8 @@ function table(rows: string[][]): string {
   );
 }
 
-export async function statusCommand(opts: { spec: string; json?: boolean }, io: IO = processIO()): Promise<number> {
-  const compiled = await compile(opts.spec, Boolean(opts.json));
+export async function statusCommand(opts: SpecOption & { json?: boolean }, io: IO = processIO()): Promise<number> {
+  const compiled = await compile(opts);
   const { model } = compiled;
   const exec = new Exec(io.env);
   const clusters = await clusterStatus(exec, model);
@@ -332,8 +325,8 @@ export async function statusCommand(opts: { spec: string; json?: boolean }, io: 
   return EXIT.ok;
 }
 
-export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO = processIO()): Promise<number> {
-  const { model } = await compile(opts.spec, false);
+export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO = processIO()): Promise<number> {
+  const { model } = await compile(opts);
   const profiles = minikubeClusters(model);
   for (const c of model.clusters.filter((x) => x.provider === 'existing'))
     io.out.write(`· ${c.name}: provider existing, left alone\n`);
@@ -344,9 +337,8 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
   const names = profiles.map((c) => c.name).join(', ');
   if (!opts.yes) {
     if (!io.out.isTTY)
-      throw new UserError(
+      throw new UsageError(
         `fabric down deletes the minikube profiles ${names} and will not do it without a confirmation`,
-        EXIT.usage,
         'run fabric down --yes',
       );
     if (!(await io.confirm(`Delete the minikube profiles ${names} and everything in them?`))) {
@@ -401,8 +393,8 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
   return failed ? EXIT.toolFailure : EXIT.ok;
 }
 
-export async function infoCommand(opts: { spec: string }, io: IO = processIO()): Promise<number> {
-  const { model } = await compile(opts.spec, false);
+export async function infoCommand(opts: SpecOption, io: IO = processIO()): Promise<number> {
+  const { model } = await compile(opts);
   const mon = model.monitoring;
   const secretRead = (ctx: string, ns: string, secret: string, key: string) =>
     `${displayArgv(kubectl(ctx, '-n', ns, 'get', 'secret', secret, '-o', `jsonpath={.data.${key.replace(/\./g, '\\.')}}`))} | base64 -d`;
@@ -429,7 +421,7 @@ export async function infoCommand(opts: { spec: string }, io: IO = processIO()):
       .filter((e) => !e.what.startsWith('Grafana'))
       .map((e) => `  ${e.what.padEnd(40)} ${e.url}${e.note ? `  (${e.note})` : ''}`),
     '',
-    "fabric status shows what runs; fabric verify checks that every cluster's telemetry reaches its own environment only.",
+    "fabric status shows what runs; fabric check-routing checks that every cluster's telemetry reaches its own environment only.",
   ];
   io.out.write(lines.join('\n') + '\n');
   return EXIT.ok;
@@ -484,19 +476,17 @@ export function forwardTargets(model: Model): Record<string, ForwardTarget> {
 }
 
 export async function portForwardCommand(
-  opts: { spec: string; target: string; port?: number | string },
+  opts: SpecOption & { target: string; port?: number | string },
   io: IO = processIO(),
 ): Promise<number> {
-  const { model } = await compile(opts.spec, false);
+  const { model } = await compile(opts);
   const targets = forwardTargets(model);
   const t = targets[opts.target];
   if (!t)
-    throw new UserError(
-      `unknown port-forward target '${opts.target}'`,
-      EXIT.usage,
-      `one of: ${Object.keys(targets).join(', ')}`,
-    );
+    throw new UsageError(`unknown port-forward target '${opts.target}'`, `one of: ${Object.keys(targets).join(', ')}`);
   const local = opts.port === undefined ? t.localPort : Number(opts.port);
+  if (!Number.isInteger(local) || local < 1 || local > 65535)
+    throw new UsageError(`--port ${opts.port} is not a port number`, 'give a whole number from 1 to 65535');
   const argv = kubectl(t.context, '-n', t.namespace, 'port-forward', `svc/${t.service}`, `${local}:${t.remotePort}`);
   io.err.write(`${displayArgv(argv)}\n${t.scheme}://localhost:${local}  (Ctrl-C to stop)\n`);
   const { execa } = await import('execa');
@@ -506,11 +496,10 @@ export async function portForwardCommand(
   try {
     const r = await execa(argv[0], argv.slice(1), { env: io.env, extendEnv: false, stdio: 'inherit', reject: false });
     if (r.code === 'ENOENT')
-      throw new UserError(
-        'kubectl is not installed',
-        EXIT.toolFailure,
-        hintFor(new CommandFailed(argv, 'missing', undefined, '')),
-      );
+      throw new FabricError('kubectl is not installed', {
+        exitCode: EXIT.toolFailure,
+        hint: hintFor(new CommandFailed(argv, 'missing', undefined, '')),
+      });
     if (r.signal === 'SIGINT') return EXIT.interrupted;
     return r.exitCode === 0 ? EXIT.ok : EXIT.toolFailure;
   } finally {
@@ -519,13 +508,12 @@ export async function portForwardCommand(
 }
 
 export async function verifyCommand(
-  opts: { spec: string; via?: string; json?: boolean; requestTimeout?: string },
+  opts: SpecOption & { via?: string; json?: boolean; requestTimeout?: string },
   io: IO = processIO(),
 ): Promise<number> {
   const via = opts.via ?? 'port-forward';
-  if (via !== 'port-forward' && via !== 'nodeport')
-    throw new UserError(`--via ${via}: use port-forward or nodeport`, EXIT.usage);
-  const { model } = await compile(opts.spec, Boolean(opts.json));
+  if (via !== 'port-forward' && via !== 'nodeport') throw new UsageError(`--via ${via}: use port-forward or nodeport`);
+  const { model } = await compile(opts);
   const exec = new Exec(io.env);
   const interrupts = handleInterrupts(exec, {
     graceMs: 2000,
@@ -568,13 +556,15 @@ export async function verifyCommand(
   } catch (e) {
     if (interrupts.interrupted) return EXIT.interrupted;
     if (e instanceof CommandFailed)
-      throw new UserError(
+      throw new FabricError(
         `${e.message}\n${e
           .tail(5)
           .map((l) => `  ${l}`)
           .join('\n')}`,
-        EXIT.toolFailure,
-        hintFor(e),
+        {
+          exitCode: EXIT.toolFailure,
+          hint: hintFor(e),
+        },
       );
     throw e;
   } finally {

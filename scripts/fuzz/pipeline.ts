@@ -17,12 +17,9 @@ import { checkAlloy } from '../../compiler/verify/alloy.ts';
 import { nameProblems } from '../../compiler/verify/names.ts';
 import { queryError, ruleQueries } from '../../compiler/verify/queries.ts';
 import { applicationNameProblems, urlProblems, usageProblems } from './usage.ts';
+import type { Violation } from './violation.ts';
 
-export interface Violation {
-  /** Which invariant broke (stable, short: it names fixtures and groups findings). */
-  invariant: string;
-  detail: string;
-}
+export type { Violation } from './violation.ts';
 
 export type Stage = 'load' | 'validate' | 'model' | 'render';
 
