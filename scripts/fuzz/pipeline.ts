@@ -195,7 +195,8 @@ export function diagnosticProblems(ds: Diagnostic[], source: string, file: strin
       if (
         !marked ||
         Number(marked[1]) !== d.line ||
-        !`${want}`.startsWith(marked[2].replace(/^ /, '').slice(0, 40).trimEnd())
+        // A long line is shown as a window cut out of it, marked with … at the cut ends.
+        !`${want}`.includes(marked[2].replace(/^ /, '').replace(/^…/, '').slice(0, 40).replace(/…$/, '').trimEnd())
       ) {
         out.push({
           invariant: 'code-frame-wrong-line',
