@@ -138,7 +138,7 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
   assert.not.ok(text.includes(password), 'the password is never printed');
   assert.match(
     text,
-    `Wait for ${EXPECTED_APPS.length} Applications to be Synced and Healthy (timeout 15m): already done`,
+    `Wait for ${EXPECTED_APPS.length} Applications to be Synced and Healthy at the pushed commit (timeout 15m): already done`,
   );
   assert.match(text, /· Push the tree to .*: skipped \(--no-push\)/);
 });
@@ -241,7 +241,7 @@ test("with push, the compiled tree reaches the spec's repository; a re-run finds
   try {
     const { spec, remote } = await referenceSpecPushingTo(sb.root);
     const s = await installStandins();
-    const cache = { FABRIC_CACHE_DIR: join(sb.root, 'cache') };
+    const cache = { FABRIC_CACHE_DIR: join(sb.root, 'cache'), FAKE_GIT_DIR: remote };
     const first = await apply(s, cache, { spec, push: true });
     assert.is(first.code, 0, first.text);
     assert.match(first.text, /pushed [0-9a-f]{12}: /);

@@ -15,8 +15,9 @@ import { hintFor } from './hints.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { buildPlan, formatPlan, PlanError, planJSON } from './plan.ts';
 import { createReporter, type Output } from './progress.ts';
-import { containerEngine, minikubeClusters, profileState, registeredClusters, type RunContext } from './steps.ts';
-import { container, displayArgv, FLEET_LABEL, kubectl, minikube, type Argv } from './tools.ts';
+import { minikubeClusters, profileState, registeredClusters, type RunContext } from './steps.ts';
+import { engineFor, FLEET_LABEL } from './drivers.ts';
+import { displayArgv, kubectl, minikube, type Argv } from './tools.ts';
 import { formatVerifyTable, rowOk, verifyFleet, type BackendURLs } from './verify.ts';
 
 export interface IO {
@@ -90,6 +91,8 @@ function runContext(
     signal,
     appDir: opts.appDir ?? shownPath(join(packageRoot(), 'runtime-app')),
     minikubeHome: minikubeHome(env),
+    createBranch: opts.createBranch,
+    state: {},
   };
 }
 
@@ -108,6 +111,8 @@ export interface ApplyOptions {
   graceMs?: number;
   /** Build context of the demo image (default: runtime-app/ of the fabric package). */
   appDir?: string;
+  /** Create git.revision in the repository when it does not exist. */
+  createBranch?: boolean;
 }
 
 function resumeCommand(opts: ApplyOptions): string {
@@ -388,14 +393,11 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
     else await step(`deleted minikube profile ${c.name}`, minikube.delete(c.name));
   }
   // The shared network goes too, when fabric created it (its label) and nothing is attached any more.
-  const engine = container(containerEngine(model));
+  const engine = engineFor(model);
   const net = await probe(exec, engine.networkInspect(model.platform.network));
   if (net.ok) {
-    const [info] = JSON.parse(net.stdout) as {
-      Labels?: Record<string, string>;
-      Containers?: Record<string, unknown>;
-    }[];
-    if (info?.Labels?.[FLEET_LABEL] === model.name && Object.keys(info.Containers ?? {}).length === 0)
+    const info = engine.parseNetwork(net.stdout);
+    if (info?.labels[FLEET_LABEL] === model.name && info.containers.length === 0)
       await step(`removed network ${model.platform.network}`, engine.networkRemove(model.platform.network));
   }
   return failed ? EXIT.toolFailure : EXIT.ok;
