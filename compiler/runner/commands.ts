@@ -1,7 +1,6 @@
 // The runner's CLI commands: apply, status, down, info, port-forward, verify.
 // compiler/cli.ts declares them and imports this module inside their actions.
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { EXIT, printDiagnostics, UserError } from '../cli.ts';
 import type { Compiled } from '../index.ts';
 import { NAMESPACES, type Model } from '../model.ts';
@@ -12,7 +11,8 @@ import { minikubeHome } from './cluster-secret.ts';
 import { CommandFailed, Exec } from './exec.ts';
 import { describeFailure, executePlan } from './execute.ts';
 import { hintFor } from './hints.ts';
-import { handleInterrupts } from './interrupt.ts';
+import { exitCodeFor, handleInterrupts } from './interrupt.ts';
+import { askYesNo, quietOnBrokenPipe } from './prompt.ts';
 import { buildPlan, formatPlan, PlanError, planJSON } from './plan.ts';
 import { createReporter, type Output } from './progress.ts';
 import { minikubeClusters, profileState, registeredClusters, type RunContext } from './steps.ts';
@@ -28,19 +28,11 @@ export interface IO {
   confirm(question: string): Promise<boolean>;
 }
 
-export const processIO = (): IO => ({
-  out: process.stdout,
-  err: process.stderr,
-  env: process.env,
-  confirm: async (question) => {
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-      return /^(y|yes)$/i.test((await rl.question(`${question} [y/N] `)).trim());
-    } finally {
-      rl.close();
-    }
-  },
-});
+export function processIO(): IO {
+  quietOnBrokenPipe(process.stdout);
+  quietOnBrokenPipe(process.stderr);
+  return { out: process.stdout, err: process.stderr, env: process.env, confirm: (question) => askYesNo(question) };
+}
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 
@@ -154,15 +146,15 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   const graceMs = opts.graceMs ?? 10_000;
   const interrupts = handleInterrupts(exec, {
     graceMs,
-    onFirst: () => {
+    onFirst: (signal) => {
       aborted.abort();
       reporter.note(
-        `interrupted: no new step starts; ${exec.running} running command(s) got SIGINT and have ${graceMs / 1000}s to stop (Ctrl-C again to kill them now)`,
+        `interrupted${signal === 'SIGINT' ? '' : ` (${signal})`}: no new step starts; ${exec.running} running command(s) got SIGINT and have ${graceMs / 1000}s to stop (Ctrl-C again to kill them now)`,
       );
     },
-    onSecond: () =>
+    onSecond: (signal) =>
       reporter.note(
-        'second interrupt: killing the running commands; the step they were in starts over on the next run',
+        `second interrupt (${signal}): killing the running commands; the step they were in starts over on the next run`,
       ),
   });
   const started = Date.now();
@@ -174,7 +166,8 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
       ms: Date.now() - started,
       ...(status === 'ok' ? {} : { resume: resumeCommand(opts) }),
     });
-    return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : EXIT.toolFailure;
+    if (status === 'interrupted') return exitCodeFor(interrupts.by ?? 'SIGINT');
+    return status === 'ok' ? EXIT.ok : EXIT.toolFailure;
   } finally {
     interrupts.dispose();
     reporter.close();
