@@ -202,8 +202,18 @@ cli
   .option('--timeout <duration>', 'How long to wait for the Applications to be Synced and Healthy', { default: '15m' })
   .option('--no-push', 'Do not push the compiled tree; ArgoCD reads what the repository already holds')
   .option('--parallel <n>', 'How many minikube profiles start at the same time', { default: 2 })
+  .option('--create-branch', 'Create git.revision in the repository when it does not exist yet')
   .example('fabric apply --dry-run')
   .action(async (opts) => (await import('./runner/commands.ts')).applyCommand(opts));
+
+cli
+  .command('traffic', 'Send requests to the apps the spec deploys (their NodePort URLs), so Grafana has data')
+  .option('--spec <file>', 'Path of fabric.yaml', { default: DEFAULT_SPEC })
+  .option('--duration <duration>', 'How long, like 60s or 5m', { default: '60s' })
+  .option('--env <name>', 'Only the apps of this environment')
+  .option('--rate <n>', 'Requests per second per app (default 20)')
+  .example('fabric traffic --duration 5m --env stage')
+  .action(async (opts) => (await import('./runner/commands.ts')).trafficCommand(opts));
 
 cli
   .command('status', 'Show each cluster, each ArgoCD Application and the URLs of Grafana and the apps')

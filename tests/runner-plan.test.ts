@@ -38,11 +38,17 @@ const plan = JSON.parse(planJson.stdout) as {
 test('fabric apply --dry-run prints the whole plan for the reference spec without any cluster tool installed', () => {
   const r = dryRun();
   assert.is(r.status, 0, r.stderr);
+  // The preflight comes first and lists every problem at once, each with its fix.
+  assert.match(r.stdout, /^preflight: 4 problem\(s\)/);
+  assert.match(r.stdout, '✗ kubectl is not installed (not found on PATH)');
+  assert.match(r.stdout, '✗ minikube is not installed (not found on PATH)');
+  assert.match(r.stdout, '✗ docker is not installed (not found on PATH)');
+  assert.match(r.stdout, '✗ git.repoURL is the placeholder https://github.com/you/fabric-gitops.git');
+  assert.ok(r.stdout.indexOf('preflight:') < r.stdout.indexOf('fabric apply plan for'));
   assert.match(r.stdout, /^fabric apply plan for lgtm \(.*spec\/fabric\.yaml\): \d+ steps$/m);
   assert.equal(
     plan.steps.map((s) => s.id),
     [
-      'prerequisites',
       'network',
       'profile/control-cluster',
       'profile/monitoring-cluster',

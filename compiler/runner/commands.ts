@@ -13,9 +13,12 @@ import { describeFailure, executePlan } from './execute.ts';
 import { hintFor } from './hints.ts';
 import { exitCodeFor, handleInterrupts } from './interrupt.ts';
 import { askYesNo, quietOnBrokenPipe } from './prompt.ts';
+import { LockHeld, takeRunLock } from './lock.ts';
 import { buildPlan, formatPlan, PlanError, planJSON } from './plan.ts';
+import { formatPreflight, preflight } from './preflight.ts';
+import { endpoints, formatSummary, runSummary, secretReadCommand } from './summary.ts';
 import { createReporter, type Output } from './progress.ts';
-import { minikubeClusters, profileState, registeredClusters, type RunContext } from './steps.ts';
+import { minikubeClusters, profileState, registeredClusters, type RunContext, type Step } from './steps.ts';
 import { engineFor, FLEET_LABEL } from './drivers.ts';
 import { displayArgv, kubectl, minikube, type Argv } from './tools.ts';
 import { formatVerifyTable, rowOk, verifyFleet, type BackendURLs } from './verify.ts';
@@ -36,14 +39,23 @@ export function processIO(): IO {
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 
-async function compile(specPath: string, json: boolean): Promise<Compiled> {
+async function compile(specPath: string, json: boolean): Promise<Compiled | number> {
   const { compileSpec } = await import('../index.ts');
   const result = compileSpec(specPath);
   if (!('model' in result)) {
-    printDiagnostics(result.diagnostics, result.loaded?.source, json);
+    if (json) {
+      // --json: one event per line, always.
+      process.stdout.write(
+        JSON.stringify({ type: 'invalid-spec', spec: specPath, diagnostics: result.diagnostics }) + '\n',
+      );
+      return EXIT.invalidSpec;
+    }
+    printDiagnostics(result.diagnostics, result.loaded?.source, false);
     throw new UserError(`${specPath} is not valid`, EXIT.invalidSpec);
   }
-  if (!json) printDiagnostics(result.diagnostics, result.loaded.source, false);
+  if (json)
+    for (const d of result.diagnostics) process.stdout.write(JSON.stringify({ type: 'diagnostic', ...d }) + '\n');
+  else printDiagnostics(result.diagnostics, result.loaded.source, false);
   return result;
 }
 
@@ -113,6 +125,7 @@ function resumeCommand(opts: ApplyOptions): string {
     ...(opts.spec !== DEFAULT_SPEC ? [`--spec ${opts.spec}`] : []),
     ...(opts.out !== 'out' ? [`--out ${opts.out}`] : []),
     ...(opts.push ? [] : ['--no-push']),
+    ...(opts.createBranch ? ['--create-branch'] : []),
   ].join(' ');
 }
 
@@ -121,6 +134,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new UserError(`--parallel ${opts.parallel} is not a positive whole number`, EXIT.usage);
   const compiled = await compile(opts.spec, Boolean(opts.json));
+  if (typeof compiled === 'number') return compiled;
   const exec = new Exec(io.env);
   const aborted = new AbortController();
   const ctx = runContext(compiled, opts, exec, io.env, aborted.signal);
@@ -132,16 +146,52 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
     throw e;
   }
   if (opts.dryRun) {
-    io.out.write(opts.json ? JSON.stringify(planJSON(plan), null, 2) + '\n' : formatPlan(plan, ctx));
+    // The preflight first (read-only commands), then the plan.
+    const checked = await preflight(ctx);
+    io.out.write(
+      opts.json
+        ? JSON.stringify({ type: 'plan', preflight: checked, ...planJSON(plan) }) + '\n'
+        : formatPreflight(checked) + '\n' + formatPlan(plan, ctx),
+    );
     return EXIT.ok;
   }
-  if (!opts.yes && !opts.json && io.out.isTTY) {
-    io.out.write(formatPlan(plan, ctx));
-    if (!(await io.confirm('Apply this plan?'))) {
-      io.out.write('nothing done\n');
-      return EXIT.ok;
-    }
+  let release: () => void;
+  try {
+    release = takeRunLock(compiled.model.name, io.env);
+  } catch (e) {
+    if (e instanceof LockHeld) throw new UserError(e.message, EXIT.toolFailure, e.hint);
+    throw e;
   }
+  try {
+    const checked = await preflight(ctx);
+    if (checked.problems.length) {
+      io.out.write(opts.json ? JSON.stringify({ type: 'preflight', ...checked }) + '\n' : formatPreflight(checked));
+      if (!opts.json) io.out.write('nothing was changed; fix the problems above and run fabric apply again\n');
+      return EXIT.toolFailure;
+    }
+    if (!opts.yes && !opts.json && io.out.isTTY) {
+      io.out.write(formatPreflight(checked) + '\n' + formatPlan(plan, ctx));
+      if (!(await io.confirm('Apply this plan?'))) {
+        io.out.write('nothing done\n');
+        return EXIT.ok;
+      }
+    } else if (opts.json) io.out.write(JSON.stringify({ type: 'preflight', ...checked }) + '\n');
+    else io.out.write(formatPreflight(checked));
+    return await runPlan(plan, ctx, opts, io, exec, aborted, parallel);
+  } finally {
+    release();
+  }
+}
+
+async function runPlan(
+  plan: Step[],
+  ctx: RunContext,
+  opts: ApplyOptions,
+  io: IO,
+  exec: Exec,
+  aborted: AbortController,
+  parallel: number,
+): Promise<number> {
   const reporter = createReporter(io.out, { json: Boolean(opts.json), color: !('NO_COLOR' in io.env) });
   const graceMs = opts.graceMs ?? 10_000;
   const interrupts = handleInterrupts(exec, {
@@ -166,6 +216,11 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
       ms: Date.now() - started,
       ...(status === 'ok' ? {} : { resume: resumeCommand(opts) }),
     });
+    if (status === 'ok') {
+      const summary = runSummary(ctx.compiled.model, opts.spec !== DEFAULT_SPEC ? ` --spec ${opts.spec}` : '');
+      if (opts.json) io.out.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
+      else reporter.note(formatSummary(summary).join('\n'));
+    }
     if (status === 'interrupted') return exitCodeFor(interrupts.by ?? 'SIGINT');
     return status === 'ok' ? EXIT.ok : EXIT.toolFailure;
   } finally {
@@ -221,40 +276,6 @@ async function clusterStatus(exec: Exec, model: Model): Promise<ClusterStatus[]>
   );
 }
 
-interface Endpoint {
-  what: string;
-  url: string;
-  note?: string;
-}
-
-function endpoints(model: Model): Endpoint[] {
-  const mon = model.monitoring;
-  const list: Endpoint[] = [
-    { what: 'Grafana', url: model.grafana.url },
-    {
-      what: 'Grafana (ingress)',
-      url: `http://${model.grafana.host}`,
-      note: `resolve ${model.grafana.host} to ${mon.ip}`,
-    },
-  ];
-  for (const app of model.apps) {
-    for (const env of model.environments.filter((e) => app.environments.includes(e.name))) {
-      for (const member of model.clusters.filter((c) => env.memberClusters.includes(c.name))) {
-        if (app.nodePort && member.ip)
-          list.push({ what: `${app.name} on ${member.name}`, url: `http://${member.ip}:${app.nodePort}` });
-        const host = app.hosts[env.name];
-        if (host)
-          list.push({
-            what: `${app.name} on ${member.name} (ingress)`,
-            url: `http://${host}`,
-            note: `resolve ${host} to ${member.ip ?? member.name}`,
-          });
-      }
-    }
-  }
-  return list;
-}
-
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return (
@@ -271,6 +292,7 @@ function table(rows: string[][]): string {
 
 export async function statusCommand(opts: { spec: string; json?: boolean }, io: IO = processIO()): Promise<number> {
   const compiled = await compile(opts.spec, Boolean(opts.json));
+  if (typeof compiled === 'number') return compiled;
   const { model } = compiled;
   const exec = new Exec(io.env);
   const clusters = await clusterStatus(exec, model);
@@ -331,7 +353,7 @@ export async function statusCommand(opts: { spec: string; json?: boolean }, io: 
 }
 
 export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO = processIO()): Promise<number> {
-  const { model } = await compile(opts.spec, false);
+  const { model } = (await compile(opts.spec, false)) as Compiled;
   const profiles = minikubeClusters(model);
   for (const c of model.clusters.filter((x) => x.provider === 'existing'))
     io.out.write(`· ${c.name}: provider existing, left alone\n`);
@@ -397,10 +419,9 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
 }
 
 export async function infoCommand(opts: { spec: string }, io: IO = processIO()): Promise<number> {
-  const { model } = await compile(opts.spec, false);
+  const { model } = (await compile(opts.spec, false)) as Compiled;
   const mon = model.monitoring;
-  const secretRead = (ctx: string, ns: string, secret: string, key: string) =>
-    `${displayArgv(kubectl(ctx, '-n', ns, 'get', 'secret', secret, '-o', `jsonpath={.data.${key.replace(/\./g, '\\.')}}`))} | base64 -d`;
+  const secretRead = secretReadCommand;
   const lines = [
     `Grafana        ${model.grafana.url}   or   fabric port-forward grafana  ->  http://localhost:3000`,
     `  user         admin`,
@@ -482,7 +503,7 @@ export async function portForwardCommand(
   opts: { spec: string; target: string; port?: number | string },
   io: IO = processIO(),
 ): Promise<number> {
-  const { model } = await compile(opts.spec, false);
+  const { model } = (await compile(opts.spec, false)) as Compiled;
   const targets = forwardTargets(model);
   const t = targets[opts.target];
   if (!t)
@@ -520,7 +541,9 @@ export async function verifyCommand(
   const via = opts.via ?? 'port-forward';
   if (via !== 'port-forward' && via !== 'nodeport')
     throw new UserError(`--via ${via}: use port-forward or nodeport`, EXIT.usage);
-  const { model } = await compile(opts.spec, Boolean(opts.json));
+  const compiled = await compile(opts.spec, Boolean(opts.json));
+  if (typeof compiled === 'number') return compiled;
+  const { model } = compiled;
   const exec = new Exec(io.env);
   const interrupts = handleInterrupts(exec, {
     graceMs: 2000,
@@ -575,5 +598,67 @@ export async function verifyCommand(
   } finally {
     await Promise.all(forwards.map((stop) => stop()));
     interrupts.dispose();
+  }
+}
+
+/** `fabric traffic`: requests to every app URL of the spec (or one environment's) for a while. */
+export async function trafficCommand(
+  opts: { spec: string; duration?: string; env?: string; rate?: number | string },
+  io: IO = processIO(),
+): Promise<number> {
+  const { model } = (await compile(opts.spec, false)) as Compiled;
+  if (opts.env !== undefined && !model.environments.some((e) => e.name === opts.env))
+    throw new UserError(
+      `--env ${opts.env}: the spec has no such environment`,
+      EXIT.usage,
+      `one of: ${model.environments.map((e) => e.name).join(', ')}`,
+    );
+  const { trafficTargets } = await import('./traffic.ts');
+  const targets = trafficTargets(model, opts.env);
+  if (!targets.length)
+    throw new UserError(
+      'no app has a NodePort URL to send traffic to',
+      EXIT.usage,
+      'give apps.<name>.nodePort in the spec',
+    );
+  const durationMs = parseTimeout(opts.duration ?? '60s');
+  const { generateTraffic } = await import('../../runtime-app/src/traffic.ts');
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  io.err.write(`traffic to ${targets.map((t) => t.url).join(', ')} for ${durationMs / 1000}s (Ctrl-C stops)\n`);
+  try {
+    const stats = await generateTraffic({
+      targets,
+      errorShare: 0.1,
+      slowShare: 0.1,
+      durationMs,
+      ...(opts.rate !== undefined ? { ratePerSecond: Number(opts.rate) } : {}),
+      signal: controller.signal,
+    });
+    io.out.write(
+      table([
+        ['env', 'app', 'url', 'requests', '5xx', 'unreachable', 'p50 ms', 'p95 ms'],
+        ...stats.map((t) => [
+          t.env,
+          t.app,
+          t.url,
+          String(t.requests),
+          String(t.errors),
+          String(t.unreachable),
+          String(Math.round(t.p50Ms)),
+          String(Math.round(t.p95Ms)),
+        ]),
+      ]),
+    );
+    if (stats.some((t) => t.unreachable > 0)) {
+      io.err.write(
+        'some requests got no answer: is the fleet up (fabric status), and is this machine on its network?\n',
+      );
+      return EXIT.toolFailure;
+    }
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', stop);
   }
 }

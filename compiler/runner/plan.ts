@@ -11,7 +11,6 @@ import {
   grafanaAdminSecret,
   installArgocd,
   minikubeClusters,
-  prerequisites,
   pushTree,
   registerCluster,
   registeredClusters,
@@ -63,7 +62,6 @@ export function buildPlan(ctx: RunContext): Step[] {
       ].map((image) => buildAppImage(ctx, c, image)),
     );
   return [
-    prerequisites(ctx),
     ...(profiles.length ? [sharedNetwork(ctx)] : []),
     ...profiles.map((c) => startProfile(ctx, c)),
     installArgocd(ctx),

@@ -72,7 +72,6 @@ export interface RunContext {
 /** The image runtime-app/ builds; apps with another image are pulled by the cluster, not built. */
 export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
 
-const MiB = 1024 * 1024;
 const ARGOCD_CRDS = ['crd/applications.argoproj.io', 'crd/applicationsets.argoproj.io', 'crd/appprojects.argoproj.io'];
 
 const run = (ctx: RunContext, argv: Argv, opts?: RunOptions) => ctx.exec.run(argv, opts);
@@ -81,85 +80,6 @@ const json = <T>(text: string): T => JSON.parse(text) as T;
 /** docker or podman: the engine behind the kic driver. */
 export const containerEngine = (model: Model) => engineFor(model).name;
 export const minikubeClusters = (model: Model) => model.clusters.filter((c) => c.provider === 'minikube');
-
-function atLeast(tool: string, found: string, minimum: string, why: string): void {
-  const parse = (v: string) => (/(\d+)\.(\d+)\.(\d+)/.exec(v) ?? []).slice(1).map(Number);
-  const [a, b] = [parse(found), parse(minimum)];
-  if (a.length !== 3) throw new StepError(`cannot read the ${tool} version from ${JSON.stringify(found)}`);
-  for (let i = 0; i < 3; i++) {
-    if (a[i] > b[i]) return;
-    if (a[i] < b[i])
-      throw new StepError(`${tool} ${found} is too old: fabric needs ${minimum} or later`, `${why}; upgrade ${tool}`);
-  }
-}
-
-export function prerequisites(ctx: RunContext): Step {
-  const model = ctx.compiled.model;
-  const profiles = minikubeClusters(model);
-  const existing = model.clusters.filter((c) => c.provider === 'existing');
-  const engine = engineFor(model);
-  const need = profiles.reduce((sum, c) => sum + c.memoryMiB, 0);
-  return {
-    id: 'prerequisites',
-    title: profiles.length ? 'Check tools, versions and the memory budget' : 'Check kubectl and the kube contexts',
-    checks: [],
-    commands: [
-      ...(profiles.length ? [minikube.version(), engine.version(), engine.memoryBytes()] : []),
-      kubectlLocal.clientVersion(),
-      ...(existing.length ? [kubectlLocal.contexts()] : []),
-    ],
-    notes: profiles.length
-      ? [
-          `memory: ${need} MiB for ${profiles.length} minikube profiles, against the container engine's memory${model.platform.memoryBudgetMiB ? ` and platform.memoryBudget (${model.platform.memoryBudgetMiB} MiB)` : ''}`,
-        ]
-      : [],
-    check: async () => false,
-    action: async (report) => {
-      const found: string[] = [];
-      if (profiles.length) {
-        const mk = (await run(ctx, minikube.version())).stdout.trim();
-        // --static-ip arrived in minikube 1.29.0 (release notes: "Ability to set static-ip for Docker driver #15553").
-        atLeast('minikube', mk, '1.29.0', 'fabric gives every profile a static IP (--static-ip)');
-        const engineVersion = (await run(ctx, engine.version())).stdout.trim();
-        const engineMiB = Math.floor(Number((await run(ctx, engine.memoryBytes())).stdout.trim()) / MiB);
-        const budgets = [
-          ...(engineMiB > 0 ? [{ what: `the ${containerEngine(model)} engine's memory`, mib: engineMiB }] : []),
-          ...(model.platform.memoryBudgetMiB
-            ? [{ what: 'platform.memoryBudget', mib: model.platform.memoryBudgetMiB }]
-            : []),
-        ];
-        const tightest = budgets.sort((x, y) => x.mib - y.mib)[0];
-        if (tightest && need > tightest.mib) {
-          throw new StepError(
-            `the minikube profiles ask for ${need} MiB in all (${profiles.map((c) => `${c.name} ${c.memoryMiB}`).join(', ')}), more than ${tightest.what} (${tightest.mib} MiB)`,
-            'lower clusters.<name>.memory, give the container engine more memory, or move clusters to provider: existing',
-          );
-        }
-        found.push(
-          `minikube ${mk}`,
-          `${containerEngine(model)} ${engineVersion}`,
-          `memory ${need}/${tightest?.mib ?? '?'} MiB`,
-        );
-      }
-      const kv =
-        json<{ clientVersion?: { gitVersion?: string } }>((await run(ctx, kubectlLocal.clientVersion())).stdout)
-          .clientVersion?.gitVersion ?? '';
-      // Server-side apply (the ArgoCD install needs it) is GA from Kubernetes 1.22.
-      atLeast('kubectl', kv, '1.22.0', 'fabric installs ArgoCD with server-side apply');
-      found.push(`kubectl ${kv}`);
-      if (existing.length) {
-        const contexts = new Set((await run(ctx, kubectlLocal.contexts())).stdout.split('\n').map((l) => l.trim()));
-        const absent = existing.filter((c) => !contexts.has(c.context));
-        if (absent.length)
-          throw new StepError(
-            `no kube context ${absent.map((c) => `'${c.context}' (cluster ${c.name})`).join(', ')}`,
-            'add the context to your kubeconfig (kubectl config get-contexts lists them), or fix clusters.<name>.context',
-          );
-      }
-      report(found.join(', '));
-    },
-  };
-}
 
 export function sharedNetwork(ctx: RunContext): Step {
   const { network, subnet } = ctx.compiled.model.platform;
