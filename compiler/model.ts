@@ -144,7 +144,13 @@ export interface Model {
   name: string;
   /** Spec path as given, for headers. */
   specPath: string;
-  git: { repoURL: string; revision: string; path: string };
+  git: {
+    repoURL: string;
+    revision: string;
+    path: string;
+    /** Where ArgoCD's credential for a private repository comes from (never its value). */
+    credentials?: NonNullable<FabricYaml['git']['credentials']>;
+  };
   platform: {
     driver: string;
     network: string;
@@ -327,6 +333,7 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
       repoURL: spec.git.repoURL,
       revision: spec.git.revision ?? defs.git.properties.revision.default,
       path: spec.git.path ?? '',
+      ...(spec.git.credentials ? { credentials: spec.git.credentials } : {}),
     },
     platform,
     tenancy,

@@ -39,22 +39,19 @@ export function processIO(): IO {
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 
-async function compile(specPath: string, json: boolean): Promise<Compiled | number> {
+async function compile(specPath: string, json: boolean, out: Output = process.stdout): Promise<Compiled | number> {
   const { compileSpec } = await import('../index.ts');
   const result = compileSpec(specPath);
   if (!('model' in result)) {
     if (json) {
       // --json: one event per line, always.
-      process.stdout.write(
-        JSON.stringify({ type: 'invalid-spec', spec: specPath, diagnostics: result.diagnostics }) + '\n',
-      );
+      out.write(JSON.stringify({ type: 'invalid-spec', spec: specPath, diagnostics: result.diagnostics }) + '\n');
       return EXIT.invalidSpec;
     }
     printDiagnostics(result.diagnostics, result.loaded?.source, false);
     throw new UserError(`${specPath} is not valid`, EXIT.invalidSpec);
   }
-  if (json)
-    for (const d of result.diagnostics) process.stdout.write(JSON.stringify({ type: 'diagnostic', ...d }) + '\n');
+  if (json) for (const d of result.diagnostics) out.write(JSON.stringify({ type: 'diagnostic', ...d }) + '\n');
   else printDiagnostics(result.diagnostics, result.loaded.source, false);
   return result;
 }
@@ -133,7 +130,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   const parallel = Number(opts.parallel);
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new UserError(`--parallel ${opts.parallel} is not a positive whole number`, EXIT.usage);
-  const compiled = await compile(opts.spec, Boolean(opts.json));
+  const compiled = await compile(opts.spec, Boolean(opts.json), io.out);
   if (typeof compiled === 'number') return compiled;
   const exec = new Exec(io.env);
   const aborted = new AbortController();

@@ -20,6 +20,7 @@ import {
   type RunContext,
   type Step,
 } from './steps.ts';
+import { registerRepository } from './repo-credentials.ts';
 import { displayArgv } from './tools.ts';
 
 export class PlanError extends Error {
@@ -65,6 +66,7 @@ export function buildPlan(ctx: RunContext): Step[] {
     ...(profiles.length ? [sharedNetwork(ctx)] : []),
     ...profiles.map((c) => startProfile(ctx, c)),
     installArgocd(ctx),
+    ...(model.git.credentials ? [registerRepository(ctx)] : []),
     ...model.clusters.filter((c) => c.role !== 'control').map((c) => registerCluster(ctx, c)),
     grafanaAdminSecret(ctx),
     ...demoImages,

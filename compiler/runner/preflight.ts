@@ -9,6 +9,7 @@ import { MANIFEST_PATH } from '../emit-types.ts';
 import { CommandFailed } from './exec.ts';
 import { engineFor } from './drivers.ts';
 import { hintFor } from './hints.ts';
+import { credentialProblem } from './repo-credentials.ts';
 import { minikubeClusters, type RunContext } from './steps.ts';
 import { kubectl, kubectlLocal, minikube, type Argv } from './tools.ts';
 
@@ -210,8 +211,14 @@ const outDir: Check = async (ctx) => {
   return { found: problems.length ? [] : [`out ${ctx.outDir}`], problems };
 };
 
+/** The credential git.credentials names for ArgoCD: set, or a file that exists. */
+const repoCredentials: Check = async (ctx) => {
+  const problem = credentialProblem(ctx.compiled.model, ctx.env);
+  return { found: [], problems: problem ? [problem] : [] };
+};
+
 export async function preflight(ctx: RunContext): Promise<PreflightResult> {
-  const results = await Promise.all([tools, contexts, gitRemote, outDir].map((check) => check(ctx)));
+  const results = await Promise.all([tools, contexts, gitRemote, outDir, repoCredentials].map((check) => check(ctx)));
   return { found: results.flatMap((r) => r.found), problems: results.flatMap((r) => r.problems) };
 }
 

@@ -4,6 +4,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import type { LoadedSpec } from '../load.ts';
 import type { FabricYaml } from '../spec-types.ts';
 import { checkSchema } from './schema.ts';
+import { checkRepoReach } from './repo-reach.ts';
 import { checkSemantics } from './semantic.ts';
 
 export interface ValidationResult {
@@ -15,6 +16,10 @@ export function validateSpec(loaded: LoadedSpec): ValidationResult {
   const schemaDiags = checkSchema(loaded);
   if (hasErrors(schemaDiags)) return { diagnostics: sortDiagnostics(schemaDiags) };
   const spec = loaded.data as FabricYaml;
-  const diagnostics = sortDiagnostics([...schemaDiags, ...checkSemantics(loaded, spec)]);
+  const diagnostics = sortDiagnostics([
+    ...schemaDiags,
+    ...checkSemantics(loaded, spec),
+    ...checkRepoReach(loaded, spec),
+  ]);
   return { spec: hasErrors(diagnostics) ? undefined : spec, diagnostics };
 }
