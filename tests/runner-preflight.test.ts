@@ -106,6 +106,15 @@ test('every problem is listed at once, with its fix, and nothing is changed', as
   }
 });
 
+test('a failing `minikube version` is a preflight problem whose fix never deletes the default profile', async () => {
+  const s = await installStandins();
+  const r = await apply(s, { FAKE_FAIL: 'minikube version', FAKE_FAIL_EXIT: '1' });
+  assert.is(r.code, 3, r.text);
+  assert.match(r.text, '✗ minikube version --short exited with code 1');
+  assert.match(r.text, "fix: minikube itself fails: run 'minikube version --short' to see why");
+  assert.not.match(r.text, 'delete -p minikube');
+});
+
 test('a kube context that authenticates through an exec plugin is refused with the fix', async () => {
   const s = await installStandins();
   const spec = join(s.dir, 'existing.yaml');

@@ -14,6 +14,7 @@ import { hintFor } from './hints.ts';
 import { exitCodeFor, handleInterrupts } from './interrupt.ts';
 import { askYesNo, quietOnBrokenPipe } from './prompt.ts';
 import { LockHeld, takeRunLock } from './lock.ts';
+import { fleetProfiles, listRegistrations, removalCommands, withOrphanRemoval } from './orphans.ts';
 import { buildPlan, formatPlan, PlanError, planJSON } from './plan.ts';
 import { formatPreflight, preflight } from './preflight.ts';
 import { endpoints, formatSummary, runSummary, secretReadCommand } from './summary.ts';
@@ -145,6 +146,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   if (opts.dryRun) {
     // The preflight first (read-only commands), then the plan.
     const checked = await preflight(ctx);
+    plan = await withOrphanRemoval(plan, ctx);
     io.out.write(
       opts.json
         ? JSON.stringify({ type: 'plan', preflight: checked, ...planJSON(plan) }) + '\n'
@@ -161,6 +163,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   }
   try {
     const checked = await preflight(ctx);
+    plan = await withOrphanRemoval(plan, ctx);
     if (checked.problems.length) {
       io.out.write(opts.json ? JSON.stringify({ type: 'preflight', ...checked }) + '\n' : formatPreflight(checked));
       if (!opts.json) io.out.write('nothing was changed; fix the problems above and run fabric apply again\n');
@@ -351,9 +354,26 @@ export async function statusCommand(opts: { spec: string; json?: boolean }, io: 
 
 export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO = processIO()): Promise<number> {
   const { model } = (await compile(opts.spec, false)) as Compiled;
-  const profiles = minikubeClusters(model);
+  const exec = new Exec(io.env);
+  // Profiles the spec no longer names but that fabric started for this fleet (on its network) go too.
+  const onNetwork = minikubeClusters(model).length ? await fleetProfiles(exec, model) : [];
+  const dropped = Array.isArray(onNetwork) ? onNetwork.filter((p) => !model.clusters.some((c) => c.name === p)) : [];
+  const profiles = [...minikubeClusters(model), ...dropped.map((name) => ({ name }))];
   for (const c of model.clusters.filter((x) => x.provider === 'existing'))
     io.out.write(`· ${c.name}: provider existing, left alone\n`);
+  if (model.control.provider === 'existing') {
+    // The registrations live in a control cluster fabric did not create: named, with the command, not deleted.
+    const listed = await probe(exec, listRegistrations(model));
+    const names = listed.ok
+      ? ((JSON.parse(listed.stdout) as { items?: { metadata: { name: string } }[] }).items ?? []).map(
+          (i) => i.metadata.name,
+        )
+      : [];
+    if (names.length)
+      io.out.write(
+        `· ArgoCD in ${model.control.name} still has this fleet's registrations ${names.join(', ')}; remove them with: ${displayArgv(removalCommands(model, { profiles: [], registrations: names, unknown: [] })[0]).replace(/ delete secret .*/, ` delete secret ${names.join(' ')}`)}\n`,
+      );
+  }
   if (!profiles.length) {
     io.out.write('no minikube profiles to delete\n');
     return EXIT.ok;
@@ -371,7 +391,8 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
       return EXIT.ok;
     }
   }
-  const exec = new Exec(io.env);
+  if (dropped.length)
+    io.out.write(`· also ${dropped.join(', ')}: no longer in the spec, started by fabric for ${model.name}\n`);
   let failed = 0;
   const step = async (label: string, argv: Argv) => {
     try {
