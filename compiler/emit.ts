@@ -22,15 +22,13 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { EXIT, FabricError } from './errors.ts';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
 import { processAlive } from './pid.ts';
 
-export class EmitError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
+export class EmitError extends FabricError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: EXIT.toolFailure, hint });
   }
 }
 
@@ -43,7 +41,10 @@ export interface EmitResult {
 }
 
 export interface EmitOptions {
+  /** How the output names the spec (the manifest's `spec`). */
   specPath: string;
+  /** The spec file on disk, when specPath is not a path from the working directory (the out-dir safety check). */
+  specFile?: string;
   specSource: string;
   /** Test hook: called after each staged file, to simulate a crash mid-write. */
   afterStagedFile?: (path: string) => void;
@@ -224,7 +225,7 @@ function acquireLock(abs: string): () => void {
 
 export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOptions): EmitResult {
   const abs = resolve(outDir);
-  checkOutDir(abs, opts.specPath);
+  checkOutDir(abs, opts.specFile ?? opts.specPath);
   const release = acquireLock(abs);
   try {
     const result = emitLocked(files, abs, opts);
@@ -237,7 +238,7 @@ export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOption
 
 function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): EmitResult {
   recoverInterruptedSwap(abs);
-  checkOutDir(abs, opts.specPath);
+  checkOutDir(abs, opts.specFile ?? opts.specPath);
   for (const f of files) assertSafeRelative(f.path);
 
   const all = [

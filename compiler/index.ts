@@ -1,6 +1,7 @@
 // The pipeline, as DESIGN.md draws it: load -> validate -> model -> render -> emit.
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
-import { loadSpecFile, type LoadedSpec } from './load.ts';
+import { loadSpecFile, loadSpecSource, type LoadedSpec } from './load.ts';
+import { specName } from './spec-name.ts';
 import type { FabricYaml } from './spec-types.ts';
 import { validateSpec } from './validate/index.ts';
 import type { RenderedFile } from './emit-types.ts';
@@ -18,8 +19,9 @@ export interface Validated {
   diagnostics: Diagnostic[];
 }
 
-export function loadAndValidate(specPath: string): Validated {
-  const { loaded, source, diagnostics } = loadSpecFile(specPath);
+/** `text`: the spec's content when it did not come from the file (`--spec -` reads standard input). */
+export function loadAndValidate(specPath: string, text?: string): Validated {
+  const { loaded, source, diagnostics } = text === undefined ? loadSpecFile(specPath) : loadSpecSource(text, specPath);
   if (!loaded || hasErrors(diagnostics)) return { loaded, source, diagnostics };
   const result = validateSpec(loaded);
   return { loaded, source, spec: result.spec, diagnostics: [...diagnostics, ...result.diagnostics] };
@@ -36,10 +38,12 @@ export interface Compiled {
 /** load -> validate -> model -> render, all in memory. */
 export function compileSpec(
   specPath: string,
+  text?: string,
 ): Compiled | { diagnostics: Diagnostic[]; loaded?: LoadedSpec; source?: string } {
-  const v = loadAndValidate(specPath);
+  const v = loadAndValidate(specPath, text);
   if (!v.spec || !v.loaded) return { diagnostics: v.diagnostics, loaded: v.loaded, source: v.source };
-  const model = buildModel(v.spec, specPath);
+  // The output names the spec by its place in its repository, never as typed (compiler/spec-name.ts).
+  const model = buildModel(v.spec, specName(specPath));
   return { loaded: v.loaded, model, files: render(model), diagnostics: v.diagnostics };
 }
 

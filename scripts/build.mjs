@@ -30,7 +30,7 @@ const outdir = resolve(root, args.includes('--outdir') ? args[args.indexOf('--ou
  * first one prints: a clean compile never needs it.)
  */
 const BUNDLED_PACKAGES = new Set([
-  'cac',
+  'commander',
   'yaml',
   'handlebars',
   // What ajv's standalone code requires at run time.
@@ -95,7 +95,7 @@ const fabricPlugin = {
 // initialiser that runs (and requires its packages) on first use.
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { fabric: 'compiler/cli.ts' },
+  entryPoints: { fabric: 'compiler/cli/main.ts' },
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -5,58 +5,55 @@
 // failing case's sub-seed, and a summary; saves the first input of each kind
 // of failure to tests/fixtures/fuzz/, where tests/fuzz-regressions.test.ts
 // replays it. Exits 1 when any case broke an invariant.
-import { cac } from 'cac';
+import { Command } from 'commander';
 import { FIXTURE_DIR, fuzz } from './fuzz/run.ts';
 
-const cli = cac('fuzz');
-cli
-  .option('--runs <n>', 'Cases to run', { default: 1000 })
+const cli = new Command('fuzz')
+  .option('--runs <n>', 'Cases to run', '1000')
   .option('--seed <s>', 'Seed (default: a random one, printed)')
   .option(
     '--verify-every <k>',
     'Run the verify stage (kubectl kustomize, schemas, promtool) on every Kth valid case; 0 never',
-    { default: 0 },
+    '0',
   )
-  .option('--raw-share <p>', 'Share of cases made by byte mutations', { default: 0.2 })
-  .option('--cli-every <n>', 'Run every Nth case through the real CLI as well; 0 never', { default: 25 })
+  .option('--raw-share <p>', 'Share of cases made by byte mutations', '0.2')
+  .option('--cli-every <n>', 'Run every Nth case through the real CLI as well; 0 never', '25')
   .option('--replay <subseed>', 'Run only the case with this sub-seed (use the same --raw-share)')
-  .option('--save-to <dir>', 'Where failing inputs are saved', { default: FIXTURE_DIR })
+  .option('--save-to <dir>', 'Where failing inputs are saved', FIXTURE_DIR)
   .option('--no-save', 'Do not save failing inputs')
   .option('--no-minimize', 'Save failing inputs as they are, not shrunk')
-  .help();
+  .parse();
 
-const opts = cli.parse().options as Record<string, string | number | boolean | undefined>;
-if (!opts.help) {
-  const seed = opts.seed !== undefined ? Number(opts.seed) >>> 0 : Math.floor(Math.random() * 2 ** 32);
-  const runs = Number(opts.runs);
-  const only = opts.replay !== undefined ? Number(opts.replay) >>> 0 : undefined;
-  console.log(only !== undefined ? `replaying sub-seed ${only}` : `fuzz: seed ${seed}, ${runs} runs`);
-  const summary = await fuzz({
-    runs,
-    seed,
-    only,
-    rawShare: Number(opts.rawShare),
-    cliEvery: Number(opts.cliEvery),
-    verifyEvery: Number(opts.verifyEvery),
-    saveDir: opts.save === false ? undefined : String(opts.saveTo),
-    minimize: opts.minimize !== false,
-    log: (line) => console.log(line),
-  });
-  const rejected = Object.entries(summary.rejectedAt)
-    .filter(([, n]) => n)
-    .map(([stage, n]) => `${n} at ${stage}`)
-    .join(', ');
-  console.log(
-    `\n${only !== undefined ? `sub-seed ${only}` : `seed ${seed}`}: ${summary.runs} runs in ${(summary.ms / 1000).toFixed(1)} s; ${summary.valid} valid, rejected ${rejected || 'none'}`,
-  );
-  console.log(
-    `CLI runs ${summary.cliRuns}; verify runs ${summary.verifyRuns}${summary.verifySkipped ? ` (verify skipped: ${summary.verifySkipped})` : ''}; slowest case ${summary.slowest.ms} ms (sub-seed ${summary.slowest.subSeed})`,
-  );
-  const kinds = Object.entries(summary.byInvariant).sort((a, b) => b[1] - a[1]);
-  console.log(
-    summary.findings.length
-      ? `${summary.findings.length} failing cases: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`
-      : 'no invariant broken',
-  );
-  process.exitCode = summary.findings.length ? 1 : 0;
-}
+const opts = cli.opts<Record<string, string | boolean | undefined>>();
+const seed = opts.seed !== undefined ? Number(opts.seed) >>> 0 : Math.floor(Math.random() * 2 ** 32);
+const runs = Number(opts.runs);
+const only = opts.replay !== undefined ? Number(opts.replay) >>> 0 : undefined;
+console.log(only !== undefined ? `replaying sub-seed ${only}` : `fuzz: seed ${seed}, ${runs} runs`);
+const summary = await fuzz({
+  runs,
+  seed,
+  only,
+  rawShare: Number(opts.rawShare),
+  cliEvery: Number(opts.cliEvery),
+  verifyEvery: Number(opts.verifyEvery),
+  saveDir: opts.save === false ? undefined : String(opts.saveTo),
+  minimize: opts.minimize !== false,
+  log: (line) => console.log(line),
+});
+const rejected = Object.entries(summary.rejectedAt)
+  .filter(([, n]) => n)
+  .map(([stage, n]) => `${n} at ${stage}`)
+  .join(', ');
+console.log(
+  `\n${only !== undefined ? `sub-seed ${only}` : `seed ${seed}`}: ${summary.runs} runs in ${(summary.ms / 1000).toFixed(1)} s; ${summary.valid} valid, rejected ${rejected || 'none'}`,
+);
+console.log(
+  `CLI runs ${summary.cliRuns}; verify runs ${summary.verifyRuns}${summary.verifySkipped ? ` (verify skipped: ${summary.verifySkipped})` : ''}; slowest case ${summary.slowest.ms} ms (sub-seed ${summary.slowest.subSeed})`,
+);
+const kinds = Object.entries(summary.byInvariant).sort((a, b) => b[1] - a[1]);
+console.log(
+  summary.findings.length
+    ? `${summary.findings.length} failing cases: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`
+    : 'no invariant broken',
+);
+process.exitCode = summary.findings.length ? 1 : 0;

@@ -14,7 +14,7 @@ const fileOf = (id: string) => `tests/fault-catalog-${id[0].toLowerCase()}.test.
 /** The tests of one group file: id, whether marked (GAP), and the source up to the next test. */
 function tests(group: string): { id: string; gap: boolean; body: string }[] {
   const text = readFileSync(fromRoot(fileOf(group)), 'utf8');
-  const starts = [...text.matchAll(/^test\('([A-Z]\d+)( \(GAP\))?: /gm)];
+  const starts = [...text.matchAll(/^test\(\s*['"`]([A-Z]\d+)( \(GAP\))?: /gm)];
   return starts.map((m, i) => ({
     id: m[1],
     gap: Boolean(m[2]),

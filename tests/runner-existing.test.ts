@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UserError } from '../compiler/cli.ts';
+import { UsageError } from '../compiler/errors.ts';
 import { applyCommand, downCommand, type IO } from '../compiler/runner/commands.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
 import { fromRoot } from './helpers/paths.ts';
@@ -112,9 +112,9 @@ test('down refuses without a terminal unless --yes', async () => {
     await downCommand({ spec: SPEC }, io(s, { text: '' }));
     assert.unreachable('down ran without confirmation');
   } catch (e) {
-    assert.instance(e, UserError);
-    assert.is((e as UserError).exitCode, 2);
-    assert.match((e as UserError).message, 'will not do it without a confirmation');
+    assert.instance(e, UsageError);
+    assert.is((e as UsageError).exitCode, 2);
+    assert.match((e as UsageError).message, 'will not do it without a confirmation');
   }
   assert.equal(s.lines(), []);
 });

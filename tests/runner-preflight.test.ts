@@ -242,7 +242,7 @@ test('validate warns when ArgoCD cannot reach git.repoURL from inside the cluste
       { encoding: 'utf8', cwd: fromRoot() },
     );
     assert.is(r.status, 0, r.stderr);
-    assert.match(r.stderr, /warning.*FAB240|FAB240.*warning/i);
+    assert.match(r.stderr, /warning.*FAB226|FAB226.*warning/i);
     assert.match(r.stderr, `ArgoCD in the control cluster cannot reach git.repoURL ${url}`);
     assert.match(r.stderr, /fabric\.yaml:\d+:\d+/);
   }

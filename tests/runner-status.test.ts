@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UserError } from '../compiler/cli.ts';
+import { UsageError } from '../compiler/errors.ts';
 import { compileSpec, type Compiled } from '../compiler/index.ts';
 import { expectedApplications } from '../compiler/runner/applications.ts';
 import { applyCommand, infoCommand, portForwardCommand, statusCommand, type IO } from '../compiler/runner/commands.ts';
@@ -106,9 +106,9 @@ test('port-forward: unknown targets are a usage error naming the known ones', as
     await portForwardCommand({ spec: SPEC, target: 'prometheus' }, capture(s).io);
     assert.unreachable();
   } catch (e) {
-    assert.instance(e, UserError);
-    assert.is((e as UserError).exitCode, 2);
-    assert.match((e as UserError).hint!, 'one of: grafana, argocd, mimir-prod, loki-prod, tempo-prod, mimir-stage');
+    assert.instance(e, UsageError);
+    assert.is((e as UsageError).exitCode, 2);
+    assert.match((e as UsageError).hint!, 'one of: grafana, argocd, mimir-prod, loki-prod, tempo-prod, mimir-stage');
   }
 });
 

@@ -1,6 +1,7 @@
 // Why a push or diff stopped, as data: a stable code for tests and scripts,
-// a message for the user, and the fix. The CLI maps every code to
-// EXIT.toolFailure; the code tells them apart.
+// a message for the user, and the fix. Every code exits EXIT.toolFailure except
+// not-pushed (EXIT.notPushed: a script can retry the push alone); the code tells them apart.
+import { EXIT, FabricError } from '../errors.ts';
 
 export type PushFailure =
   /** The remote cannot be reached or does not exist. */
@@ -32,16 +33,15 @@ export type PushFailure =
   /** Any other git failure; the message carries git's own words. */
   | 'git-failed';
 
-export class PushError extends Error {
+export class PushError extends FabricError {
   constructor(
     readonly code: PushFailure,
     message: string,
-    readonly hint?: string,
+    hint?: string,
     /** Repository paths the failure is about (hand edits, unowned files). */
     readonly files: string[] = [],
   ) {
-    super(message);
-    this.name = 'PushError';
+    super(message, { exitCode: code === 'not-pushed' ? EXIT.notPushed : EXIT.toolFailure, hint });
   }
 }
 

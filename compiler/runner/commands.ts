@@ -1,7 +1,8 @@
-// The runner's CLI commands: apply, status, down, info, port-forward, verify.
-// compiler/cli.ts declares them and imports this module inside their actions.
+// The runner's commands: apply, status, down, info, port-forward, check-routing, traffic.
+// compiler/cli/commands/runner.ts adapts them to the command line (it compiles the
+// spec, prints its diagnostics, and passes the result as `compiled`).
 import { join, relative } from 'node:path';
-import { EXIT, printDiagnostics, UserError } from '../cli.ts';
+import { EXIT, FabricError, SpecInvalidError, UsageError } from '../errors.ts';
 import type { Compiled } from '../index.ts';
 import { NAMESPACES, type Model } from '../model.ts';
 import { packageRoot } from '../paths.ts';
@@ -15,7 +16,7 @@ import { exitCodeFor, handleInterrupts } from './interrupt.ts';
 import { askYesNo, quietOnBrokenPipe } from './prompt.ts';
 import { LockHeld, takeRunLock } from './lock.ts';
 import { fleetProfiles, listRegistrations, removalCommands, withOrphanRemoval } from './orphans.ts';
-import { buildPlan, formatPlan, PlanError, planJSON } from './plan.ts';
+import { buildPlan, formatPlan, planJSON } from './plan.ts';
 import { formatPreflight, preflight } from './preflight.ts';
 import { endpoints, formatSummary, runSummary, secretReadCommand } from './summary.ts';
 import { createReporter, type Output } from './progress.ts';
@@ -40,31 +41,24 @@ export function processIO(): IO {
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 
-async function compile(specPath: string, json: boolean, out: Output = process.stdout): Promise<Compiled | number> {
+/** What every runner command takes: the spec's path, and the spec compiled when the caller already did it. */
+export interface SpecOption {
+  spec: string;
+  compiled?: Compiled;
+}
+
+async function compile(opts: SpecOption): Promise<Compiled> {
+  if (opts.compiled) return opts.compiled;
   const { compileSpec } = await import('../index.ts');
-  const result = compileSpec(specPath);
-  if (!('model' in result)) {
-    if (json) {
-      // --json: one event per line, always.
-      out.write(JSON.stringify({ type: 'invalid-spec', spec: specPath, diagnostics: result.diagnostics }) + '\n');
-      return EXIT.invalidSpec;
-    }
-    printDiagnostics(result.diagnostics, result.loaded?.source, false);
-    throw new UserError(`${specPath} is not valid`, EXIT.invalidSpec);
-  }
-  if (json) for (const d of result.diagnostics) out.write(JSON.stringify({ type: 'diagnostic', ...d }) + '\n');
-  else printDiagnostics(result.diagnostics, result.loaded.source, false);
+  const result = compileSpec(opts.spec);
+  if (!('model' in result)) throw new SpecInvalidError(opts.spec, result.diagnostics, result.source);
   return result;
 }
 
 /** `15m`, `90s`, `1h30m` in milliseconds. */
 export function parseTimeout(text: string): number {
   if (!/^([0-9]+(ms|s|m|h))+$/.test(text))
-    throw new UserError(
-      `--timeout ${JSON.stringify(text)} is not a duration`,
-      EXIT.usage,
-      'write it like 15m, 90s or 1h30m',
-    );
+    throw new UsageError(`--timeout ${JSON.stringify(text)} is not a duration`, 'write it like 15m, 90s or 1h30m');
   return durationSeconds(text) * 1000;
 }
 
@@ -98,8 +92,7 @@ function runContext(
   };
 }
 
-export interface ApplyOptions {
-  spec: string;
+export interface ApplyOptions extends SpecOption {
   out: string;
   dryRun?: boolean;
   yes?: boolean;
@@ -130,19 +123,15 @@ function resumeCommand(opts: ApplyOptions): string {
 export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Promise<number> {
   const parallel = Number(opts.parallel);
   if (!Number.isInteger(parallel) || parallel < 1)
-    throw new UserError(`--parallel ${opts.parallel} is not a positive whole number`, EXIT.usage);
-  const compiled = await compile(opts.spec, Boolean(opts.json), io.out);
-  if (typeof compiled === 'number') return compiled;
+    throw new UsageError(`--parallel ${opts.parallel} is not a positive whole number`);
+  const compiled = await compile(opts);
+  // --json: one event per line, the spec's warnings included.
+  if (opts.json)
+    for (const d of compiled.diagnostics) io.out.write(JSON.stringify({ type: 'diagnostic', ...d }) + '\n');
   const exec = new Exec(io.env);
   const aborted = new AbortController();
   const ctx = runContext(compiled, opts, exec, io.env, aborted.signal);
-  let plan;
-  try {
-    plan = buildPlan(ctx);
-  } catch (e) {
-    if (e instanceof PlanError) throw new UserError(e.message, EXIT.invalidSpec, e.hint);
-    throw e;
-  }
+  let plan = buildPlan(ctx);
   if (opts.dryRun) {
     // The preflight first (read-only commands), then the plan.
     const checked = await preflight(ctx);
@@ -158,7 +147,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   try {
     release = takeRunLock(compiled.model.name, io.env);
   } catch (e) {
-    if (e instanceof LockHeld) throw new UserError(e.message, EXIT.toolFailure, e.hint);
+    if (e instanceof LockHeld) throw new FabricError(e.message, { exitCode: EXIT.toolFailure, hint: e.hint });
     throw e;
   }
   try {
@@ -290,9 +279,8 @@ function table(rows: string[][]): string {
   );
 }
 
-export async function statusCommand(opts: { spec: string; json?: boolean }, io: IO = processIO()): Promise<number> {
-  const compiled = await compile(opts.spec, Boolean(opts.json));
-  if (typeof compiled === 'number') return compiled;
+export async function statusCommand(opts: SpecOption & { json?: boolean }, io: IO = processIO()): Promise<number> {
+  const compiled = await compile(opts);
   const { model } = compiled;
   const exec = new Exec(io.env);
   const clusters = await clusterStatus(exec, model);
@@ -352,8 +340,8 @@ export async function statusCommand(opts: { spec: string; json?: boolean }, io: 
   return EXIT.ok;
 }
 
-export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO = processIO()): Promise<number> {
-  const { model } = (await compile(opts.spec, false)) as Compiled;
+export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO = processIO()): Promise<number> {
+  const { model } = await compile(opts);
   const exec = new Exec(io.env);
   // Profiles the spec no longer names but that fabric started for this fleet (on its network) go too.
   const onNetwork = minikubeClusters(model).length ? await fleetProfiles(exec, model) : [];
@@ -381,9 +369,8 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
   const names = profiles.map((c) => c.name).join(', ');
   if (!opts.yes) {
     if (!io.out.isTTY)
-      throw new UserError(
+      throw new UsageError(
         `fabric down deletes the minikube profiles ${names} and will not do it without a confirmation`,
-        EXIT.usage,
         'run fabric down --yes',
       );
     if (!(await io.confirm(`Delete the minikube profiles ${names} and everything in them?`))) {
@@ -436,8 +423,8 @@ export async function downCommand(opts: { spec: string; yes?: boolean }, io: IO 
   return failed ? EXIT.toolFailure : EXIT.ok;
 }
 
-export async function infoCommand(opts: { spec: string }, io: IO = processIO()): Promise<number> {
-  const { model } = (await compile(opts.spec, false)) as Compiled;
+export async function infoCommand(opts: SpecOption, io: IO = processIO()): Promise<number> {
+  const { model } = await compile(opts);
   const mon = model.monitoring;
   const secretRead = secretReadCommand;
   const lines = [
@@ -463,7 +450,7 @@ export async function infoCommand(opts: { spec: string }, io: IO = processIO()):
       .filter((e) => !e.what.startsWith('Grafana'))
       .map((e) => `  ${e.what.padEnd(40)} ${e.url}${e.note ? `  (${e.note})` : ''}`),
     '',
-    "fabric status shows what runs; fabric verify checks that every cluster's telemetry reaches its own environment only.",
+    "fabric status shows what runs; fabric check-routing checks that every cluster's telemetry reaches its own environment only.",
   ];
   io.out.write(lines.join('\n') + '\n');
   return EXIT.ok;
@@ -518,19 +505,17 @@ export function forwardTargets(model: Model): Record<string, ForwardTarget> {
 }
 
 export async function portForwardCommand(
-  opts: { spec: string; target: string; port?: number | string },
+  opts: SpecOption & { target: string; port?: number | string },
   io: IO = processIO(),
 ): Promise<number> {
-  const { model } = (await compile(opts.spec, false)) as Compiled;
+  const { model } = await compile(opts);
   const targets = forwardTargets(model);
   const t = targets[opts.target];
   if (!t)
-    throw new UserError(
-      `unknown port-forward target '${opts.target}'`,
-      EXIT.usage,
-      `one of: ${Object.keys(targets).join(', ')}`,
-    );
+    throw new UsageError(`unknown port-forward target '${opts.target}'`, `one of: ${Object.keys(targets).join(', ')}`);
   const local = opts.port === undefined ? t.localPort : Number(opts.port);
+  if (!Number.isInteger(local) || local < 1 || local > 65535)
+    throw new UsageError(`--port ${opts.port} is not a port number`, 'give a whole number from 1 to 65535');
   const argv = kubectl(t.context, '-n', t.namespace, 'port-forward', `svc/${t.service}`, `${local}:${t.remotePort}`);
   io.err.write(`${displayArgv(argv)}\n${t.scheme}://localhost:${local}  (Ctrl-C to stop)\n`);
   const { execa } = await import('execa');
@@ -540,11 +525,10 @@ export async function portForwardCommand(
   try {
     const r = await execa(argv[0], argv.slice(1), { env: io.env, extendEnv: false, stdio: 'inherit', reject: false });
     if (r.code === 'ENOENT')
-      throw new UserError(
-        'kubectl is not installed',
-        EXIT.toolFailure,
-        hintFor(new CommandFailed(argv, 'missing', undefined, '')),
-      );
+      throw new FabricError('kubectl is not installed', {
+        exitCode: EXIT.toolFailure,
+        hint: hintFor(new CommandFailed(argv, 'missing', undefined, '')),
+      });
     if (r.signal === 'SIGINT') return EXIT.interrupted;
     return r.exitCode === 0 ? EXIT.ok : EXIT.toolFailure;
   } finally {
@@ -553,15 +537,12 @@ export async function portForwardCommand(
 }
 
 export async function verifyCommand(
-  opts: { spec: string; via?: string; json?: boolean; requestTimeout?: string },
+  opts: SpecOption & { via?: string; json?: boolean; requestTimeout?: string },
   io: IO = processIO(),
 ): Promise<number> {
   const via = opts.via ?? 'port-forward';
-  if (via !== 'port-forward' && via !== 'nodeport')
-    throw new UserError(`--via ${via}: use port-forward or nodeport`, EXIT.usage);
-  const compiled = await compile(opts.spec, Boolean(opts.json));
-  if (typeof compiled === 'number') return compiled;
-  const { model } = compiled;
+  if (via !== 'port-forward' && via !== 'nodeport') throw new UsageError(`--via ${via}: use port-forward or nodeport`);
+  const { model } = await compile(opts);
   const exec = new Exec(io.env);
   const interrupts = handleInterrupts(exec, {
     graceMs: 2000,
@@ -604,13 +585,15 @@ export async function verifyCommand(
   } catch (e) {
     if (interrupts.interrupted) return EXIT.interrupted;
     if (e instanceof CommandFailed)
-      throw new UserError(
+      throw new FabricError(
         `${e.message}\n${e
           .tail(5)
           .map((l) => `  ${l}`)
           .join('\n')}`,
-        EXIT.toolFailure,
-        hintFor(e),
+        {
+          exitCode: EXIT.toolFailure,
+          hint: hintFor(e),
+        },
       );
     throw e;
   } finally {
@@ -621,24 +604,19 @@ export async function verifyCommand(
 
 /** `fabric traffic`: requests to every app URL of the spec (or one environment's) for a while. */
 export async function trafficCommand(
-  opts: { spec: string; duration?: string; env?: string; rate?: number | string },
+  opts: SpecOption & { duration?: string; env?: string; rate?: number | string },
   io: IO = processIO(),
 ): Promise<number> {
-  const { model } = (await compile(opts.spec, false)) as Compiled;
+  const { model } = await compile(opts);
   if (opts.env !== undefined && !model.environments.some((e) => e.name === opts.env))
-    throw new UserError(
+    throw new UsageError(
       `--env ${opts.env}: the spec has no such environment`,
-      EXIT.usage,
       `one of: ${model.environments.map((e) => e.name).join(', ')}`,
     );
   const { trafficTargets } = await import('./traffic.ts');
   const targets = trafficTargets(model, opts.env);
   if (!targets.length)
-    throw new UserError(
-      'no app has a NodePort URL to send traffic to',
-      EXIT.usage,
-      'give apps.<name>.nodePort in the spec',
-    );
+    throw new UsageError('no app has a NodePort URL to send traffic to', 'give apps.<name>.nodePort in the spec');
   const durationMs = parseTimeout(opts.duration ?? '60s');
   const { generateTraffic } = await import('../../runtime-app/src/traffic.ts');
   const controller = new AbortController();

@@ -22,13 +22,12 @@ import {
 } from './steps.ts';
 import { registerRepository } from './repo-credentials.ts';
 import { displayArgv } from './tools.ts';
+import { EXIT, FabricError } from '../errors.ts';
 
-export class PlanError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
+/** The spec asks for something the runner cannot do (exit 1, like an invalid spec). */
+export class PlanError extends FabricError {
+  constructor(message: string, hint: string) {
+    super(message, { exitCode: EXIT.invalidSpec, hint });
   }
 }
 

@@ -81,7 +81,7 @@ export function runSummary(model: Model, specArg: string): RunSummary {
       .map((e) => ({ what: e.what, url: e.url })),
     next: [
       `fabric status${specArg}    what runs: clusters, Applications, endpoints`,
-      `fabric verify${specArg}    check that each cluster's telemetry reaches its own environment only`,
+      `fabric check-routing${specArg}    check that each cluster's telemetry reaches its own environment only (alias: fabric verify)`,
       `fabric traffic${specArg} --duration 60s    send requests to the apps, then look at Grafana`,
     ],
   };

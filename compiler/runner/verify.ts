@@ -1,4 +1,4 @@
-// `fabric verify`: for every member cluster and signal, ask the cluster's own
+// `fabric check-routing` (old name `fabric verify`): for every member cluster and signal, ask the cluster's own
 // environment's backend for recent data carrying that cluster's label, and
 // ask every other environment's backend for the same data, which must not be
 // there. The query APIs:

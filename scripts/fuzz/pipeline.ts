@@ -17,12 +17,9 @@ import { checkAlloy } from '../../compiler/verify/alloy.ts';
 import { nameProblems } from '../../compiler/verify/names.ts';
 import { queryError, ruleQueries } from '../../compiler/verify/queries.ts';
 import { applicationNameProblems, urlProblems, usageProblems } from './usage.ts';
+import type { Violation } from './violation.ts';
 
-export interface Violation {
-  /** Which invariant broke (stable, short: it names fixtures and groups findings). */
-  invariant: string;
-  detail: string;
-}
+export type { Violation } from './violation.ts';
 
 export type Stage = 'load' | 'validate' | 'model' | 'render';
 
@@ -198,7 +195,8 @@ export function diagnosticProblems(ds: Diagnostic[], source: string, file: strin
       if (
         !marked ||
         Number(marked[1]) !== d.line ||
-        !`${want}`.startsWith(marked[2].replace(/^ /, '').slice(0, 40).trimEnd())
+        // A long line is shown as a window cut out of it, marked with … at the cut ends.
+        !`${want}`.includes(marked[2].replace(/^ /, '').replace(/^…/, '').slice(0, 40).replace(/…$/, '').trimEnd())
       ) {
         out.push({
           invariant: 'code-frame-wrong-line',

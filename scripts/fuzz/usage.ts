@@ -7,7 +7,7 @@ import type { RenderedFile } from '../../compiler/emit-types.ts';
 import type { Model } from '../../compiler/model.ts';
 import { CRD_REPO_URL } from '../../compiler/render/index.ts';
 import type { FabricYaml } from '../../compiler/spec-types.ts';
-import type { Violation } from './pipeline.ts';
+import type { Violation } from './violation.ts';
 
 type Obj = Record<string, any>;
 

@@ -1,11 +1,11 @@
-// `fabric compile --verify`: run the verify stage over the tree just written
-// and report its findings.
-import { EXIT } from './cli.ts';
-import type { Compiled } from './index.ts';
-import { verifyTargets } from './targets.ts';
+// `fabric compile --verify`: run the offline checks (compiler/verify/) over the tree
+// just written and report their findings. (The live check is `fabric check-routing`.)
+import type { Compiled } from '../../index.ts';
+import { verifyTargets } from '../../targets.ts';
+import { EXIT } from '../output.ts';
 
-export async function runVerify(compiled: Compiled, outDir: string, json: boolean): Promise<number> {
-  const { verifyTree } = await import('./verify/index.ts');
+export async function verifyWrittenTree(compiled: Compiled, outDir: string, json: boolean): Promise<number> {
+  const { verifyTree } = await import('../../verify/index.ts');
   const report = await verifyTree(outDir, verifyTargets(compiled.model));
   if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {

@@ -1,0 +1,199 @@
+// The fabric command line. Commands are declared here and nowhere else; each action
+// imports its command module (compiler/cli/commands/) inside the action, so
+// `fabric validate` and `fabric compile` load no git, process or server code
+// (tests/lazy-load.test.ts). Option values stay the strings typed (commander does not
+// coerce); numbers are checked by the parsers below.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../errors.ts';
+import { packageRoot } from '../paths.ts';
+import { EXIT, printError, tolerateClosedPipes } from './output.ts';
+
+const DEFAULT_SPEC = 'spec/fabric.yaml';
+
+const nonEmpty = (value: string) => {
+  if (value === '') throw new InvalidArgumentError('must not be empty.');
+  return value;
+};
+const wholeNumber = (min: number, max: number) => (value: string) => {
+  if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new InvalidArgumentError(`give a whole number from ${min} to ${max}.`);
+  return value;
+};
+const duration = (value: string) => {
+  if (!/^([0-9]+(ms|s|m|h))+$/.test(value)) throw new InvalidArgumentError('write a duration like 15m, 90s or 1h30m.');
+  return value;
+};
+
+/** The spec: a positional path, or --spec (not both, unless they agree); `-` reads standard input. */
+function withSpec(cmd: Command, positional = true): Command {
+  if (positional) cmd.argument('[spec]', `path of fabric.yaml, or - for standard input (default: ${DEFAULT_SPEC})`);
+  return cmd.addOption(
+    new Option('--spec <file>', 'path of fabric.yaml, or - for standard input')
+      .default(DEFAULT_SPEC)
+      .argParser(nonEmpty),
+  );
+}
+
+/** The action's options, with the positional spec folded into `spec`. */
+function specOf(args: unknown[], cmd: Command): Record<string, unknown> & { spec: string } {
+  const opts = cmd.opts() as Record<string, unknown> & { spec: string };
+  const at = cmd.registeredArguments.findIndex((a) => a.name() === 'spec');
+  const positional = at >= 0 && typeof args[at] === 'string' ? args[at] : undefined;
+  if (positional === undefined) return opts;
+  if (positional === '') throw new UsageError('the spec path must not be empty');
+  if (cmd.getOptionValueSource('spec') === 'cli' && opts.spec !== positional)
+    throw new UsageError(`two specs given: ${positional} and --spec ${opts.spec}`, 'give the spec once');
+  return { ...opts, spec: positional };
+}
+
+type Action = (opts: Record<string, unknown> & { spec: string }, args: unknown[]) => Promise<number> | number;
+/** commander calls actions with (...arguments, options, command); ours get the options with the spec resolved. */
+const run =
+  (action: Action) =>
+  async (...params: unknown[]) => {
+    const cmd = params[params.length - 1] as Command;
+    const args = params.slice(0, -2);
+    exitCode = await action(specOf(args, cmd), args);
+  };
+
+let exitCode: number = EXIT.ok;
+let jsonRequested = false;
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function program(): Command {
+  const cli = new Command('fabric')
+    .description('Compile fabric.yaml into a Kustomize + ArgoCD GitOps repository, push it, and run it')
+    .version(version(), '-v, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'fabric: ')) })
+    .hook('preAction', (_root, action) => {
+      jsonRequested = Boolean(action.opts().json);
+    });
+
+  withSpec(cli.command('validate').description('Check fabric.yaml against the schema and the semantic rules'))
+    .option('--json', 'print diagnostics as JSON')
+    .action(run(async (o) => (await import('./commands/validate.ts')).validateCommand(o)));
+
+  withSpec(cli.command('compile').description('Compile fabric.yaml into the GitOps tree'))
+    .addOption(new Option('--out <dir>', 'output directory').default('out').argParser(nonEmpty))
+    .option('--check', 'write nothing; exit 1 if the output directory differs from what the spec compiles to')
+    .option('--verify', 'after writing, check every kustomization, object, rule, query and Alloy config (offline)')
+    .option('--push', 'after writing (and verifying), commit the tree and push it, as fabric push does')
+    .option('--json', 'print diagnostics and the result as JSON')
+    .action(run(async (o) => (await import('./commands/compile.ts')).compileCommand(o as never)));
+
+  // Publishing the tree (compiler/push/): commit it to the GitOps repository.
+  const target = (c: Command) =>
+    withSpec(c)
+      .option('--repo-url <url>', 'GitOps repository (default: git.repoURL in the spec)')
+      .option('--branch <name>', 'branch (default: git.revision in the spec)')
+      .option(
+        '--path <dir>',
+        "directory in the repository for the tree (default: git.path in the spec, '' for the root)",
+      );
+  target(
+    cli.command('push').description('Compile, commit the tree to the GitOps repository and push it (never forced)'),
+  )
+    .option('--create-branch', 'create the branch when the repository does not have it')
+    .option('--force', 'overwrite hand edits of files fabric owns, and files it did not write (still no force-push)')
+    .option('--message <text>', 'subject line of the commit (the change summary still follows)')
+    .action(run(async (o) => (await import('./commands/push.ts')).pushCommand(o)));
+  target(cli.command('diff').description('Show what fabric push would change, per file and component (it fetches)'))
+    .option('--force', 'compare as push --force would write (ignore an unreadable manifest)')
+    .option('--json', 'print the change set as JSON')
+    .option('--exit-code', 'exit 4 when there are changes (like git diff --exit-code)')
+    .action(run(async (o) => (await import('./commands/push.ts')).diffCommand(o)));
+
+  // The runner (compiler/runner/): bring clusters up to match the spec, and look at them.
+  const runner = () => import('./commands/runner.ts');
+  withSpec(
+    cli.command('apply').description('Bring the clusters up to match fabric.yaml (minikube, ArgoCD, push, health)'),
+  )
+    .addOption(new Option('--out <dir>', 'directory of the compiled tree').default('out').argParser(nonEmpty))
+    .option('--dry-run', 'print the preflight and the plan with the exact commands; change nothing')
+    .option('--yes', 'do not ask before applying the plan')
+    .option('--json', 'print one JSON event per line')
+    .addOption(
+      new Option('--timeout <duration>', 'how long to wait for Synced and Healthy').default('15m').argParser(duration),
+    )
+    .option('--no-push', 'do not push the compiled tree; ArgoCD reads what the repository already holds')
+    .addOption(
+      new Option('--parallel <n>', 'minikube profiles started at once').default('2').argParser(wholeNumber(1, 64)),
+    )
+    .option('--create-branch', 'create git.revision in the repository when it does not exist yet')
+    .action(run(async (o) => (await runner()).apply(o as never)));
+  withSpec(cli.command('traffic').description('Send requests to the apps of the spec (their NodePort URLs)'))
+    .addOption(new Option('--duration <duration>', 'how long').default('60s').argParser(duration))
+    .addOption(new Option('--env <name>', 'only the apps of this environment').argParser(nonEmpty))
+    .addOption(new Option('--rate <n>', 'requests per second per app (default 20)').argParser(wholeNumber(1, 10000)))
+    .action(run(async (o) => (await runner()).traffic(o)));
+  withSpec(cli.command('status').description('Show each cluster, each ArgoCD Application and the URLs'))
+    .option('--json', 'print the status as JSON')
+    .action(run(async (o) => (await runner()).status(o)));
+  withSpec(cli.command('down').description('Delete the minikube profiles fabric created (existing clusters are left)'))
+    .option('--yes', 'delete without asking (required without a terminal)')
+    .action(run(async (o) => (await runner()).down(o)));
+  withSpec(cli.command('info').description('Print the endpoints and how to log in to Grafana and ArgoCD')).action(
+    run(async (o) => (await runner()).info(o)),
+  );
+  withSpec(
+    cli
+      .command('port-forward')
+      .argument('<target>', 'grafana, argocd or a backend (mimir-<env>, loki-<env>, tempo-<env>)')
+      .description('Forward a local port to grafana, argocd or a backend'),
+    false,
+  )
+    .addOption(new Option('--port <port>', 'local port (default: the service port)').argParser(wholeNumber(1, 65535)))
+    .action(run(async (o, args) => (await runner()).portForward({ ...o, target: String(args[0]) })));
+  withSpec(
+    cli
+      .command('check-routing')
+      .alias('verify')
+      .description("Check on the live clusters that each cluster's telemetry reaches its own environment only"),
+  )
+    .addOption(
+      new Option('--via <how>', 'reach the backends by').choices(['port-forward', 'nodeport']).default('port-forward'),
+    )
+    .option('--json', 'print the results as JSON')
+    .action(
+      run(async (o) => {
+        if (calledAs === 'verify')
+          process.stderr.write(
+            "note: 'fabric verify' is the old name of 'fabric check-routing' (the offline check is 'fabric compile --verify')\n",
+          );
+        return (await runner()).checkRouting(o);
+      }),
+    );
+  return cli;
+}
+
+let calledAs: string | undefined;
+
+/** Run the command line (argv as in process.argv) and return the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  tolerateClosedPipes();
+  exitCode = EXIT.ok;
+  jsonRequested = false;
+  calledAs = argv[2];
+  try {
+    const cli = program();
+    if (argv.length <= 2) {
+      cli.outputHelp({ error: true });
+      return EXIT.usage;
+    }
+    await cli.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError)
+      // Help and version exit 0; every other parse failure (unknown command or option, bad value,
+      // missing or extra argument) is a usage error, already printed by commander.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return printError(e, jsonRequested);
+  }
+}

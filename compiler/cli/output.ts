@@ -1,0 +1,79 @@
+// What the command line prints and how it exits: diagnostics, errors, exit codes.
+// Library stages never import this module; they throw FabricError (compiler/errors.ts)
+// and return data, and the commands in compiler/cli/commands/ print it from here.
+import { readFileSync } from 'node:fs';
+import { diagnosticsToJSON, formatDiagnostics, type Diagnostic } from '../diagnostics.ts';
+import { EXIT, FabricError, SpecInvalidError } from '../errors.ts';
+import type { Compiled } from '../index.ts';
+import { STDIN_SPEC } from '../spec-name.ts';
+
+export { EXIT } from '../errors.ts';
+
+export const useColor = (stream: NodeJS.WriteStream) =>
+  stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+
+export function printDiagnostics(ds: Diagnostic[], source: string | undefined, json: boolean): void {
+  if (json) {
+    process.stdout.write(diagnosticsToJSON(ds) + '\n');
+    return;
+  }
+  if (ds.length === 0) return;
+  process.stderr.write(formatDiagnostics(ds, { color: useColor(process.stderr), source }) + '\n');
+  const errors = ds.filter((d) => d.severity === 'error').length;
+  const warnings = ds.length - errors;
+  process.stderr.write(
+    `\n${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
+  );
+}
+
+/** The spec's text when it comes from standard input (`--spec -`), read once; undefined for a file. */
+let stdinText: string | undefined;
+export function specText(spec: string): string | undefined {
+  if (spec !== STDIN_SPEC) return undefined;
+  stdinText ??= readFileSync(0, 'utf8');
+  return stdinText;
+}
+
+/**
+ * Compile the spec and print its diagnostics: warnings on stderr when it compiles (none in JSON mode,
+ * where the command's own JSON is the output); on errors a SpecInvalidError, which printError reports.
+ */
+export async function compileAndReport(spec: string, json: boolean): Promise<Compiled> {
+  const { compileSpec } = await import('../index.ts');
+  const result = compileSpec(spec, specText(spec));
+  if (!('model' in result))
+    throw new SpecInvalidError(spec, result.diagnostics, result.source ?? result.loaded?.source);
+  if (!json) printDiagnostics(result.diagnostics, result.loaded.source, false);
+  return result;
+}
+
+/** Print a failure and return the exit code. `json`: the command was asked for JSON output. */
+export function printError(e: unknown, json: boolean): number {
+  if (e instanceof SpecInvalidError) {
+    printDiagnostics(e.diagnostics, e.source, json);
+    return e.exitCode;
+  }
+  if (e instanceof FabricError) {
+    process.stderr.write(`fabric: ${e.message}\n${e.hint ? `fix: ${e.hint}\n` : ''}`);
+    return e.exitCode;
+  }
+  // A bug in fabric, not a bad spec: say so, with the stack for the report.
+  const err = e as Error;
+  process.stderr.write(
+    `fabric: internal error: ${err?.stack ?? String(e)}\nThis is a bug in fabric; please report it with the spec that caused it.\n`,
+  );
+  return EXIT.internal;
+}
+
+/**
+ * A reader that goes away (`fabric compile --json | head -c1`) is not a failure of fabric: stop
+ * writing to that stream and finish with the command's own exit code, without a stack trace.
+ */
+export function tolerateClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+      throw e;
+    });
+  }
+}
