@@ -12,7 +12,7 @@
 //   `network inspect` prints [{"name","subnets":[{"subnet","gateway"}],"labels",
 //   "containers":{id:{"name"}}}] (containers since podman 5) and exits 125 for a
 //   missing network ("no such network", minikube PR #12685 quotes both).
-import { CLUSTER_LABELS, type Model } from '../model.ts';
+import { CLUSTER_LABELS, type Model } from '../model/index.ts';
 import type { Argv } from './tools.ts';
 
 export type EngineName = 'docker' | 'podman';

@@ -4,7 +4,7 @@
 // removal (shown in --dry-run, confirmed with the rest of the plan), as
 // terraform plans a destroy for a resource removed from the configuration;
 // `fabric down` removes them with the rest.
-import { CLUSTER_LABELS, NAMESPACES, type Model } from '../model.ts';
+import { CLUSTER_LABELS, NAMESPACES, type Model } from '../model/index.ts';
 import { clusterSecretName } from './cluster-secret.ts';
 import { engineFor, FLEET_LABEL } from './drivers.ts';
 import type { Exec } from './exec.ts';

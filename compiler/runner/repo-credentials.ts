@@ -5,7 +5,7 @@
 // names and sent on kubectl's stdin: never on argv, never on disk.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { CLUSTER_LABELS, NAMESPACES, type Model } from '../model.ts';
+import { CLUSTER_LABELS, NAMESPACES, type Model } from '../model/index.ts';
 import { secretMatches, type SecretObject } from './cluster-secret.ts';
 import { StepError, type RunContext, type Step } from './steps.ts';
 import { kubectl } from './tools.ts';

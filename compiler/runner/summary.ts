@@ -1,7 +1,7 @@
 // What a user came for, once the fleet runs: where Grafana, ArgoCD and the
 // apps are, how to log in (the command that reads a password, never the
 // password), and what to do next. `fabric info` prints the same facts.
-import { NAMESPACES, type Model } from '../model.ts';
+import { NAMESPACES, type Model } from '../model/index.ts';
 import { displayArgv, kubectl } from './tools.ts';
 
 export interface Endpoint {

@@ -1,7 +1,7 @@
 // `fabric traffic`: requests to the apps the spec deploys (their NodePort URLs
 // from the model), so the dashboards and alerts have data. The load itself is
 // runtime-app/src/traffic.ts, the same as scripts/traffic.ts runs.
-import type { Model } from '../model.ts';
+import type { Model } from '../model/index.ts';
 import { endpoints } from './summary.ts';
 
 export interface TrafficCommandOptions {
