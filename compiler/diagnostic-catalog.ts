@@ -335,6 +335,8 @@ export const CATALOG = {
       'ArgoCD reads git.repoURL from inside the control cluster, where a file:// path, localhost or 127.0.0.1 is not the repository fabric pushed to.',
     example: 'git:\n  repoURL: file:///srv/gitops.git',
     fix: 'Use a repository the cluster can reach: https or ssh on a host it resolves.',
+    noFixture:
+      'a warning, and tests/fixtures/bad holds specs that fail; tests/runner-preflight.test.ts validates file://, localhost and 127.0.0.1 URLs through the CLI',
   },
   FAB227: {
     name: 'credential-sources',

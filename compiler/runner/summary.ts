@@ -1,7 +1,7 @@
 // What a user came for, once the fleet runs: where Grafana, ArgoCD and the
 // apps are, how to log in (the command that reads a password, never the
 // password), and what to do next. `fabric info` prints the same facts.
-import { NAMESPACES, type Model } from '../model/index.ts';
+import { NAMESPACES, PORTS, type Model } from '../model/index.ts';
 import { displayArgv, kubectl } from './tools.ts';
 
 export interface Endpoint {
@@ -62,7 +62,7 @@ export function runSummary(model: Model, specArg: string): RunSummary {
   return {
     grafana: {
       url: model.grafana.url,
-      portForward: `fabric port-forward grafana${specArg}  ->  http://localhost:3000`,
+      portForward: `fabric port-forward grafana${specArg}  ->  http://localhost:${PORTS.grafana}`,
       user: 'admin',
       password: secretReadCommand(
         model.monitoring.context,
@@ -72,7 +72,7 @@ export function runSummary(model: Model, specArg: string): RunSummary {
       ),
     },
     argocd: {
-      portForward: `fabric port-forward argocd${specArg}  ->  https://localhost:8080`,
+      portForward: `fabric port-forward argocd${specArg}  ->  https://localhost:${PORTS.argocdLocal}`,
       user: 'admin',
       password: secretReadCommand(model.control.context, NAMESPACES.argocd, 'argocd-initial-admin-secret', 'password'),
     },
