@@ -58,7 +58,7 @@ test('apply registers and deploys to existing clusters and never creates them', 
     lines.some((l) => touches(l, 'stage-cluster') || touches(l, 'monitoring-cluster')),
     'no minikube command names an existing cluster',
   );
-  assert.ok(lines.includes('kubectl config get-contexts -o name'), 'the contexts are checked first');
+  assert.ok(lines.includes('kubectl --context kind-stage get --raw /readyz'), 'the contexts are checked first');
 
   // Registration from the kubeconfig of the existing context, with the server the spec gives.
   assert.ok(lines.includes('kubectl config view --raw --minify --flatten --context kind-stage -o json'));

@@ -116,7 +116,7 @@ function program(): Command {
     cli.command('apply').description('Bring the clusters up to match fabric.yaml (minikube, ArgoCD, push, health)'),
   )
     .addOption(new Option('--out <dir>', 'directory of the compiled tree').default('out').argParser(nonEmpty))
-    .option('--dry-run', 'print the plan with the exact commands; run nothing (needs no cluster tool)')
+    .option('--dry-run', 'print the preflight and the plan with the exact commands; change nothing')
     .option('--yes', 'do not ask before applying the plan')
     .option('--json', 'print one JSON event per line')
     .addOption(
@@ -126,7 +126,13 @@ function program(): Command {
     .addOption(
       new Option('--parallel <n>', 'minikube profiles started at once').default('2').argParser(wholeNumber(1, 64)),
     )
+    .option('--create-branch', 'create git.revision in the repository when it does not exist yet')
     .action(run(async (o) => (await runner()).apply(o as never)));
+  withSpec(cli.command('traffic').description('Send requests to the apps of the spec (their NodePort URLs)'))
+    .addOption(new Option('--duration <duration>', 'how long').default('60s').argParser(duration))
+    .addOption(new Option('--env <name>', 'only the apps of this environment').argParser(nonEmpty))
+    .addOption(new Option('--rate <n>', 'requests per second per app (default 20)').argParser(wholeNumber(1, 10000)))
+    .action(run(async (o) => (await runner()).traffic(o)));
   withSpec(cli.command('status').description('Show each cluster, each ArgoCD Application and the URLs'))
     .option('--json', 'print the status as JSON')
     .action(run(async (o) => (await runner()).status(o)));

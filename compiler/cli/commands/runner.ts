@@ -11,8 +11,24 @@ async function withSpec<T extends { spec: string; json?: boolean }>(opts: T) {
 
 const runner = () => import('../../runner/commands.ts');
 
-export const apply = async (opts: WithoutCompiled<Runner.ApplyOptions>) =>
-  (await runner()).applyCommand(await withSpec(opts));
+export const apply = async (opts: WithoutCompiled<Runner.ApplyOptions>) => {
+  if (opts.json) {
+    // --json: one event per line, an invalid spec included.
+    const { SpecInvalidError } = await import('../../errors.ts');
+    try {
+      return (await runner()).applyCommand(await withSpec(opts));
+    } catch (e) {
+      if (!(e instanceof SpecInvalidError)) throw e;
+      process.stdout.write(
+        JSON.stringify({ type: 'invalid-spec', spec: opts.spec, diagnostics: e.diagnostics }) + '\n',
+      );
+      return e.exitCode;
+    }
+  }
+  return (await runner()).applyCommand(await withSpec(opts));
+};
+export const traffic = async (opts: { spec: string; duration?: string; env?: string; rate?: string }) =>
+  (await runner()).trafficCommand(await withSpec(opts));
 export const status = async (opts: { spec: string; json?: boolean }) =>
   (await runner()).statusCommand(await withSpec(opts));
 export const down = async (opts: { spec: string; yes?: boolean }) => (await runner()).downCommand(await withSpec(opts));

@@ -17,6 +17,7 @@ import lokiRetention from './loki-retention.ts';
 import memoryBudget from './memory-budget.ts';
 import nodePorts from './node-ports.ts';
 import providerFields from './provider-fields.ts';
+import repoReach from './repo-reach.ts';
 import reservedAppNames from './reserved-app-names.ts';
 import subnet from './subnet.ts';
 import urls from './urls.ts';
@@ -38,6 +39,7 @@ export const CHECKS: readonly Check<any>[] = [
   imagePins,
   lokiRetention,
   valueLimits,
+  repoReach,
   urls,
   gitValues,
   memoryBudget,
