@@ -20,9 +20,9 @@ const compiled = compileSpec(SPEC) as Compiled;
 const EXPECTED_APPS = expectedApplications(compiled.files, registeredClusters(compiled.model));
 
 function appDir(s: Standins): string {
-  const dir = join(s.dir, 'runtime-app');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Dockerfile'), 'FROM node:20-alpine\n');
+  const dir = join(s.dir, 'fabric-package');
+  mkdirSync(join(dir, 'runtime-app'), { recursive: true });
+  writeFileSync(join(dir, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   return dir;
 }
 
@@ -89,8 +89,8 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
     'kubectl --context control-cluster apply --server-side --field-manager=fabric --force-conflicts -f -',
     'kubectl --context monitoring-cluster create namespace monitoring',
     'kubectl --context monitoring-cluster create -f -',
-    `minikube -p prod-cluster image build -t fabric/instrumented-app:0.1.0 ${join(s.dir, 'runtime-app')}`,
-    `minikube -p stage-cluster image build -t fabric/instrumented-app:0.1.0 ${join(s.dir, 'runtime-app')}`,
+    `minikube -p prod-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${join(s.dir, 'fabric-package')}`,
+    `minikube -p stage-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${join(s.dir, 'fabric-package')}`,
     `kubectl --context control-cluster apply -k ${out}/gitops/argocd-apps`,
   ]);
 
@@ -222,7 +222,7 @@ test('a missing demo Dockerfile stops the image step with what to do', async () 
   const s = await installStandins();
   const { code, text } = await apply(s, {}, { appDir: join(s.dir, 'nowhere') });
   assert.is(code, 3);
-  assert.match(text, `${join(s.dir, 'nowhere', 'Dockerfile')} is missing`);
+  assert.match(text, `${join(s.dir, 'nowhere', 'runtime-app', 'Dockerfile')} is missing`);
   assert.match(text, 'hint: the demo app image is built from runtime-app/Dockerfile');
 });
 

@@ -54,7 +54,8 @@ function startCli(s: Standins, fake: Record<string, string>, stdout: 'pipe' | 'i
 async function resume(s: Standins) {
   const app = join(s.dir, 'runtime-app');
   mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  mkdirSync(join(app, 'runtime-app'), { recursive: true });
+  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   s.clearLog();
   let text = '';
   const sink = { write: (t: string) => (text += t) };

@@ -36,7 +36,8 @@ function io(s: Standins, spec: string, fake: Record<string, string> = {}) {
 async function apply(s: Standins, spec: string, opts: Partial<ApplyOptions> = {}) {
   const app = join(s.dir, 'runtime-app');
   mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  mkdirSync(join(app, 'runtime-app'), { recursive: true });
+  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   const o = io(s, spec);
   const code = await applyCommand(
     {

@@ -82,7 +82,7 @@ test('fabric apply --dry-run prints the whole plan for the reference spec withou
 // start.md: --cni (l.34), --cpus (l.36), -d/--driver (l.50), --interactive (l.75), --keep-context (l.77),
 // --kubernetes-version (l.78), -m/--memory (l.86), --network (l.100), --static-ip (l.120);
 // every command inherits -p/--profile (start.md l.145); status.md -o/--output (l.29);
-// addons.md: addons list -o/--output (l.286), addons enable ADDON_NAME; image.md: image build -t/--tag (l.69), image ls;
+// addons.md: addons list -o/--output (l.286), addons enable ADDON_NAME; image.md: image build -t/--tag (l.69), -f/--file ("Path to the Dockerfile to use"), image ls;
 // version.md: --short (l.25); ip.md; delete.md.
 const MINIKUBE: Record<string, string[]> = {
   version: ['--short'],
@@ -103,7 +103,7 @@ const MINIKUBE: Record<string, string[]> = {
   'addons list': ['-p', '-o'],
   'addons enable': ['-p'],
   'image ls': ['-p'],
-  'image build': ['-p', '-t'],
+  'image build': ['-p', '-t', '-f'],
   delete: ['-p'],
 };
 // docker, as documented at https://docs.docker.com/reference/cli/docker/: version --format, info --format,

@@ -39,7 +39,8 @@ test('status: clusters with state and IP, every expected Application, and the UR
 
   const app = join(s.dir, 'runtime-app');
   mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  mkdirSync(join(app, 'runtime-app'), { recursive: true });
+  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   const run = capture(s, { FAKE_UNHEALTHY: 'grafana' });
   await applyCommand(
     {

@@ -85,7 +85,7 @@ function runContext(
     timeoutMs: parseTimeout(opts.timeout),
     pollMs: opts.pollMs ?? 5000,
     signal,
-    appDir: opts.appDir ?? shownPath(join(packageRoot(), 'runtime-app')),
+    appDir: opts.appDir ?? shownPath(packageRoot()),
     minikubeHome: minikubeHome(env),
     createBranch: opts.createBranch,
     state: {},

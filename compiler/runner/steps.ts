@@ -60,7 +60,7 @@ export interface RunContext {
   pollMs: number;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
-  /** Build context of the demo app image (runtime-app/). */
+  /** Build context of the demo app image: the fabric package root (runtime-app is a workspace of its lockfile). */
   appDir: string;
   minikubeHome: string;
   /** --create-branch: the push may create git.revision as a new branch. */
@@ -68,6 +68,9 @@ export interface RunContext {
   /** What earlier steps of this run learned: the commit the push step pushed or found. */
   state: { revision?: string };
 }
+
+/** The demo image's Dockerfile, relative to the package root (its build context). */
+export const DEMO_DOCKERFILE = 'runtime-app/Dockerfile';
 
 /** The image runtime-app/ builds; apps with another image are pulled by the cluster, not built. */
 export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
@@ -378,7 +381,7 @@ const shortImage = (ref: string) =>
 
 export function buildAppImage(ctx: RunContext, cluster: ClusterModel, image: string): Step {
   const list = minikube.imageList(cluster.name);
-  const build = minikube.imageBuild(cluster.name, image, ctx.appDir);
+  const build = minikube.imageBuild(cluster.name, image, ctx.appDir, DEMO_DOCKERFILE);
   return {
     id: `image/${cluster.name}/${image}`,
     title: `Build ${image} into ${cluster.name}`,
@@ -387,9 +390,9 @@ export function buildAppImage(ctx: RunContext, cluster: ClusterModel, image: str
     commands: [build],
     check: async () => (await run(ctx, list)).stdout.split('\n').map(shortImage).includes(shortImage(image)),
     action: async () => {
-      if (!existsSync(join(ctx.appDir, 'Dockerfile')))
+      if (!existsSync(join(ctx.appDir, DEMO_DOCKERFILE)))
         throw new StepError(
-          `${join(ctx.appDir, 'Dockerfile')} is missing`,
+          `${join(ctx.appDir, DEMO_DOCKERFILE)} is missing`,
           'the demo app image is built from runtime-app/Dockerfile; restore it, or point apps.<name>.image at an image the cluster can pull',
         );
       await run(ctx, build);

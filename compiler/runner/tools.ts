@@ -37,7 +37,8 @@ export const minikube = {
   addonsList: (profile: string): Argv => ['minikube', 'addons', 'list', '-p', profile, '-o', 'json'],
   enableIngress: (profile: string): Argv => ['minikube', 'addons', 'enable', 'ingress', '-p', profile],
   imageList: (profile: string): Argv => ['minikube', 'image', 'ls', '-p', profile],
-  imageBuild: (profile: string, tag: string, contextDir: string): Argv => [
+  /** dockerfile: relative to contextDir (the demo image builds from the package root, see runtime-app/Dockerfile). */
+  imageBuild: (profile: string, tag: string, contextDir: string, dockerfile: string): Argv => [
     'minikube',
     '-p',
     profile,
@@ -45,6 +46,8 @@ export const minikube = {
     'build',
     '-t',
     tag,
+    '-f',
+    dockerfile,
     contextDir,
   ],
   delete: (profile: string): Argv => ['minikube', 'delete', '-p', profile],
