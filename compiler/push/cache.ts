@@ -3,10 +3,11 @@
 // discarded; but it must be a clone of the URL we were given.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PushError, redactCredentials } from './errors.ts';
 import { openGit, type Git } from './git.ts';
+import { makeDirs } from '../mkdirs.ts';
 import { processAlive } from '../pid.ts';
 import { cacheRoot } from '../paths.ts';
 
@@ -18,6 +19,17 @@ export function cloneDirFor(repoURL: string, root: string): string {
 }
 
 const LOCK_WAIT_MS = 120_000;
+
+/** An I/O error in fabric's own cache (a file, read-only, on a full disk): the user points it elsewhere. */
+function cacheUnusable(e: unknown, dir: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code !== 'string' || !err.syscall) return e;
+  return new PushError(
+    'cache-unusable',
+    `fabric cannot use its cache directory ${dir}: ${err.message}`,
+    'point FABRIC_CACHE_DIR at a writable directory, or unset it (the default is ~/.cache/fabric)',
+  );
+}
 const LOCK_POLL_MS = 100;
 
 /**
@@ -29,16 +41,28 @@ const LOCK_POLL_MS = 100;
  */
 export async function withCloneLock<T>(cloneDir: string, fn: () => Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
   const lockPath = `${cloneDir}.lock`;
-  await mkdir(path.dirname(lockPath), { recursive: true });
+  try {
+    makeDirs(path.dirname(lockPath));
+  } catch (e) {
+    throw cacheUnusable(e, path.dirname(lockPath));
+  }
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx');
-      await handle.writeFile(String(process.pid));
+      try {
+        await handle.writeFile(String(process.pid));
+      } catch (e) {
+        // A full disk: leave no empty lock behind for the next run to trip over.
+        await handle.close().catch(() => undefined);
+        await unlink(lockPath).catch(() => undefined);
+        throw cacheUnusable(e, path.dirname(lockPath));
+      }
       await handle.close();
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (e instanceof PushError) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw cacheUnusable(e, path.dirname(lockPath));
       const owner = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
       if (owner > 0 && !processAlive(owner)) {
         await unlink(lockPath).catch(() => undefined);
@@ -75,7 +99,11 @@ export interface CacheClone {
  */
 export async function openCacheClone(dir: string, repoURL: string, timeoutMs: number): Promise<CacheClone> {
   const notes: string[] = [];
-  await mkdir(dir, { recursive: true });
+  try {
+    makeDirs(dir);
+  } catch (e) {
+    throw cacheUnusable(e, dir);
+  }
   const fresh = !existsSync(path.join(dir, '.git'));
   if (fresh && (await readdir(dir)).length > 0) {
     throw new PushError(
