@@ -65,7 +65,7 @@ function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-function program(): Command {
+export function program(): Command {
   const cli = new Command('fabric')
     .description('Compile fabric.yaml into a Kustomize + ArgoCD GitOps repository, push it, and run it')
     .version(version(), '-v, --version')

@@ -13,9 +13,12 @@ export interface Git {
 /** Seconds of silence after which a git command is stopped (FABRIC_GIT_TIMEOUT overrides). */
 export const DEFAULT_TIMEOUT_MS = 120_000;
 
+/** The longest timer Node keeps (a longer one fires after 1 ms, with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function timeoutFromEnv(): number {
   const seconds = Number(process.env.FABRIC_GIT_TIMEOUT);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_MS;
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_TIMER_MS) : DEFAULT_TIMEOUT_MS;
 }
 
 // Variables that would point git at another repository (set when fabric runs
