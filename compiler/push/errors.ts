@@ -22,7 +22,7 @@ export type PushFailure =
   | 'bad-tree'
   /** The cache directory holds something other than our clone of this URL. */
   | 'foreign-cache'
-  /** fabric's cache directory cannot be created or written (a file, read-only, a full disk). */
+  /** fabric's cache directory cannot be used (a file, read-only, full). */
   | 'cache-unusable'
   /** Another fabric process is using the cache clone. */
   | 'cache-busy'
