@@ -58,6 +58,9 @@ export const ENV_VALUES: Record<string, (string | undefined)[]> = {
   TMPDIR: [PATHS.readOnlyDir, 'missing-tmp', PATHS.binary, ''],
   MINIKUBE_HOME: [PATHS.binary, PATHS.readOnlyDir, 'missing-mk', ''],
   PATH: ['', '/nonexistent'],
+  // Still no network: git may use the file protocol only (SEALED_ENV).
+  GIT_SSH_COMMAND: ['false', '', 'missing-ssh'],
+  GIT_SSH: ['', '/nonexistent/ssh'],
 };
 
 /** Variables that keep a case off the network whatever it does: git may use only local repositories. */
@@ -186,7 +189,15 @@ export function makeWorld(rng: Rng, outState: OutState, o: WorldOptions, envShar
     const value =
       v === undefined || v === '' || v.startsWith('/') || name === 'XDG_CACHE_HOME' || v === 'relative-cache'
         ? v
-        : ['NO_COLOR', 'FORCE_COLOR', 'TERM', 'FABRIC_NO_STAMP', 'FABRIC_GIT_TIMEOUT', 'PATH'].includes(name)
+        : [
+              'NO_COLOR',
+              'FORCE_COLOR',
+              'TERM',
+              'FABRIC_NO_STAMP',
+              'FABRIC_GIT_TIMEOUT',
+              'PATH',
+              'GIT_SSH_COMMAND',
+            ].includes(name)
           ? v
           : at(v);
     envChanges[name] = value;
