@@ -53,6 +53,7 @@ export const ENV_VALUES: Record<string, (string | undefined)[]> = {
   FABRIC_SPEC: [PATHS.fifo, '/dev/zero', PATHS.missing, ''],
   FABRIC_NO_STAMP: ['1', '', '0'],
   FABRIC_GIT_TIMEOUT: ['0', '-1', 'abc', '1e9', '', '0.001', '99999999999'],
+  FABRIC_LOCK_TIMEOUT: ['0', '-1', 'abc', '', '99999999999'],
   XDG_CACHE_HOME: ['rel/cache', PATHS.readOnlyDir, PATHS.binary, '', PATHS.fifo],
   HOME: [undefined, PATHS.readOnlyDir, 'missing-home', '', PATHS.binary, '/proc/x'],
   TMPDIR: [PATHS.readOnlyDir, 'missing-tmp', PATHS.binary, ''],
