@@ -65,7 +65,8 @@ function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-function program(): Command {
+/** The declared program (exported for the argument fuzzer, scripts/fuzz/cli-args.ts, which reads its commands). */
+export function program(): Command {
   const cli = new Command('fabric')
     .description('Compile fabric.yaml into a Kustomize + ArgoCD GitOps repository, push it, and run it')
     .version(version(), '-v, --version')

@@ -1,7 +1,7 @@
 // What the command line prints and how it exits: diagnostics, errors, exit codes.
 // Library stages never import this module; they throw FabricError (compiler/errors.ts)
 // and return data, and the commands in compiler/cli/commands/ print it from here.
-import { readFileSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { diagnosticsToJSON, formatDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import { EXIT, FabricError, SpecInvalidError } from '../errors.ts';
 import type { Compiled } from '../index.ts';
@@ -28,10 +28,35 @@ export function printDiagnostics(ds: Diagnostic[], source: string | undefined, j
 
 /** The spec's text when it comes from standard input (`--spec -`), read once; undefined for a file. */
 let stdinText: string | undefined;
-export function specText(spec: string): string | undefined {
+export function specText(spec: string, maxBytes: number): string | undefined {
   if (spec !== STDIN_SPEC) return undefined;
-  stdinText ??= readFileSync(0, 'utf8');
+  // The loader rejects a spec over maxBytes: one byte more is all it needs to see.
+  stdinText ??= readStdin(maxBytes + 1);
   return stdinText;
+}
+
+/**
+ * Standard input up to `limit` bytes: read whole, `fabric validate - < /dev/zero` never ended (CLI fuzzer).
+ */
+function readStdin(limit: number): string {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(64 * 1024);
+  for (let total = 0; total < limit;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, Math.min(buf.length, limit - total), null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EOF') break;
+      if (code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // a non-blocking pipe: wait for data
+      continue;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    total += n;
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -40,7 +65,8 @@ export function specText(spec: string): string | undefined {
  */
 export async function compileAndReport(spec: string, json: boolean): Promise<Compiled> {
   const { compileSpec } = await import('../index.ts');
-  const result = compileSpec(spec, specText(spec));
+  const { MAX_SPEC_BYTES } = await import('../load.ts');
+  const result = compileSpec(spec, specText(spec, MAX_SPEC_BYTES));
   if (!('model' in result))
     throw new SpecInvalidError(spec, result.diagnostics, result.source ?? result.loaded?.source);
   if (!json) printDiagnostics(result.diagnostics, result.loaded.source, false);
