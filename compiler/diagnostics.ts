@@ -1,6 +1,7 @@
 // Diagnostics are data: collected, never thrown at the user. One formatter
 // renders them as text with a code frame, another as JSON.
 import { createRequire } from 'node:module';
+import { JSON_FORMAT } from './json-format.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -66,6 +67,7 @@ export function formatDiagnostics(ds: readonly Diagnostic[], opts: FormatOptions
 export function diagnosticsToJSON(ds: readonly Diagnostic[]): string {
   return JSON.stringify(
     {
+      format: JSON_FORMAT,
       diagnostics: ds,
       errors: ds.filter((d) => d.severity === 'error').length,
       warnings: ds.filter((d) => d.severity === 'warning').length,

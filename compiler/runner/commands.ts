@@ -4,6 +4,7 @@
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { EXIT, FabricError, SpecInvalidError, UsageError } from '../errors.ts';
+import { JSON_FORMAT } from '../json-format.ts';
 import type { Compiled } from '../index.ts';
 import { NAMESPACES, type Model } from '../model.ts';
 import { packageRoot } from '../paths.ts';
@@ -107,6 +108,10 @@ export interface ApplyOptions extends SpecOption {
   graceMs?: number;
   /** Build context of the demo image (default: runtime-app/ of the fabric package). */
   appDir?: string;
+  /** --verbose: echo every command's output as it runs. */
+  verbose?: boolean;
+  /** Colour the progress (the CLI decides: --no-color, NO_COLOR, FORCE_COLOR). */
+  color?: boolean;
 }
 
 function resumeCommand(opts: ApplyOptions): string {
@@ -123,12 +128,14 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new UsageError(`--parallel ${opts.parallel} is not a positive whole number`);
   const compiled = await compile(opts);
-  const exec = new Exec(io.env);
+  const exec = new Exec(io.env, opts.verbose ? io.err : undefined);
   const aborted = new AbortController();
   const ctx = runContext(compiled, opts, exec, io.env, aborted.signal);
   const plan = buildPlan(ctx);
   if (opts.dryRun) {
-    io.out.write(opts.json ? JSON.stringify(planJSON(plan), null, 2) + '\n' : formatPlan(plan, ctx));
+    io.out.write(
+      opts.json ? JSON.stringify({ format: JSON_FORMAT, ...planJSON(plan) }, null, 2) + '\n' : formatPlan(plan, ctx),
+    );
     return EXIT.ok;
   }
   if (!opts.yes && !opts.json && io.out.isTTY) {
@@ -138,7 +145,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
       return EXIT.ok;
     }
   }
-  const reporter = createReporter(io.out, { json: Boolean(opts.json), color: !('NO_COLOR' in io.env) });
+  const reporter = createReporter(io.out, { json: Boolean(opts.json), color: opts.color ?? !('NO_COLOR' in io.env) });
   const graceMs = opts.graceMs ?? 10_000;
   const interrupts = handleInterrupts(exec, {
     graceMs,
@@ -290,15 +297,23 @@ export async function statusCommand(opts: SpecOption & { json?: boolean }, io: I
     appsError = apps.why;
   }
   const urls = endpoints(model);
+  // Nothing to look at is not success: a script polling status can tell "down" from "up".
+  const reachable = clusters.some((c) => c.state === 'running');
   if (opts.json) {
     io.out.write(
       JSON.stringify(
-        { clusters, applications, ...(appsError ? { applicationsError: appsError } : {}), endpoints: urls },
+        {
+          format: JSON_FORMAT,
+          clusters,
+          applications,
+          ...(appsError ? { applicationsError: appsError } : {}),
+          endpoints: urls,
+        },
         null,
         2,
       ) + '\n',
     );
-    return EXIT.ok;
+    return reachable ? EXIT.ok : EXIT.toolFailure;
   }
   io.out.write(
     'Clusters\n' +
@@ -322,28 +337,44 @@ export async function statusCommand(opts: SpecOption & { json?: boolean }, io: I
       ]),
     );
   io.out.write('\nEndpoints\n' + table(urls.map((e) => [e.what, e.url, e.note ? `(${e.note})` : ''])));
-  return EXIT.ok;
+  if (reachable) return EXIT.ok;
+  io.err.write(
+    'fabric: no cluster of the spec is reachable\nfix: fabric apply creates them; fabric info says how they are reached\n',
+  );
+  return EXIT.toolFailure;
 }
 
-export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO = processIO()): Promise<number> {
+export async function downCommand(
+  opts: SpecOption & { yes?: boolean; json?: boolean },
+  io: IO = processIO(),
+): Promise<number> {
   const { model } = await compile(opts);
+  // --json: the lines go to stderr and one document, what happened to each profile, to stdout.
+  const say = opts.json ? io.err : io.out;
+  const done: { profile: string; result: 'deleted' | 'missing' | 'failed' | 'left alone' }[] = [];
+  const summary = (code: number) => {
+    if (opts.json) io.out.write(JSON.stringify({ format: JSON_FORMAT, profiles: done }, null, 2) + '\n');
+    return code;
+  };
   const profiles = minikubeClusters(model);
-  for (const c of model.clusters.filter((x) => x.provider === 'existing'))
-    io.out.write(`· ${c.name}: provider existing, left alone\n`);
+  for (const c of model.clusters.filter((x) => x.provider === 'existing')) {
+    say.write(`· ${c.name}: provider existing, left alone\n`);
+    done.push({ profile: c.name, result: 'left alone' });
+  }
   if (!profiles.length) {
-    io.out.write('no minikube profiles to delete\n');
-    return EXIT.ok;
+    say.write('no minikube profiles to delete\n');
+    return summary(EXIT.ok);
   }
   const names = profiles.map((c) => c.name).join(', ');
   if (!opts.yes) {
-    if (!io.out.isTTY)
+    if (!io.out.isTTY || opts.json)
       throw new UsageError(
         `fabric down deletes the minikube profiles ${names} and will not do it without a confirmation`,
         'run fabric down --yes',
       );
     if (!(await io.confirm(`Delete the minikube profiles ${names} and everything in them?`))) {
-      io.out.write('nothing deleted\n');
-      return EXIT.ok;
+      say.write('nothing deleted\n');
+      return summary(EXIT.ok);
     }
   }
   const exec = new Exec(io.env);
@@ -351,11 +382,11 @@ export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO =
   const step = async (label: string, argv: Argv) => {
     try {
       await exec.run(argv);
-      io.out.write(`✓ ${label}\n`);
+      say.write(`✓ ${label}\n`);
     } catch (e) {
       failed += 1;
       const f = describeFailure(e);
-      io.out.write(
+      say.write(
         [
           `✗ ${label}`,
           `  command: ${f.command}`,
@@ -371,13 +402,20 @@ export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO =
       state = await profileState(exec, c.name);
     } catch (e) {
       failed += 1;
-      io.out.write(
+      done.push({ profile: c.name, result: 'failed' });
+      say.write(
         `✗ ${c.name}: ${(e as Error).message}${e instanceof CommandFailed && hintFor(e) ? `\n  hint: ${hintFor(e)}` : ''}\n`,
       );
       continue;
     }
-    if (state === 'missing') io.out.write(`· ${c.name}: no such profile\n`);
-    else await step(`deleted minikube profile ${c.name}`, minikube.delete(c.name));
+    if (state === 'missing') {
+      say.write(`· ${c.name}: no such profile\n`);
+      done.push({ profile: c.name, result: 'missing' });
+    } else {
+      const before = failed;
+      await step(`deleted minikube profile ${c.name}`, minikube.delete(c.name));
+      done.push({ profile: c.name, result: failed > before ? 'failed' : 'deleted' });
+    }
   }
   // The shared network goes too, when fabric created it (its label) and nothing is attached any more.
   const engine = container(containerEngine(model));
@@ -390,14 +428,43 @@ export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO =
     if (info?.Labels?.[FLEET_LABEL] === model.name && Object.keys(info.Containers ?? {}).length === 0)
       await step(`removed network ${model.platform.network}`, engine.networkRemove(model.platform.network));
   }
-  return failed ? EXIT.toolFailure : EXIT.ok;
+  return summary(failed ? EXIT.toolFailure : EXIT.ok);
 }
 
-export async function infoCommand(opts: SpecOption, io: IO = processIO()): Promise<number> {
+export async function infoCommand(opts: SpecOption & { json?: boolean }, io: IO = processIO()): Promise<number> {
   const { model } = await compile(opts);
   const mon = model.monitoring;
   const secretRead = (ctx: string, ns: string, secret: string, key: string) =>
     `${displayArgv(kubectl(ctx, '-n', ns, 'get', 'secret', secret, '-o', `jsonpath={.data.${key.replace(/\./g, '\\.')}}`))} | base64 -d`;
+  if (opts.json) {
+    const info = {
+      format: JSON_FORMAT,
+      grafana: {
+        url: model.grafana.url,
+        host: model.grafana.host,
+        user: 'admin',
+        passwordCommand: secretRead(mon.context, NAMESPACES.monitoring, model.grafana.adminSecret, 'admin-password'),
+      },
+      argocd: {
+        user: 'admin',
+        passwordCommand: secretRead(
+          model.control.context,
+          NAMESPACES.argocd,
+          'argocd-initial-admin-secret',
+          'password',
+        ),
+      },
+      backends: model.backendSets.map((s) => ({
+        key: s.key,
+        mimir: s.mimir.external,
+        loki: s.loki.external,
+        tempo: s.tempo.external,
+      })),
+      endpoints: endpoints(model),
+    };
+    io.out.write(JSON.stringify(info, null, 2) + '\n');
+    return EXIT.ok;
+  }
   const lines = [
     `Grafana        ${model.grafana.url}   or   fabric port-forward grafana  ->  http://localhost:3000`,
     `  user         admin`,
