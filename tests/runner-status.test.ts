@@ -33,7 +33,9 @@ function capture(s: Standins, fake: Record<string, string> = {}) {
 test('status: clusters with state and IP, every expected Application, and the URLs', async () => {
   const s = await installStandins();
   const before = capture(s);
-  assert.is(await statusCommand({ spec: SPEC }, before.io), 0);
+  // No cluster is reachable yet: the table still prints, and the exit code says so (3).
+  assert.is(await statusCommand({ spec: SPEC }, before.io), 3);
+  assert.match(before.sink.text, 'no cluster of the spec is reachable');
   assert.match(before.sink.text, /^stage-cluster\s+member\s+minikube\s+not created\s+192\.168\.200\.11$/m);
   assert.match(before.sink.text, 'cannot read them: error: context "control-cluster" does not exist');
 
