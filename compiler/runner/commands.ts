@@ -618,7 +618,11 @@ export async function verifyCommand(
       now: Date.now(),
     });
     if (interrupts.interrupted) return EXIT.interrupted;
-    io.out.write(opts.json ? JSON.stringify({ rows, ok: rows.every(rowOk) }, null, 2) + '\n' : formatVerifyTable(rows));
+    io.out.write(
+      opts.json
+        ? JSON.stringify({ format: JSON_FORMAT, rows, ok: rows.every(rowOk) }, null, 2) + '\n'
+        : formatVerifyTable(rows),
+    );
     return rows.every(rowOk) ? EXIT.ok : EXIT.toolFailure;
   } catch (e) {
     if (interrupts.interrupted) return EXIT.interrupted;
