@@ -6,10 +6,8 @@ import type { FabricYaml } from './spec-types.ts';
 import { validateSpec } from './validate/index.ts';
 import type { RenderedFile } from './emit-types.ts';
 import { manifestFile } from './emit.ts';
-import { buildModel, type Model } from './model.ts';
+import { buildModel, type Model } from './model/index.ts';
 import { render } from './render/index.ts';
-
-export { parsedShapes } from './render/index.ts';
 
 export interface Validated {
   loaded?: LoadedSpec;

@@ -1,6 +1,5 @@
 // The bundle carries the schema validator and the templates precompiled at
-// build time (scripts/build.mjs), and the shapes of the reference spec's
-// output parsed; from source all three are done at first use.
+// build time (scripts/build.mjs); from source both are compiled at first use.
 // The two must agree: the standalone validator reports exactly the errors the
 // compiled one does, and the bundle compiles every golden spec to the tree the
 // sources do, byte for byte.
@@ -14,7 +13,6 @@ import type { ValidateFunction } from 'ajv';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadSpecFile } from '../compiler/load.ts';
-import { parseDocs } from '../compiler/render/shapes.ts';
 import { compileSchemaValidator, standaloneValidatorModule } from '../compiler/validate/schema.ts';
 import { freshBundleBin } from './helpers/bundle.ts';
 import { compile, GOLDEN_CASES, readTree, treeOf } from './helpers/compile.ts';
@@ -83,17 +81,6 @@ test('the bundle compiles every golden spec to the tree the sources do', async (
     assert.equal([...onDisk.keys()].sort(), expected.map((f) => f.path).sort(), `${spec}: different files`);
     for (const f of expected) assert.fixture(onDisk.get(f.path)!, f.contents, `${spec}: ${f.path} differs`);
   });
-});
-
-test('the shapes the bundle ships parsed are what parsing their skeletons gives now', async () => {
-  const generated = join(dirname(freshBundleBin()), 'generated/precompiled.mjs');
-  const { precompiled } = (await import(pathToFileURL(generated).href)) as {
-    precompiled: { shapes: Record<string, unknown[]> };
-  };
-  const entries = Object.entries(precompiled.shapes);
-  assert.ok(entries.length > 40, `only ${entries.length} shapes shipped`);
-  for (const [skeleton, docs] of entries)
-    assert.equal(docs, parseDocs(skeleton, 'shipped shape'), skeleton.slice(0, 200));
 });
 
 test.run();

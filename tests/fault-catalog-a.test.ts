@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { loadSpecSource } from '../compiler/load.ts';
-import { buildModel } from '../compiler/model.ts';
+import { buildModel } from '../compiler/model/index.ts';
 import { render } from '../compiler/render/index.ts';
 import type { FabricYaml } from '../compiler/spec-types.ts';
 import { validateSpec } from '../compiler/validate/index.ts';

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse, parseAllDocuments } from 'yaml';
 import type { RenderedFile } from '../compiler/emit-types.ts';
-import { buildModel } from '../compiler/model.ts';
+import { buildModel } from '../compiler/model/index.ts';
 import { packageRoot } from '../compiler/paths.ts';
 import { createEngine, render } from '../compiler/render/index.ts';
 import { compileTemplates } from '../compiler/render/templates.ts';
@@ -172,11 +172,11 @@ test('C2: no HTML escaping: & < > " = reach the output as written', () => {
 test('C3: a value the model lacks is an error while rendering, never an empty field', () => {
   const templates = compileTemplates(createEngine());
   assert.throws(
-    () => templates.get('app/service.yaml.hbs')!({ app: { port: 8080 }, serviceType: 'ClusterIP' }),
+    () => templates.get('app/base/service.yaml.hbs')!({ app: { port: 8080 }, serviceType: 'ClusterIP' }),
     /a template asked for a value the model does not have/,
   );
   assert.throws(
-    () => templates.get('app/service.yaml.hbs')!({ app: { name: 'web', port: 8080 } }),
+    () => templates.get('app/base/service.yaml.hbs')!({ app: { name: 'web', port: 8080 } }),
     /a template asked for a value the model does not have/,
   );
   const model = buildModel(parse(REFERENCE), 'fabric.yaml');
@@ -296,7 +296,7 @@ test('C7: templates ship with fabric and run with a pinned, proto-safe Handlebar
   );
   assert.ok(compileTemplates(createEngine()).size >= 30);
   assert.ok(
-    readFileSync(join(packageRoot(), 'templates/argocd/projects.yaml.hbs'), 'utf8').length > 0,
+    readFileSync(join(packageRoot(), 'templates/argocd-apps/projects.yaml.hbs'), 'utf8').length > 0,
     'templates live in the package',
   );
 

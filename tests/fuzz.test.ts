@@ -77,7 +77,7 @@ test(`${RUNS} fuzz cases from seed ${SEED} break no invariant`, async () => {
     seed: SEED,
     rawShare: 0.2,
     cliEvery: 50,
-    verifyEvery: kubectl ? 40 : 0,
+    verifyEvery: kubectl ? 30 : 0,
     verifyMax: 2,
   });
   console.log(

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Compiled } from '../compiler/index.ts';
-import { METRICS } from '../compiler/telemetry.ts';
+import { METRICS } from '../compiler/model/constants.ts';
 import { compile, GOLDEN_CASES, yamlDocs } from './helpers/compile.ts';
 
 const CASES = ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}/fabric.yaml`)];

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadSpecSource } from '../compiler/load.ts';
-import { buildModel } from '../compiler/model.ts';
+import { buildModel } from '../compiler/model/index.ts';
 import { createEngine, render } from '../compiler/render/index.ts';
 import { validateSpec } from '../compiler/validate/index.ts';
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // The starter fabric.yaml that `fabric init` writes for a user's own repository: the reference
 // topology (one control cluster, one member cluster per environment, one monitoring cluster, on
 // minikube) with comments that say what each part is and where to read more. Pure: answers in, text out.
-import { DEFAULT_SUBNET } from '../validate/semantic.ts';
+import { DEFAULT_SUBNET } from '../validate/constants.ts';
 
 /** The file `fabric init` writes beside the spec, and the spec's modeline names (editors complete keys from it). */
 export const SCHEMA_FILE = 'fabric.schema.json';
@@ -55,7 +55,7 @@ export function starterSpec(a: StarterAnswers): string {
     `# yaml-language-server: $schema=./${SCHEMA_FILE}`,
     `# The fleet fabric compiles into a Kustomize + ArgoCD GitOps repository.`,
     `# Check it: fabric validate    Compile it into out/: fabric compile    Publish it: fabric push`,
-    `# Every key, its default and its format: "fabric.yaml reference" in fabric's README, or the`,
+    `# Every key, its default and its format: docs/spec.md in the fabric package, or the`,
     `# JSON Schema beside this file (${SCHEMA_FILE}; after upgrading fabric: fabric schema > ${SCHEMA_FILE}).`,
     `name: ${a.name}`,
     ``,

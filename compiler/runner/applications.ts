@@ -1,12 +1,13 @@
 // Which ArgoCD Applications a run must end with, and how far the live ones
-// are. The names are predicted by evaluating the compiled ApplicationSets
-// (gitops/argocd-apps) over the cluster Secrets fabric registers, the way the
-// ApplicationSet controller does, so the prediction follows the templates
-// instead of restating them; a generator or template expression this
-// evaluator does not know is an error, never a guess (RELIABILITY F6: assert
-// the generated names equal the predicted set).
+// are. The names are the model's deployments (deployedApplications); the
+// compiled ApplicationSets (gitops/argocd-apps) are evaluated over the cluster
+// Secrets fabric registers, the way the ApplicationSet controller does, and
+// the plan refuses to start when the two differ (the templates and the model
+// disagree). A generator or template expression this evaluator does not know
+// is an error, never a guess.
 import { parseAllDocuments, parse } from 'yaml';
 import type { RenderedFile } from '../emit-types.ts';
+import type { Model } from '../model/index.ts';
 
 export interface RegisteredCluster {
   name: string;
@@ -20,6 +21,10 @@ type Json = Record<string, any>;
 const APPS_DIR = 'gitops/argocd-apps';
 
 export class PredictionError extends Error {}
+
+/** The Application names the model's deployments give, sorted. */
+export const deployedApplications = (model: Model): string[] =>
+  [...new Set(model.deployments.map((d) => d.application))].sort();
 
 export function expectedApplications(files: RenderedFile[], clusters: RegisteredCluster[]): string[] {
   const byPath = new Map(files.map((f) => [f.path, f.contents]));

@@ -6,7 +6,7 @@
 // with tlsClientConfig caData/certData/keyData = base64 of the PEM).
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { NAMESPACES, type ClusterModel } from '../model.ts';
+import { NAMESPACES, type ClusterModel } from '../model/index.ts';
 
 export interface ClusterCredentials {
   caData?: string;

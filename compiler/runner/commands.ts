@@ -6,10 +6,10 @@ import { createInterface } from 'node:readline/promises';
 import { EXIT, FabricError, SpecInvalidError, UsageError } from '../errors.ts';
 import { JSON_FORMAT } from '../json-format.ts';
 import type { Compiled } from '../index.ts';
-import { NAMESPACES, type Model } from '../model.ts';
+import { NAMESPACES, PORTS, type Model } from '../model/index.ts';
 import { packageRoot } from '../paths.ts';
 import { durationSeconds } from '../units.ts';
-import { expectedApplications, healthReport, parseApplications, type AppStatus } from './applications.ts';
+import { deployedApplications, healthReport, parseApplications, type AppStatus } from './applications.ts';
 import { minikubeHome } from './cluster-secret.ts';
 import { CommandFailed, Exec } from './exec.ts';
 import { describeFailure, executePlan } from './execute.ts';
@@ -17,7 +17,7 @@ import { hintFor } from './hints.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { buildPlan, formatPlan, planJSON } from './plan.ts';
 import { createReporter, type Output } from './progress.ts';
-import { containerEngine, minikubeClusters, profileState, registeredClusters, type RunContext } from './steps.ts';
+import { containerEngine, minikubeClusters, profileState, type RunContext } from './steps.ts';
 import { container, displayArgv, FLEET_LABEL, kubectl, minikube, type Argv } from './tools.ts';
 import { formatVerifyTable, rowOk, verifyFleet, type BackendURLs } from './verify.ts';
 
@@ -276,7 +276,7 @@ export async function statusCommand(opts: SpecOption & { json?: boolean }, io: I
   const { model } = compiled;
   const exec = new Exec(io.env);
   const clusters = await clusterStatus(exec, model);
-  const expected = expectedApplications(compiled.files, registeredClusters(model));
+  const expected = deployedApplications(model);
   const apps = await probe(
     exec,
     kubectl(model.control.context, '-n', NAMESPACES.argocd, 'get', 'applications.argoproj.io', '-o', 'json'),
@@ -466,11 +466,11 @@ export async function infoCommand(opts: SpecOption & { json?: boolean }, io: IO 
     return EXIT.ok;
   }
   const lines = [
-    `Grafana        ${model.grafana.url}   or   fabric port-forward grafana  ->  http://localhost:3000`,
+    `Grafana        ${model.grafana.url}   or   fabric port-forward grafana  ->  http://localhost:${PORTS.grafana}`,
     `  user         admin`,
     `  password     ${secretRead(mon.context, NAMESPACES.monitoring, model.grafana.adminSecret, 'admin-password')}`,
     `  ingress      http://${model.grafana.host}  (add "${mon.ip} ${model.grafana.host}" to /etc/hosts)`,
-    `ArgoCD         fabric port-forward argocd  ->  https://localhost:8080`,
+    `ArgoCD         fabric port-forward argocd  ->  https://localhost:${PORTS.argocdLocal}`,
     `  user         admin`,
     `  password     ${secretRead(model.control.context, NAMESPACES.argocd, 'argocd-initial-admin-secret', 'password')}`,
     '',
@@ -510,24 +510,24 @@ export function forwardTargets(model: Model): Record<string, ForwardTarget> {
       context: mon,
       namespace: NAMESPACES.monitoring,
       service: 'grafana',
-      remotePort: 3000,
-      localPort: 3000,
+      remotePort: PORTS.grafana,
+      localPort: PORTS.grafana,
       scheme: 'http',
     },
     argocd: {
       context: model.control.context,
       namespace: NAMESPACES.argocd,
       service: 'argocd-server',
-      remotePort: 443,
-      localPort: 8080,
+      remotePort: PORTS.argocdServer,
+      localPort: PORTS.argocdLocal,
       scheme: 'https',
     },
   };
   for (const set of model.backendSets) {
     for (const [endpoint, port] of [
-      [set.mimir, 8080],
-      [set.loki, 3100],
-      [set.tempo, 3200],
+      [set.mimir, PORTS.mimirHttp],
+      [set.loki, PORTS.lokiHttp],
+      [set.tempo, PORTS.tempoHttp],
     ] as const) {
       targets[endpoint.name] = {
         context: mon,

@@ -1,7 +1,7 @@
 // The plan of `fabric apply`: from the model, the ordered steps that bring
 // the clusters to match the spec. Pure: building and printing it runs no tool,
 // so `fabric apply --dry-run` works on a machine without any of them.
-import { expectedApplications, PredictionError } from './applications.ts';
+import { deployedApplications, expectedApplications, PredictionError } from './applications.ts';
 import {
   applyApplicationSets,
   buildAppImage,
@@ -41,9 +41,10 @@ export function buildPlan(ctx: RunContext): Step[] {
       'use platform.driver: docker (or podman), or clusters with provider: existing',
     );
   }
-  let expected: string[];
+  const expected = deployedApplications(model);
+  let generated: string[];
   try {
-    expected = expectedApplications(ctx.compiled.files, registeredClusters(model));
+    generated = expectedApplications(ctx.compiled.files, registeredClusters(model));
   } catch (e) {
     if (e instanceof PredictionError)
       throw new PlanError(
@@ -52,6 +53,11 @@ export function buildPlan(ctx: RunContext): Step[] {
       );
     throw e;
   }
+  if (generated.join('\n') !== expected.join('\n'))
+    throw new PlanError(
+      `the ApplicationSets create [${generated.join(', ')}], the model's deployments are [${expected.join(', ')}]`,
+      'this is a bug in fabric; please report it with the spec',
+    );
   const demoImages = profiles
     .filter((c) => c.role === 'member')
     .flatMap((c) =>

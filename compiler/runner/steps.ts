@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Compiled } from '../index.ts';
-import { NAMESPACES, VERSIONS, type ClusterModel, type Model } from '../model.ts';
+import { NAMESPACES, VERSIONS, type ClusterModel, type Model } from '../model/index.ts';
 import { expectedApplications, healthReport, parseApplications, type HealthReport } from './applications.ts';
 import {
   clusterSecret,

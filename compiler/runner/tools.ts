@@ -10,7 +10,7 @@
 //   addons.md: addons enable ADDON_NAME, addons list -o json; image.md: image build -t, image ls
 //   ip.md, delete.md, version.md (--short)
 // kubectl flags are checked against `kubectl <command> --help` by tests/runner-plan.test.ts.
-import { CLUSTER_LABELS, type ClusterModel, type Model } from '../model.ts';
+import { CLUSTER_LABELS, type ClusterModel, type Model } from '../model/index.ts';
 
 export type Argv = string[];
 

@@ -9,8 +9,8 @@
 //   Tempo  GET /api/search?q=<TraceQL>&start=&end=  (grafana/tempo docs/sources/tempo/api_docs:
 //          the `tags` form matches substrings, so an exact TraceQL equality is used instead)
 // With tenancy shared every request names the tenant in X-Scope-OrgID.
-import type { Model } from '../model.ts';
-import { LABELS, METRICS } from '../telemetry.ts';
+import type { Model } from '../model/index.ts';
+import { LABELS, METRICS, URL_PATHS } from '../model/constants.ts';
 
 export type Signal = 'metrics' | 'logs' | 'traces';
 export const SIGNALS: Signal[] = ['metrics', 'logs', 'traces'];
@@ -70,7 +70,11 @@ async function holds(
   const hourAgo = opts.now - 3600_000;
   if (signal === 'metrics') {
     const query = `count(${metric}{${LABELS.cluster}=${quote(cluster)}})`;
-    const r = await getJSON(`${urls.mimir}/prometheus/api/v1/query?${new URLSearchParams({ query })}`, tenant, opts);
+    const r = await getJSON(
+      `${urls.mimir}${URL_PATHS.mimirPrometheus}/api/v1/query?${new URLSearchParams({ query })}`,
+      tenant,
+      opts,
+    );
     return (r?.data?.result ?? []).some((s: { value?: [number, string] }) => Number(s.value?.[1]) > 0);
   }
   if (signal === 'logs') {

@@ -1,6 +1,7 @@
 // Stage 2: validation = JSON Schema, then semantic checks (only on a spec the
-// schema accepts, so they can trust its shape).
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
+// schema accepts, so they can trust its shape). At most MAX_DIAGNOSTICS are
+// reported, repeats dropped.
+import { capDiagnostics, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import type { LoadedSpec } from '../load.ts';
 import type { FabricYaml } from '../spec-types.ts';
 import { checkSchema } from './schema.ts';
@@ -13,8 +14,9 @@ export interface ValidationResult {
 
 export function validateSpec(loaded: LoadedSpec): ValidationResult {
   const schemaDiags = checkSchema(loaded);
-  if (hasErrors(schemaDiags)) return { diagnostics: sortDiagnostics(schemaDiags) };
+  // checkSchema sorts and caps its own list.
+  if (hasErrors(schemaDiags)) return { diagnostics: schemaDiags };
   const spec = loaded.data as FabricYaml;
-  const diagnostics = sortDiagnostics([...schemaDiags, ...checkSemantics(loaded, spec)]);
+  const diagnostics = capDiagnostics(sortDiagnostics([...schemaDiags, ...checkSemantics(loaded, spec)]), loaded.file);
   return { spec: hasErrors(diagnostics) ? undefined : spec, diagnostics };
 }

@@ -2,20 +2,18 @@
 // located diagnostic with a fix taken from the schema's own descriptions.
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { Diagnostic } from '../diagnostics.ts';
+import { capDiagnostics, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import { aliasOrigin, locate, sourceText, type LoadedSpec, type PathSegment } from '../load.ts';
 import { precompiled } from '../precompiled.ts';
 import schema from '../../schema/fabric.schema.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
-/** More than this many schema errors are summarised (ajv allErrors is unbounded, RELIABILITY ajv row). */
-const MAX_ERRORS = 50;
 
 /** The one ajv configuration, for compiling at first use and for the standalone code the build generates. */
 function newAjv(opts: { standaloneCode: boolean }) {
   const Ajv2020 = require('ajv/dist/2020.js').default;
   const addFormats = require('ajv-formats').default;
-  // strict: schema typos fail at start-up; no coercion, no removal, no $data (RELIABILITY B2).
+  // strict: schema typos fail at start-up; no coercion, no removal, no $data.
   const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
@@ -129,28 +127,64 @@ function expected(e: ErrorObject, path: PathSegment[]): string {
   return `a valid ${words}`;
 }
 
+/** FAB105: a name (map key) that is not a DNS label, with a rename that is. */
+function invalidName(spec: LoadedSpec, e: ErrorObject, path: PathSegment[], propertyName: string): Diagnostic {
+  const base = { severity: 'error' as const, file: spec.file };
+  const p = e.params as Record<string, unknown>;
+  const at = locate(spec, [...path, propertyName], 'key');
+  const why =
+    e.keyword === 'minLength' || e.keyword === 'maxLength'
+      ? `; it must have ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${p.limit} characters`
+      : '';
+  const rename = asLabel(propertyName, (e.parentSchema as { maxLength?: number } | undefined)?.maxLength ?? 40);
+  const rule = describe(e) ?? 'use lowercase letters, digits and -, starting with a letter';
+  return {
+    ...base,
+    code: 'FAB105',
+    ...at,
+    message: `invalid name '${propertyName}' in ${dotted(path)}${why}`,
+    hint: rename && rename !== propertyName ? `rename it, for example to '${rename}'. ${rule}` : rule,
+  };
+}
+
+/** FAB103: a value of the wrong type, with the fix for the common cases (quoted numbers, 1.10 read as 1.1). */
+function wrongType(spec: LoadedSpec, e: ErrorObject, path: PathSegment[]): Diagnostic {
+  const base = { severity: 'error' as const, file: spec.file };
+  const p = e.params as Record<string, unknown>;
+  const at = locate(spec, path);
+  const want = String(p.type);
+  const quotedNumber =
+    (want === 'integer' || want === 'number') && typeof e.data === 'string' && /^-?[0-9.]+$/.test(e.data);
+  // An unquoted 1.10 is the number 1.1 before fabric sees it: quote it as written, when that is valid.
+  const written =
+    want === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean')
+      ? sourceText(spec, path)
+      : undefined;
+  const pattern = (e.parentSchema as { pattern?: string } | undefined)?.pattern;
+  const quotable = written !== undefined && (pattern === undefined || new RegExp(pattern, 'u').test(written));
+  const hint = quotedNumber
+    ? 'remove the quotes around the number'
+    : want === 'boolean' && typeof e.data === 'string'
+      ? 'write true or false, without quotes'
+      : quotable
+        ? `quote it as written: "${written}"${describe(e) ? `. ${describe(e)}` : ''}`
+        : describe(e);
+  return {
+    ...base,
+    code: 'FAB103',
+    ...at,
+    message: `${dotted(path)} must be ${want === 'object' ? 'a mapping' : want === 'array' ? 'a list' : `a${/^[aeiou]/.test(want) ? 'n' : ''} ${want}`}, not ${typeName(e.data)}`,
+    hint,
+  };
+}
+
 function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined {
   const path = pointerToPath(e.instancePath);
   const base = { severity: 'error' as const, file: spec.file };
   const p = e.params as Record<string, unknown>;
   const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
   if (e.keyword === 'propertyNames') return undefined; // reported through the inner error, which carries propertyName
-  if (propertyName !== undefined) {
-    const at = locate(spec, [...path, propertyName], 'key');
-    const why =
-      e.keyword === 'minLength' || e.keyword === 'maxLength'
-        ? `; it must have ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${p.limit} characters`
-        : '';
-    const rename = asLabel(propertyName, (e.parentSchema as { maxLength?: number } | undefined)?.maxLength ?? 40);
-    const rule = describe(e) ?? 'use lowercase letters, digits and -, starting with a letter';
-    return {
-      ...base,
-      code: 'FAB105',
-      ...at,
-      message: `invalid name '${propertyName}' in ${dotted(path)}${why}`,
-      hint: rename && rename !== propertyName ? `rename it, for example to '${rename}'. ${rule}` : rule,
-    };
-  }
+  if (propertyName !== undefined) return invalidName(spec, e, path, propertyName);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
@@ -187,33 +221,8 @@ function toDiagnostic(spec: LoadedSpec, e: ErrorObject): Diagnostic | undefined 
         message: `${dotted(path)} must not be empty`,
         hint: describe(e),
       };
-    case 'type': {
-      const at = locate(spec, path);
-      const want = String(p.type);
-      const quotedNumber =
-        (want === 'integer' || want === 'number') && typeof e.data === 'string' && /^-?[0-9.]+$/.test(e.data);
-      // An unquoted 1.10 is the number 1.1 before fabric sees it (RELIABILITY A2): quote it as written, when that is valid.
-      const written =
-        want === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean')
-          ? sourceText(spec, path)
-          : undefined;
-      const pattern = (e.parentSchema as { pattern?: string } | undefined)?.pattern;
-      const quotable = written !== undefined && (pattern === undefined || new RegExp(pattern, 'u').test(written));
-      const hint = quotedNumber
-        ? 'remove the quotes around the number'
-        : want === 'boolean' && typeof e.data === 'string'
-          ? 'write true or false, without quotes'
-          : quotable
-            ? `quote it as written: "${written}"${describe(e) ? `. ${describe(e)}` : ''}`
-            : describe(e);
-      return {
-        ...base,
-        code: 'FAB103',
-        ...at,
-        message: `${dotted(path)} must be ${want === 'object' ? 'a mapping' : want === 'array' ? 'a list' : `a${/^[aeiou]/.test(want) ? 'n' : ''} ${want}`}, not ${typeName(e.data)}`,
-        hint,
-      };
-    }
+    case 'type':
+      return wrongType(spec, e, path);
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
       const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
@@ -277,30 +286,13 @@ function reportedPath(e: ErrorObject): [PathSegment[], 'value' | 'key'] {
 export function checkSchema(spec: LoadedSpec): Diagnostic[] {
   const validate = validator();
   if (validate(spec.data)) return [];
-  const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of validate.errors ?? []) {
     const d = toDiagnostic(spec, e);
     if (!d) continue;
     const origin = aliasOrigin(spec, ...reportedPath(e));
     if (origin) d.related = { ...origin, message: 'the value comes from the anchored node here' };
-    const key = `${d.line}:${d.column}:${d.code}:${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
     out.push(d);
   }
-  if (out.length > MAX_ERRORS) {
-    const rest = out.length - MAX_ERRORS;
-    out.length = MAX_ERRORS;
-    out.push({
-      code: 'FAB100',
-      severity: 'error',
-      file: spec.file,
-      line: 0,
-      column: 0,
-      message: `${rest} more schema errors not shown`,
-      hint: 'fix the errors above and validate again',
-    });
-  }
-  return out;
+  return capDiagnostics(sortDiagnostics(out), spec.file, { what: 'schema errors' });
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
 import { emitTree, manifestFile } from '../../compiler/emit.ts';
-import type { Model } from '../../compiler/model.ts';
+import type { Model } from '../../compiler/model/index.ts';
 import { verifyTargets } from '../../compiler/targets.ts';
 import { verifyTree } from '../../compiler/verify/index.ts';
 import { findExecutable } from '../../compiler/verify/tools.ts';

@@ -4,8 +4,8 @@
 // retyped, escaped twice, truncated or moved fails here.
 import { parseAllDocuments } from 'yaml';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
-import type { Model } from '../../compiler/model.ts';
-import { CRD_REPO_URL } from '../../compiler/render/index.ts';
+import type { Model } from '../../compiler/model/index.ts';
+import { CRD_REPO_URL, LABEL_KEYS } from '../../compiler/model/constants.ts';
 import type { FabricYaml } from '../../compiler/spec-types.ts';
 import type { Violation } from './violation.ts';
 
@@ -65,8 +65,8 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
   for (const file of ['alloy-agents', 'instrumented-apps', 'monitoring-stack']) {
     for (const h of holders(doc(`gitops/argocd-apps/${file}.yaml`), 'matchLabels')) {
       expect(
-        h.matchLabels['fabric.dev/fleet'] === spec.name,
-        `name: ${file}.yaml selects fleet ${JSON.stringify(h.matchLabels['fabric.dev/fleet'])}, not ${JSON.stringify(spec.name)}`,
+        h.matchLabels[LABEL_KEYS.fleet] === spec.name,
+        `name: ${file}.yaml selects fleet ${JSON.stringify(h.matchLabels[LABEL_KEYS.fleet])}, not ${JSON.stringify(spec.name)}`,
       );
     }
   }
@@ -76,12 +76,12 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
     const overlay = `${g}/alloy-agent/overlays/${name}`;
     const pairs = doc(`${overlay}/kustomization.yaml`)?.labels?.[0]?.pairs;
     expect(
-      pairs?.['fabric.dev/cluster'] === name,
-      `cluster ${name}: ${overlay}/kustomization.yaml labels it ${JSON.stringify(pairs?.['fabric.dev/cluster'])}`,
+      pairs?.[LABEL_KEYS.cluster] === name,
+      `cluster ${name}: ${overlay}/kustomization.yaml labels it ${JSON.stringify(pairs?.[LABEL_KEYS.cluster])}`,
     );
     expect(
-      pairs?.['fabric.dev/environment'] === c.environment,
-      `cluster ${name}: its agent is labelled environment ${JSON.stringify(pairs?.['fabric.dev/environment'])}, not ${JSON.stringify(c.environment)}`,
+      pairs?.[LABEL_KEYS.environment] === c.environment,
+      `cluster ${name}: its agent is labelled environment ${JSON.stringify(pairs?.[LABEL_KEYS.environment])}, not ${JSON.stringify(c.environment)}`,
     );
     const alloy = byPath.get(`${overlay}/config.alloy`) ?? '';
     const labelled = alloyStrings(alloy, 'cluster');
@@ -111,8 +111,8 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
   const [monName, mon] = monitoring;
   const monPairs = doc(`${g}/namespaces/overlays/${monName}/kustomization.yaml`)?.labels?.[0]?.pairs;
   expect(
-    monPairs?.['fabric.dev/cluster'] === monName,
-    `monitoring cluster ${monName}: its namespaces overlay labels it ${JSON.stringify(monPairs?.['fabric.dev/cluster'])}`,
+    monPairs?.[LABEL_KEYS.cluster] === monName,
+    `monitoring cluster ${monName}: its namespaces overlay labels it ${JSON.stringify(monPairs?.[LABEL_KEYS.cluster])}`,
   );
   if (mon.server !== undefined) {
     const server = doc('gitops/argocd-apps/alerting-rules.yaml')?.spec?.destination?.server;
@@ -138,13 +138,13 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
   // Environments: rule objects, datasources, backends and generators keyed by the name.
   const datasources: Obj[] = holders(docs(`${g}/monitoring/grafana/overlays/${monName}/datasources.yaml`), 'uid');
   const appsetEnvs = holders(doc('gitops/argocd-apps/alloy-agents.yaml'), 'matchLabels').map(
-    (h) => h.matchLabels['fabric.dev/environment'],
+    (h) => h.matchLabels[LABEL_KEYS.environment],
   );
   for (const env of envNames) {
     const rules = doc(`${g}/alerting-rules/overlays/${env}/rules.yaml`);
     expect(
-      rules?.metadata?.labels?.['fabric.dev/environment'] === env,
-      `environment ${env}: its PrometheusRule is labelled ${JSON.stringify(rules?.metadata?.labels?.['fabric.dev/environment'])}`,
+      rules?.metadata?.labels?.[LABEL_KEYS.environment] === env,
+      `environment ${env}: its PrometheusRule is labelled ${JSON.stringify(rules?.metadata?.labels?.[LABEL_KEYS.environment])}`,
     );
     for (const r of holders(rules, 'alert'))
       expect(
@@ -259,7 +259,7 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
   // Templated ApplicationSet paths: each generated (component, cluster) pair is an overlay.
   for (const file of ['alloy-agents', 'instrumented-apps']) {
     for (const gen of holders(doc(`gitops/argocd-apps/${file}.yaml`), 'clusters')) {
-      const env = gen.clusters?.selector?.matchLabels?.['fabric.dev/environment'];
+      const env = gen.clusters?.selector?.matchLabels?.[LABEL_KEYS.environment];
       const component = gen.clusters?.values?.component;
       for (const [cluster] of members.filter(([, c]) => c.environment === env)) {
         expect(
@@ -331,6 +331,19 @@ export function applicationNameProblems(model: Model, files: RenderedFile[]): Vi
       }
     }
   }
+  // The ApplicationSets create exactly the Applications of the model's deployments, each once.
+  const deployed = [...new Set(model.deployments.map((d) => d.application))].sort();
+  const generated = [...names.keys()].sort();
+  if (deployed.length !== model.deployments.length)
+    problems.push({
+      invariant: 'deployments-unique',
+      detail: 'two deployments of the model share an Application name',
+    });
+  if (deployed.join('\n') !== generated.join('\n'))
+    problems.push({
+      invariant: 'deployments-generated',
+      detail: `the ApplicationSets create [${generated.join(', ')}], the model's deployments are [${deployed.join(', ')}]`,
+    });
   return problems;
 }
 

@@ -1,0 +1,336 @@
+// Every diagnostic code fabric emits, in one table. A Diagnostic's code is typed
+// as a key of this table, so a code cannot be used without an entry here;
+// docs/diagnostics.md is generated from it (node scripts/gen-diagnostics-docs.mjs)
+// and tests/diagnostic-catalog.test.ts checks that every entry has a bad-spec
+// fixture in tests/fixtures/bad (or says here why it cannot have one).
+//
+// To add a code: add an entry (the next free number in its range), use it from
+// a check (validate/checks/*.ts lists it in `codes`), add a fixture whose first
+// line is `# expect: FABnnn at line:col`, and regenerate the doc.
+//   FAB0xx reading and parsing the file   FAB1xx the JSON Schema   FAB2xx semantic checks
+
+export type Severity = 'error' | 'warning';
+
+export interface CatalogEntry {
+  /** Stable kebab-case name, e.g. unknown-key. */
+  name: string;
+  severity: Severity;
+  /** What the problem is, one sentence. */
+  summary: string;
+  /** A fabric.yaml excerpt (or a command) that produces it. */
+  example: string;
+  /** What fixes it, in general (each diagnostic's hint says it for its case). */
+  fix: string;
+  /** Why no file in tests/fixtures/bad expects this code, and where it is tested instead. */
+  noFixture?: string;
+}
+
+export const CATALOG = {
+  FAB001: {
+    name: 'unreadable-spec',
+    severity: 'error',
+    summary: 'The spec cannot be read: it does not exist, is a directory, is not a regular file, or is not readable.',
+    example: 'fabric validate --spec /dev/zero',
+    fix: 'Pass the path of a regular file with --spec (default spec/fabric.yaml).',
+    noFixture:
+      'a missing file, a device or a FIFO cannot be a committed fixture; tests/validate-fixtures.test.ts and tests/validate-limits.test.ts run them through the CLI',
+  },
+  FAB002: {
+    name: 'spec-too-large',
+    severity: 'error',
+    summary: 'The spec is larger than 1 MiB; it is refused before parsing.',
+    example: 'fabric validate --spec a-2-MiB-file.yaml',
+    fix: 'Check the path: a fleet spec is a few kilobytes.',
+    noFixture: 'a 1 MiB fixture is not worth committing; tests/validate-fixtures.test.ts writes one',
+  },
+  FAB003: {
+    name: 'empty-spec',
+    severity: 'error',
+    summary: 'The spec has no content (empty, only comments, or null).',
+    example: '# nothing but a comment',
+    fix: 'Start from spec/fabric.yaml, which describes the reference deployment.',
+  },
+  FAB010: {
+    name: 'yaml-syntax',
+    severity: 'error',
+    summary:
+      'The file is not valid YAML (unclosed quote or bracket, bad indentation, tab indentation, alias without anchor).',
+    example: 'clusters: { control: { role: control }',
+    fix: 'Fix the YAML at the position shown; for an unclosed quote or bracket the position is where it opens.',
+  },
+  FAB011: {
+    name: 'duplicate-key',
+    severity: 'error',
+    summary: 'A key appears twice in one mapping; YAML would silently keep one of them.',
+    example: 'name: lgtm\nname: other',
+    fix: 'Remove one of the two keys (both places are shown).',
+  },
+  FAB012: {
+    name: 'yaml-tag',
+    severity: 'error',
+    summary: 'An explicit YAML tag (!!set, !vault, !!timestamp) would smuggle a non-plain value past the schema.',
+    example: 'name: !vault lgtm',
+    fix: 'Remove the tag; write a plain string, number, list or mapping.',
+  },
+  FAB013: {
+    name: 'yaml-too-deep',
+    severity: 'error',
+    summary: 'The document nests too deeply to parse, or its aliases expand too far (more than 100 expansions).',
+    example: 'name: [[[[[[[[[[ ... thousands of brackets',
+    fix: 'A fabric.yaml is a few levels deep; look for unclosed [ or {, and write repeated values out.',
+  },
+  FAB014: {
+    name: 'merge-key',
+    severity: 'error',
+    summary: 'A merge key (<<) is YAML 1.1, not 1.2; tools disagree on what it means.',
+    example: 'prod:\n  <<: *stage',
+    fix: 'Write the keys out, or use environment overrides (environments.<env>.alerts).',
+  },
+  FAB015: {
+    name: 'multiple-documents',
+    severity: 'error',
+    summary: 'The file holds a second YAML document (a second ---).',
+    example: 'name: lgtm\n---\nname: other',
+    fix: 'Remove the extra --- and what follows, or merge it into the first document.',
+  },
+  FAB016: {
+    name: 'yaml-1.1-value',
+    severity: 'warning',
+    summary: 'A plain value that YAML 1.1 tools (Kubernetes, kubectl) read differently (no -> false, 0o17, 1:30).',
+    example: 'environments:\n  no: {}',
+    fix: 'Quote the value: "no".',
+  },
+  FAB017: {
+    name: 'top-level-not-mapping',
+    severity: 'error',
+    summary: 'The top level of the file is a list or a single value, not a mapping.',
+    example: '- name: lgtm',
+    fix: 'Write the spec as keys and values (name:, git:, clusters:, ...), as in spec/fabric.yaml.',
+  },
+  FAB018: {
+    name: 'self-referencing-alias',
+    severity: 'error',
+    summary: 'An alias inside the node it refers to: the value would contain itself.',
+    example: 'apps: &apps\n  web: *apps',
+    fix: 'Point the alias at a node outside this one, or write the value out.',
+  },
+  FAB100: {
+    name: 'more-not-shown',
+    severity: 'error',
+    summary: 'More than 50 diagnostics: the first 50 are shown, the rest counted in this one.',
+    example: 'a long line of garbage, or a file with 60 unknown keys',
+    fix: 'Fix the problems shown and validate again.',
+    noFixture:
+      'it is always the 51st diagnostic, never the first; tests/validate-limits.test.ts and tests/schema.test.ts check it',
+  },
+  FAB101: {
+    name: 'unknown-key',
+    severity: 'error',
+    summary: 'A key the schema does not define (often a typo).',
+    example: 'clusters:\n  control:\n    rol: control',
+    fix: 'Use the key the hint suggests, or remove it; docs/spec.md lists every key.',
+  },
+  FAB102: {
+    name: 'missing-key',
+    severity: 'error',
+    summary: 'A required key is missing, or a mapping that must have entries is empty.',
+    example: 'git:\n  revision: main   # no repoURL',
+    fix: 'Add the key named in the message.',
+  },
+  FAB103: {
+    name: 'wrong-type',
+    severity: 'error',
+    summary: 'A value has the wrong type (a string where a number is expected, a list for a mapping, ...).',
+    example: 'grafana:\n  nodePort: "30300"',
+    fix: 'Write the type named in the message; quote strings that look like numbers, unquote numbers.',
+  },
+  FAB104: {
+    name: 'invalid-value',
+    severity: 'error',
+    summary: 'A value of the right type that the schema does not allow (pattern, range, length, allowed values).',
+    example: 'clusters:\n  control:\n    role: master',
+    fix: 'Use a value of the format the hint describes; docs/spec.md lists each format.',
+  },
+  FAB105: {
+    name: 'invalid-name',
+    severity: 'error',
+    summary: 'A name (cluster, environment, app) that is not a DNS label: lowercase letters, digits and -.',
+    example: 'environments:\n  Prod_EU: {}',
+    fix: 'Rename it as the hint suggests (prod-eu).',
+  },
+  FAB201: {
+    name: 'unknown-environment',
+    severity: 'error',
+    summary: 'A cluster or app names an environment that is not defined under environments:.',
+    example: 'clusters:\n  prod-cluster:\n    role: member\n    environment: prdo',
+    fix: 'Use a defined environment (the hint suggests the closest), or define it.',
+  },
+  FAB202: {
+    name: 'control-cluster-count',
+    severity: 'error',
+    summary: 'There must be exactly one cluster with role control (it runs ArgoCD).',
+    example: 'clusters:\n  a: { role: control }\n  b: { role: control }',
+    fix: 'Keep one control cluster.',
+  },
+  FAB203: {
+    name: 'monitoring-cluster-count',
+    severity: 'error',
+    summary: 'There must be exactly one cluster with role monitoring (it runs Mimir, Loki, Tempo and Grafana).',
+    example: 'clusters:\n  control: { role: control }   # no monitoring cluster',
+    fix: 'Keep one monitoring cluster.',
+  },
+  FAB204: {
+    name: 'environment-without-member',
+    severity: 'error',
+    summary: 'An environment that no member cluster runs.',
+    example: 'environments:\n  qa: {}   # no cluster has environment: qa',
+    fix: 'Add a member cluster with environment: <env>, or remove the environment.',
+  },
+  FAB205: {
+    name: 'nodeport-collision',
+    severity: 'error',
+    summary: 'Two Services in one cluster would take the same NodePort.',
+    example: 'grafana:\n  nodePort: 30090   # also environments.stage.ports.mimir',
+    fix: 'Give every Service in a cluster its own NodePort (30000-32767).',
+  },
+  FAB206: {
+    name: 'host-collision',
+    severity: 'error',
+    summary: 'Two Ingresses would take the same host name.',
+    example: 'apps:\n  web:\n    hosts: { stage: grafana.local }',
+    fix: 'Give every Ingress its own host.',
+  },
+  FAB207: {
+    name: 'ip-outside-subnet',
+    severity: 'error',
+    summary: "A minikube cluster's ip is outside platform.subnet.",
+    example: 'clusters:\n  control:\n    ip: 10.0.0.5   # subnet 192.168.200.0/24',
+    fix: 'Pick an address inside the subnet, or change platform.subnet.',
+  },
+  FAB208: {
+    name: 'address-collision',
+    severity: 'error',
+    summary: 'Two clusters use the same ip or the same kube context.',
+    example: 'clusters:\n  a: { ip: 192.168.200.10 }\n  b: { ip: 192.168.200.10 }',
+    fix: 'Give every cluster its own address and context.',
+  },
+  FAB209: {
+    name: 'memory-budget',
+    severity: 'warning',
+    summary: 'The minikube clusters ask for more memory than platform.memoryBudget.',
+    example: 'platform:\n  memoryBudget: 8g   # four clusters of 3g',
+    fix: 'Lower clusters.<name>.memory, raise the budget, or move clusters to provider: existing.',
+  },
+  FAB210: {
+    name: 'environment-role-mismatch',
+    severity: 'error',
+    summary: 'A member cluster without an environment, or a control/monitoring cluster with one.',
+    example: 'clusters:\n  stage-cluster:\n    role: member   # no environment:',
+    fix: 'Give member clusters an environment; remove it from the others.',
+  },
+  FAB211: {
+    name: 'minikube-without-ip',
+    severity: 'error',
+    summary: 'A minikube cluster has no static ip; clusters reach each other at these addresses.',
+    example: 'clusters:\n  control:\n    role: control   # no ip:',
+    fix: 'Add ip: with a free address in platform.subnet.',
+  },
+  FAB212: {
+    name: 'provider-field-mismatch',
+    severity: 'error',
+    summary: 'A field that does not apply to the cluster provider, or one an existing cluster needs is missing.',
+    example: 'clusters:\n  cloud:\n    provider: existing\n    cpus: 4',
+    fix: 'minikube clusters take cpus/memory/ip; existing ones take context/server (and ip for monitoring).',
+  },
+  FAB213: {
+    name: 'backend-ports-tenancy',
+    severity: 'error',
+    summary: 'Backend ports in the wrong place for the tenancy mode.',
+    example: 'backends:\n  tenancy: isolated\n  ports: { mimir: 30090, loki: 30100, tempo: 30200 }',
+    fix: 'isolated: ports under environments.<env>.ports; shared: one set under backends.ports.',
+  },
+  FAB214: {
+    name: 'unpinned-image',
+    severity: 'error',
+    summary: 'An app image without a version tag or digest, or with :latest.',
+    example: 'apps:\n  web:\n    image: fabric/web:latest',
+    fix: 'Pin the image: a version tag such as :0.1.0, or @sha256:<digest>.',
+  },
+  FAB216: {
+    name: 'reserved-address',
+    severity: 'error',
+    summary: "A cluster ip is the subnet's network, broadcast or gateway address.",
+    example: 'clusters:\n  control:\n    ip: 192.168.200.1',
+    fix: 'Pick another address, for example .10 and up.',
+  },
+  FAB217: {
+    name: 'loki-retention-days',
+    severity: 'error',
+    summary: 'Loki retention that is not a whole number of days.',
+    example: 'environments:\n  prod:\n    retention: { logs: 36h }',
+    fix: 'Use a multiple of 24h, such as 7d.',
+  },
+  FAB218: {
+    name: 'reserved-app-name',
+    severity: 'error',
+    summary: 'An app named like a component fabric generates (alloy-agent, monitoring, ...).',
+    example: 'apps:\n  monitoring: { image: x:1 }',
+    fix: 'Rename the app.',
+  },
+  FAB219: {
+    name: 'host-without-app',
+    severity: 'error',
+    summary: 'An app has a host for an environment it does not run in.',
+    example: 'apps:\n  web:\n    environments: [stage]\n    hosts: { prod: web.local }',
+    fix: 'Add the environment to apps.<name>.environments, or remove the host.',
+  },
+  FAB220: {
+    name: 'value-too-large',
+    severity: 'error',
+    summary: 'A duration longer than a Go duration holds, or more memory than minikube can take.',
+    example: 'environments:\n  prod:\n    retention: { metrics: 9999999h }',
+    fix: 'Use a smaller value.',
+  },
+  FAB221: {
+    name: 'application-name-collision',
+    severity: 'error',
+    summary: 'Two ArgoCD Applications would get the same name.',
+    example: 'apps:\n  alloy-agent-prod: ...   # and a cluster named prod',
+    fix: 'Rename the app, cluster or environment.',
+  },
+  FAB222: {
+    name: 'invalid-url',
+    severity: 'error',
+    summary: 'A URL that matches the pattern but does not parse (a port above 65535, a bad host).',
+    example: 'clusters:\n  cloud:\n    server: https://api.example.com:99999',
+    fix: 'Check the port (at most 65535) and the host name.',
+  },
+  FAB223: {
+    name: 'credentials-in-repo-url',
+    severity: 'error',
+    summary:
+      'git.repoURL carries a user name or token; it would be written into generated files and pushed in plain text.',
+    example: 'git:\n  repoURL: https://user:ghp_xxxx@github.com/you/fleet.git',
+    fix: 'Remove the credentials from the URL; use a credential file or environment variable, not the URL.',
+  },
+  FAB224: {
+    name: 'unpushable-revision',
+    severity: 'error',
+    summary:
+      'git.revision is not a branch name fabric can push: HEAD, a tag, a commit SHA, a full ref, or a name git check-ref-format refuses.',
+    example: 'git:\n  revision: HEAD',
+    fix: 'Name the branch that fabric pushes to and ArgoCD tracks, such as main.',
+  },
+  FAB225: {
+    name: 'subnet-host-bits',
+    severity: 'error',
+    summary: 'platform.subnet has host bits set (192.168.200.5/24); docker refuses such a network.',
+    example: 'platform:\n  subnet: 192.168.200.5/24',
+    fix: 'Write the network address: 192.168.200.0/24.',
+  },
+} as const satisfies Record<`FAB${number}`, CatalogEntry>;
+
+/** A code with a catalog entry; Diagnostic.code has this type. */
+export type Code = keyof typeof CATALOG;
+
+export const catalogEntry = (code: Code): CatalogEntry => CATALOG[code];

@@ -1,0 +1,132 @@
+// Every fixed fact of the output in one place: pinned versions and images,
+// namespaces, ports, URL paths, label keys, and the metric and label names the
+// generated rules and dashboards query. Templates read them through the
+// `portNumber`, `labelKey` and `urlPath` helpers (render/engine.ts), render and the runner
+// import them; tests/constants-only.test.ts fails when a port number or a
+// fabric.dev/ label key is typed anywhere else in templates/ or the runner.
+
+/** Pinned upstream versions (see docs/ and the README's version table). */
+export const VERSIONS = {
+  alloy: 'v1.18.1',
+  mimir: '3.1.1',
+  loki: '3.7.6',
+  // Tempo 2.8.x (2.8.4 carries CVE fixes): its monolithic layout (compactor and
+  // ingester blocks) is the one this generator writes; 3.0 moved retention to
+  // the backend scheduler.
+  tempo: '2.8.4',
+  grafana: '13.1.3',
+  kubeStateMetrics: 'v2.15.0',
+  argocd: 'v3.5.1',
+  prometheusOperator: 'v0.84.1',
+} as const;
+
+export const IMAGES = {
+  alloy: `grafana/alloy:${VERSIONS.alloy}`,
+  mimir: `grafana/mimir:${VERSIONS.mimir}`,
+  loki: `grafana/loki:${VERSIONS.loki}`,
+  tempo: `grafana/tempo:${VERSIONS.tempo}`,
+  grafana: `grafana/grafana:${VERSIONS.grafana}`,
+  kubeStateMetrics: `registry.k8s.io/kube-state-metrics/kube-state-metrics:${VERSIONS.kubeStateMetrics}`,
+} as const;
+
+/** Where upstream publishes the PrometheusRule CRD (used at the pinned operator tag). */
+export const CRD_REPO_URL = 'https://github.com/prometheus-operator/prometheus-operator.git';
+
+export const NAMESPACES = {
+  monitoring: 'monitoring',
+  agents: 'observability',
+  apps: 'apps',
+  argocd: 'argocd',
+} as const;
+
+/** The ArgoCD AppProject of everything in the control and monitoring clusters. */
+export const PLATFORM_PROJECT = 'platform';
+
+/** Ports the generated workloads listen on (container and Service ports). */
+export const PORTS = {
+  mimirHttp: 8080,
+  mimirGrpc: 9095,
+  lokiHttp: 3100,
+  lokiGrpc: 9095,
+  tempoHttp: 3200,
+  tempoGrpc: 9095,
+  tempoOtlpGrpc: 4317,
+  tempoOtlpHttp: 4318,
+  grafana: 3000,
+  alloyOtlpGrpc: 4317,
+  alloyOtlpHttp: 4318,
+  /** Alloy's own HTTP server (UI, /-/ready, its metrics). */
+  alloyHttp: 12345,
+  kubeStateMetrics: 8080,
+  kubeStateMetricsTelemetry: 8081,
+  /** minikube's API server on the node IP of the shared network. */
+  minikubeApiServer: 8443,
+  /** ArgoCD's server Service (HTTPS), for port-forwards. */
+  argocdServer: 443,
+  /** Local port of `fabric port-forward argocd`. */
+  argocdLocal: 8080,
+} as const;
+export type PortName = keyof typeof PORTS;
+
+/** URL paths appended to the backends' base URLs. */
+export const URL_PATHS = {
+  mimirPush: '/api/v1/push',
+  /** Mimir's Prometheus-compatible API prefix (queries, Grafana datasource). */
+  mimirPrometheus: '/prometheus',
+  mimirAlertmanager: '/alertmanager',
+  lokiOtlp: '/otlp',
+  lokiPush: '/loki/api/v1/push',
+  ready: '/ready',
+} as const;
+
+/** Label keys fabric sets; the ApplicationSets select cluster Secrets on role, environment and fleet. */
+export const LABEL_KEYS = {
+  role: 'fabric.dev/role',
+  environment: 'fabric.dev/environment',
+  fleet: 'fabric.dev/fleet',
+  cluster: 'fabric.dev/cluster',
+  backendSet: 'fabric.dev/backend-set',
+} as const;
+export type LabelName = keyof typeof LABEL_KEYS;
+
+/** Kept for the runner's imports: the cluster Secret labels are the first three label keys. */
+export const CLUSTER_LABELS = {
+  role: LABEL_KEYS.role,
+  environment: LABEL_KEYS.environment,
+  fleet: LABEL_KEYS.fleet,
+} as const;
+
+/**
+ * Metric names the alerts and dashboards query, as they land in Mimir: the
+ * demo app's (runtime-app/src/telemetry-names.ts writes the same names on its
+ * side; tests/telemetry-contract.test.ts holds the two equal), kube-state-metrics
+ * as scraped, and Tempo's metrics generator.
+ */
+export const METRICS = {
+  requests: 'app_requests_total',
+  errors: 'app_errors_total',
+  durationBucket: 'app_request_duration_seconds_bucket',
+  durationCount: 'app_request_duration_seconds_count',
+  durationSum: 'app_request_duration_seconds_sum',
+  targetInfo: 'target_info',
+  restarts: 'kube_pod_container_status_restarts_total',
+  spanCalls: 'traces_spanmetrics_calls_total',
+  serviceGraphRequests: 'traces_service_graph_request_total',
+} as const;
+
+/** Label names of those series in Mimir. */
+export const LABELS = {
+  job: 'job',
+  status: 'http_response_status_code',
+  route: 'http_route',
+  method: 'http_request_method',
+  cluster: 'cluster',
+  env: 'env',
+} as const;
+
+/**
+ * The probe route. Kubernetes calls it on every pod every few seconds, so
+ * counting it would hide an app nobody calls (about 0.2 requests per second
+ * per pod from probes alone) and dilute error ratios and latency.
+ */
+export const PROBE_ROUTE = '/health';

@@ -1,0 +1,163 @@
+// The model's types: what render, the runner, verify and the fuzzer read.
+// Built by buildModel (model/index.ts); constants in model/constants.ts.
+
+export type Role = 'control' | 'monitoring' | 'member';
+
+export interface ClusterModel {
+  name: string;
+  role: Role;
+  environment?: string;
+  provider: 'minikube' | 'existing';
+  /** Address of the cluster's node on the shared network (minikube), or where its NodePorts are reached. */
+  ip?: string;
+  cpus: number;
+  memoryMiB: number;
+  /** kube context fabric targets with --context. */
+  context: string;
+  /** API server URL as ArgoCD in the control cluster reaches it. */
+  server: string;
+  /** Labels of the ArgoCD cluster Secret. */
+  argocdLabels: Record<string, string>;
+}
+
+export interface BackendEndpoint {
+  /** Object name (Service, StatefulSet) in the monitoring namespace. */
+  name: string;
+  /** In-cluster URL or host:port used inside the monitoring cluster. */
+  internal: string;
+  /** NodePort through which member clusters reach it. */
+  nodePort: number;
+  /** Address member clusters use: monitoring node IP + NodePort. */
+  external: string;
+}
+
+/** One Mimir + Loki + Tempo: per environment (isolated) or one for all (shared). */
+export interface BackendSet {
+  /** Environment name, or 'shared'. */
+  key: string;
+  /** Environments whose data it holds. */
+  environments: string[];
+  /** Full URLs: `push` (remote write), `prometheus` (query API prefix). */
+  mimir: BackendEndpoint & {
+    internalUrls: { push: string; prometheus: string };
+    externalUrls: { push: string; prometheus: string };
+  };
+  /** Full URLs: `otlp` (OTLP logs), `push` (Loki push API). */
+  loki: BackendEndpoint & {
+    internalUrls: { otlp: string; push: string };
+    externalUrls: { otlp: string; push: string };
+  };
+  tempo: BackendEndpoint & { query: string };
+  storage: { metrics: string; logs: string; traces: string };
+  /** Longest retention among its environments, for the global settings; per-tenant values go in overrides. */
+  retention: RetentionModel;
+  tenants: { id: string; retention: RetentionModel }[];
+  /** CIDRs the member clusters of its environments send from (NetworkPolicy sources). */
+  agentSources: string[];
+}
+
+export interface RetentionModel {
+  /** Mimir compactor_blocks_retention_period (Prometheus duration). */
+  metrics: string;
+  /** Loki retention_period, in hours. */
+  logs: string;
+  /** Tempo block_retention, as a Go duration (no `d` unit). */
+  traces: string;
+}
+
+export interface AlertModel {
+  /** `thresholdText`: the threshold as a percentage for summaries, computed once and exactly (0.07 -> "7%"). */
+  errorRate?: { threshold: number; thresholdText: string; for: string };
+  latencyP95?: { thresholdSeconds: number; for: string };
+  podRestarts?: { threshold: number; window: string };
+  lowRequestRate?: { threshold: number; for: string };
+  serviceDown?: { for: string };
+}
+
+export interface EnvironmentModel {
+  name: string;
+  /** The environment as an Alloy identifier (`-` becomes `_`; injective for DNS labels). */
+  alloyLabel: string;
+  memberClusters: string[];
+  backends: BackendSet;
+  /** X-Scope-OrgID: the environment name with tenancy shared, none with isolated. */
+  tenant?: string;
+  retention: RetentionModel;
+  alerts: AlertModel;
+  /** Apps that run in this environment. */
+  apps: string[];
+  datasources: { mimir: string; loki: string; tempo: string };
+  /** ArgoCD AppProject that confines this environment's applications. */
+  project: string;
+}
+
+export interface AppModel {
+  name: string;
+  image: string;
+  port: number;
+  nodePort?: number;
+  replicas: number;
+  environments: string[];
+  hosts: Record<string, string>;
+}
+
+export interface Model {
+  name: string;
+  /** Spec path as given, for headers. */
+  specPath: string;
+  git: { repoURL: string; revision: string; path: string };
+  platform: {
+    driver: string;
+    network: string;
+    subnet: string;
+    kubernetesVersion: string;
+    cni: string;
+    memoryBudgetMiB?: number;
+  };
+  tenancy: 'isolated' | 'shared';
+  clusters: ClusterModel[];
+  control: ClusterModel;
+  monitoring: ClusterModel;
+  environments: EnvironmentModel[];
+  backendSets: BackendSet[];
+  apps: AppModel[];
+  grafana: { nodePort: number; host: string; adminSecret: string; url: string };
+  /** What ArgoCD deploys where: the one list render, targets, the runner, verify and the fuzzer read. */
+  deployments: Deployment[];
+}
+
+/** The ArgoCD object that creates a deployment's Application (a file under gitops/argocd-apps/). */
+export type Generator = 'monitoring-stack' | 'operators' | 'alerting-rules' | 'alloy-agents' | 'instrumented-apps';
+
+/** One ArgoCD Application: which tree directories it syncs, into which cluster and namespace, under which project. */
+export interface Deployment {
+  /** Component directory name: `mimir`, `alloy-agent`, an app's name, ... */
+  component: string;
+  /** Directories of the tree it syncs (relative to the tree root, without git.path); none for the upstream CRDs. */
+  sources: string[];
+  /** Destination cluster name. */
+  cluster: string;
+  /** ArgoCD Application name (unique across the fleet: FAB221). */
+  application: string;
+  namespace: string;
+  project: string;
+  generator: Generator;
+  /** Member deployments: the environment whose generator creates it. */
+  environment?: string;
+  /** For messages: what it deploys, and where the spec declares what it is named after. */
+  what: string;
+  declaredAt?: string[];
+}
+
+/** The little of a fleet the deployments follow from; buildModel and the FAB221 check both make one. */
+export interface FleetShape {
+  tenancy: 'isolated' | 'shared';
+  /** Sorted environment names. */
+  environments: string[];
+  /** The monitoring cluster's name (a spec being validated may lack one: then ''). */
+  monitoring: string;
+  /** Member clusters (sorted by name) and their environment. */
+  members: { name: string; environment: string }[];
+  /** Apps (sorted by name) and the environments they run in. */
+  apps: { name: string; environments: string[] }[];
+}

@@ -1,0 +1,32 @@
+// Alloy on every member cluster: a DaemonSet receiving the apps' OTLP and
+// reading pod logs, sending to its environment's backends (config.alloy).
+import { IMAGES, NAMESPACES } from '../../model/index.ts';
+import { components, type RenderContext } from './context.ts';
+
+export function renderAlloyAgent({ tree, members, envOf }: RenderContext) {
+  const ns = NAMESPACES.agents;
+  const base = components('alloy-agent/base');
+  tree.yaml(`${base}/kustomization.yaml`, 'alloy-agent/base/kustomization.yaml.hbs', { ns });
+  tree.yaml(`${base}/rbac.yaml`, 'alloy-agent/base/rbac.yaml.hbs', { ns });
+  tree.yaml(`${base}/daemonset.yaml`, 'alloy-agent/base/daemonset.yaml.hbs', { image: IMAGES.alloy });
+  tree.yaml(`${base}/service.yaml`, 'alloy-agent/base/service.yaml.hbs', {});
+  for (const cluster of members) {
+    const env = envOf(cluster);
+    const b = env.backends;
+    const dir = components(`alloy-agent/overlays/${cluster.name}`);
+    tree.yaml(`${dir}/kustomization.yaml`, 'alloy-agent/overlays/kustomization.yaml.hbs', { cluster, env });
+    tree.alloy(`${dir}/config.alloy`, 'alloy-agent/overlays/config.alloy.hbs', {
+      cluster,
+      env,
+      tenant: env.tenant,
+      setEnv: `set(attributes["deployment.environment.name"], ${JSON.stringify(env.name)})`,
+      setCluster: `set(attributes["k8s.cluster.name"], ${JSON.stringify(cluster.name)})`,
+      mimirPushUrl: b.mimir.externalUrls.push,
+      lokiOtlpUrl: b.loki.externalUrls.otlp,
+      lokiPushUrl: b.loki.externalUrls.push,
+      tempoEndpoint: b.tempo.external,
+      appsNamespace: NAMESPACES.apps,
+      agentsNamespace: ns,
+    });
+  }
+}

@@ -1,0 +1,47 @@
+// The spec's apps: one component directory per app (gitops/components/<app>/),
+// a base and one overlay per member cluster of the environments it runs in.
+import { NAMESPACES, PORTS, type AppModel } from '../../model/index.ts';
+import { components, type RenderContext } from './context.ts';
+
+export function renderApps(ctx: RenderContext) {
+  for (const app of ctx.model.apps) renderApp(ctx, app);
+}
+
+function renderApp({ tree, members, envOf }: RenderContext, app: AppModel) {
+  const base = components(`${app.name}/base`);
+  tree.yaml(`${base}/kustomization.yaml`, 'app/base/kustomization.yaml.hbs', { ns: NAMESPACES.apps, app });
+  tree.yaml(`${base}/deployment.yaml`, 'app/base/deployment.yaml.hbs', {
+    app,
+    portText: String(app.port),
+    agentOtlpUrl: `http://alloy.${NAMESPACES.agents}.svc.cluster.local:${PORTS.alloyOtlpHttp}`,
+  });
+  tree.yaml(`${base}/service.yaml`, 'app/base/service.yaml.hbs', {
+    app,
+    serviceType: app.nodePort ? 'NodePort' : 'ClusterIP',
+  });
+  const runsIn = new Set(app.environments);
+  for (const cluster of members.filter((c) => runsIn.has(c.environment!))) {
+    const env = envOf(cluster);
+    const host = app.hosts[env.name];
+    const dir = components(`${app.name}/overlays/${cluster.name}`);
+    // Appended, so it comes after POD_UID, which it references.
+    const resourcePatch = JSON.stringify([
+      {
+        op: 'add',
+        path: '/spec/template/spec/containers/0/env/-',
+        value: {
+          name: 'OTEL_RESOURCE_ATTRIBUTES',
+          value: `deployment.environment.name=${env.name},k8s.cluster.name=${cluster.name},k8s.pod.uid=$(POD_UID)`,
+        },
+      },
+    ]);
+    tree.yaml(`${dir}/kustomization.yaml`, 'app/overlays/kustomization.yaml.hbs', {
+      app,
+      cluster,
+      env,
+      host,
+      resourcePatch,
+    });
+    if (host) tree.yaml(`${dir}/ingress.yaml`, 'app/overlays/ingress.yaml.hbs', { app, host });
+  }
+}

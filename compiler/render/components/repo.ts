@@ -1,0 +1,11 @@
+// Files at the root of the tree: the README and .gitattributes.
+import { readme } from '../content/readme.ts';
+import { template } from '../engine.ts';
+import { headerFor } from '../tree.ts';
+import type { RenderContext } from './context.ts';
+
+export function renderRepoFiles({ tree, model }: RenderContext) {
+  // Generated files are LF; a checkout with core.autocrlf must not rewrite them.
+  tree.text('.gitattributes', `${headerFor(model, '#')}* text eol=lf\n*.json text eol=lf\n`);
+  tree.text('README.md', headerFor(model, '<!--') + readme(model, template('README.md.hbs')));
+}

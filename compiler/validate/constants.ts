@@ -1,0 +1,6 @@
+// Names and defaults the checks share with the model.
+
+/** Component directories of the output; an app may not take these names. */
+export const RESERVED_APP_NAMES = ['alloy-agent', 'alerting-rules', 'kube-state-metrics', 'monitoring', 'namespaces'];
+
+export const DEFAULT_SUBNET = '192.168.200.0/24';
