@@ -175,4 +175,29 @@ test('progress: plain lines without a terminal, one JSON object per line with --
   assert.match(outputs.tty, '\u001b[1A\u001b[0J✓ Start a 1m02s\n');
 });
 
+test('apply --verbose echoes each command and its output on stderr; without it stderr stays quiet', async () => {
+  const s = await installStandins();
+  const app = join(s.dir, 'runtime-app');
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  const run = async (verbose: boolean) => {
+    const out = { text: '' };
+    const err = { text: '' };
+    const io: IO = {
+      out: { write: (t: string) => (out.text += t) },
+      err: { write: (t: string) => (err.text += t) },
+      env: s.env({ FAKE_APPS: APPS.join(',') }),
+      confirm: async () => true,
+    };
+    const opts = { spec: SPEC, out: join(s.dir, 'out'), timeout: '0s', push: false, parallel: 2, yes: true };
+    await applyCommand({ ...opts, pollMs: 20, appDir: app, verbose }, io);
+    return err.text;
+  };
+  const quiet = await run(false);
+  assert.not.match(quiet, /^\$ minikube /m);
+  const loud = await run(true);
+  assert.match(loud, /^\$ minikube status -p control-cluster/m);
+  assert.match(loud, /^\$ kubectl --context control-cluster /m);
+});
+
 test.run();
