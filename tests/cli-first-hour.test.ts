@@ -135,6 +135,33 @@ test('init [dir] with the answers as flags: three environments, each with its ow
   assert.is(v.status, 0, v.all);
 });
 
+test('init on a terminal asks for the name, the repository and the environments; end of input stops it, nothing written', () => {
+  if (!requireTool('script', 'fabric init on a terminal (script gives it a pty)')) return;
+  const onTerminal = (dir: string, input: string) => {
+    const command = [process.execPath, freshBundleBin(), 'init'].map((a) => `'${a}'`).join(' ');
+    return spawnSync('script', ['-qec', `${command}; echo "exit=$?"`, '/dev/null'], {
+      cwd: dir,
+      input,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+  };
+  const dir = empty('terminal');
+  const r = onTerminal(dir, 'acme\n\ndev,prod\n');
+  assert.match(r.stdout, 'Fleet name [terminal]: ');
+  assert.match(r.stdout, 'exit=0');
+  const spec = readFileSync(join(dir, 'fabric.yaml'), 'utf8');
+  assert.match(spec, /^name: acme$/m);
+  assert.match(spec, 'repoURL: https://github.com/you/terminal-gitops.git', 'an empty answer takes the default');
+  assert.match(spec, /^ {2}dev-cluster:$/m);
+  const cut = empty('terminal-eof');
+  const stopped = onTerminal(cut, 'acme\n');
+  assert.match(stopped.stdout, 'stopped before all questions were answered; nothing was written');
+  assert.match(stopped.stdout, 'exit=130');
+  assert.not.ok(existsSync(join(cut, 'fabric.yaml')));
+});
+
 test('spec discovery: ./fabric.yaml before spec/fabric.yaml; FABRIC_SPEC before both', () => {
   const dir = empty('discovery');
   mkdirSync(join(dir, 'spec'));

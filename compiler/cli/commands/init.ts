@@ -48,10 +48,22 @@ async function answers(flags: InitFlags, dir: string): Promise<StarterAnswers> {
         'fabric init asks for the fleet name, the GitOps repository and the environments, and there is no terminal to ask on',
         'pass --yes for the defaults, or give --name, --repo-url and --environments',
       );
-    const { createInterface } = await import('node:readline/promises');
+    const { createInterface } = await import('node:readline');
     const rl = createInterface({ input: process.stdin, output: process.stdout });
+    // Lines read as they come (typed, or pasted several at once); Ctrl-C or Ctrl-D ends the questions.
+    rl.on('SIGINT', () => rl.close());
+    const lines = rl[Symbol.asyncIterator]();
     try {
-      const ask = async (q: string, d: string) => (await rl.question(`${q} [${d}]: `)).trim() || d;
+      const ask = async (q: string, d: string) => {
+        rl.setPrompt(`${q} [${d}]: `);
+        rl.prompt();
+        const line = await lines.next();
+        if (line.done)
+          throw new FabricError('fabric init stopped before all questions were answered; nothing was written', {
+            exitCode: EXIT.interrupted,
+          });
+        return String(line.value).trim() || d;
+      };
       given.name ??= await ask('Fleet name', defaults.name);
       given.repoURL ??= await ask('GitOps repository URL (fabric pushes, ArgoCD reads)', defaults.repoURL);
       given.environments ??= environmentList(
