@@ -3,6 +3,7 @@
 // spec, prints its diagnostics, and passes the result as `compiled`).
 import { join, relative } from 'node:path';
 import { EXIT, FabricError, SpecInvalidError, UsageError } from '../errors.ts';
+import { JSON_FORMAT } from '../json-format.ts';
 import type { Compiled } from '../index.ts';
 import { NAMESPACES, PORTS, type Model } from '../model/index.ts';
 import { packageRoot } from '../paths.ts';
@@ -108,6 +109,10 @@ export interface ApplyOptions extends SpecOption {
   appDir?: string;
   /** Create git.revision in the repository when it does not exist. */
   createBranch?: boolean;
+  /** --verbose: echo every command's output as it runs. */
+  verbose?: boolean;
+  /** Colour the progress (the CLI decides: --no-color, NO_COLOR, FORCE_COLOR). */
+  color?: boolean;
 }
 
 function resumeCommand(opts: ApplyOptions): string {
@@ -128,7 +133,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   // --json: one event per line, the spec's warnings included.
   if (opts.json)
     for (const d of compiled.diagnostics) io.out.write(JSON.stringify({ type: 'diagnostic', ...d }) + '\n');
-  const exec = new Exec(io.env);
+  const exec = new Exec(io.env, opts.verbose ? io.err : undefined);
   const aborted = new AbortController();
   const ctx = runContext(compiled, opts, exec, io.env, aborted.signal);
   let plan = buildPlan(ctx);
@@ -138,7 +143,7 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
     plan = await withOrphanRemoval(plan, ctx);
     io.out.write(
       opts.json
-        ? JSON.stringify({ type: 'plan', preflight: checked, ...planJSON(plan) }) + '\n'
+        ? JSON.stringify({ format: JSON_FORMAT, type: 'plan', preflight: checked, ...planJSON(plan) }) + '\n'
         : formatPreflight(checked) + '\n' + formatPlan(plan, ctx),
     );
     return EXIT.ok;
@@ -181,7 +186,7 @@ async function runPlan(
   aborted: AbortController,
   parallel: number,
 ): Promise<number> {
-  const reporter = createReporter(io.out, { json: Boolean(opts.json), color: !('NO_COLOR' in io.env) });
+  const reporter = createReporter(io.out, { json: Boolean(opts.json), color: opts.color ?? !('NO_COLOR' in io.env) });
   const graceMs = opts.graceMs ?? 10_000;
   const interrupts = handleInterrupts(exec, {
     graceMs,
@@ -305,15 +310,23 @@ export async function statusCommand(opts: SpecOption & { json?: boolean }, io: I
     appsError = apps.why;
   }
   const urls = endpoints(model);
+  // Nothing to look at is not success: a script polling status can tell "down" from "up".
+  const reachable = clusters.some((c) => c.state === 'running');
   if (opts.json) {
     io.out.write(
       JSON.stringify(
-        { clusters, applications, ...(appsError ? { applicationsError: appsError } : {}), endpoints: urls },
+        {
+          format: JSON_FORMAT,
+          clusters,
+          applications,
+          ...(appsError ? { applicationsError: appsError } : {}),
+          endpoints: urls,
+        },
         null,
         2,
       ) + '\n',
     );
-    return EXIT.ok;
+    return reachable ? EXIT.ok : EXIT.toolFailure;
   }
   io.out.write(
     'Clusters\n' +
@@ -337,18 +350,34 @@ export async function statusCommand(opts: SpecOption & { json?: boolean }, io: I
       ]),
     );
   io.out.write('\nEndpoints\n' + table(urls.map((e) => [e.what, e.url, e.note ? `(${e.note})` : ''])));
-  return EXIT.ok;
+  if (reachable) return EXIT.ok;
+  io.err.write(
+    'fabric: no cluster of the spec is reachable\nfix: fabric apply creates them; fabric info says how they are reached\n',
+  );
+  return EXIT.toolFailure;
 }
 
-export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO = processIO()): Promise<number> {
+export async function downCommand(
+  opts: SpecOption & { yes?: boolean; json?: boolean },
+  io: IO = processIO(),
+): Promise<number> {
   const { model } = await compile(opts);
+  // --json: the lines go to stderr and one document, what happened to each profile, to stdout.
+  const say = opts.json ? io.err : io.out;
+  const done: { profile: string; result: 'deleted' | 'missing' | 'failed' | 'left alone' }[] = [];
+  const summary = (code: number) => {
+    if (opts.json) io.out.write(JSON.stringify({ format: JSON_FORMAT, profiles: done }, null, 2) + '\n');
+    return code;
+  };
   const exec = new Exec(io.env);
   // Profiles the spec no longer names but that fabric started for this fleet (on its network) go too.
   const onNetwork = minikubeClusters(model).length ? await fleetProfiles(exec, model) : [];
   const dropped = Array.isArray(onNetwork) ? onNetwork.filter((p) => !model.clusters.some((c) => c.name === p)) : [];
   const profiles = [...minikubeClusters(model), ...dropped.map((name) => ({ name }))];
-  for (const c of model.clusters.filter((x) => x.provider === 'existing'))
-    io.out.write(`· ${c.name}: provider existing, left alone\n`);
+  for (const c of model.clusters.filter((x) => x.provider === 'existing')) {
+    say.write(`· ${c.name}: provider existing, left alone\n`);
+    done.push({ profile: c.name, result: 'left alone' });
+  }
   if (model.control.provider === 'existing') {
     // The registrations live in a control cluster fabric did not create: named, with the command, not deleted.
     const listed = await probe(exec, listRegistrations(model));
@@ -358,37 +387,37 @@ export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO =
         )
       : [];
     if (names.length)
-      io.out.write(
+      say.write(
         `· ArgoCD in ${model.control.name} still has this fleet's registrations ${names.join(', ')}; remove them with: ${displayArgv(removalCommands(model, { profiles: [], registrations: names, unknown: [] })[0]).replace(/ delete secret .*/, ` delete secret ${names.join(' ')}`)}\n`,
       );
   }
   if (!profiles.length) {
-    io.out.write('no minikube profiles to delete\n');
-    return EXIT.ok;
+    say.write('no minikube profiles to delete\n');
+    return summary(EXIT.ok);
   }
   const names = profiles.map((c) => c.name).join(', ');
   if (!opts.yes) {
-    if (!io.out.isTTY)
+    if (!io.out.isTTY || opts.json)
       throw new UsageError(
         `fabric down deletes the minikube profiles ${names} and will not do it without a confirmation`,
         'run fabric down --yes',
       );
     if (!(await io.confirm(`Delete the minikube profiles ${names} and everything in them?`))) {
-      io.out.write('nothing deleted\n');
-      return EXIT.ok;
+      say.write('nothing deleted\n');
+      return summary(EXIT.ok);
     }
   }
   if (dropped.length)
-    io.out.write(`· also ${dropped.join(', ')}: no longer in the spec, started by fabric for ${model.name}\n`);
+    say.write(`· also ${dropped.join(', ')}: no longer in the spec, started by fabric for ${model.name}\n`);
   let failed = 0;
   const step = async (label: string, argv: Argv) => {
     try {
       await exec.run(argv);
-      io.out.write(`✓ ${label}\n`);
+      say.write(`✓ ${label}\n`);
     } catch (e) {
       failed += 1;
       const f = describeFailure(e);
-      io.out.write(
+      say.write(
         [
           `✗ ${label}`,
           `  command: ${f.command}`,
@@ -404,13 +433,20 @@ export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO =
       state = await profileState(exec, c.name);
     } catch (e) {
       failed += 1;
-      io.out.write(
+      done.push({ profile: c.name, result: 'failed' });
+      say.write(
         `✗ ${c.name}: ${(e as Error).message}${e instanceof CommandFailed && hintFor(e) ? `\n  hint: ${hintFor(e)}` : ''}\n`,
       );
       continue;
     }
-    if (state === 'missing') io.out.write(`· ${c.name}: no such profile\n`);
-    else await step(`deleted minikube profile ${c.name}`, minikube.delete(c.name));
+    if (state === 'missing') {
+      say.write(`· ${c.name}: no such profile\n`);
+      done.push({ profile: c.name, result: 'missing' });
+    } else {
+      const before = failed;
+      await step(`deleted minikube profile ${c.name}`, minikube.delete(c.name));
+      done.push({ profile: c.name, result: failed > before ? 'failed' : 'deleted' });
+    }
   }
   // The shared network goes too, when fabric created it (its label) and nothing is attached any more.
   const engine = engineFor(model);
@@ -420,13 +456,42 @@ export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO =
     if (info?.labels[FLEET_LABEL] === model.name && info.containers.length === 0)
       await step(`removed network ${model.platform.network}`, engine.networkRemove(model.platform.network));
   }
-  return failed ? EXIT.toolFailure : EXIT.ok;
+  return summary(failed ? EXIT.toolFailure : EXIT.ok);
 }
 
-export async function infoCommand(opts: SpecOption, io: IO = processIO()): Promise<number> {
+export async function infoCommand(opts: SpecOption & { json?: boolean }, io: IO = processIO()): Promise<number> {
   const { model } = await compile(opts);
   const mon = model.monitoring;
   const secretRead = secretReadCommand;
+  if (opts.json) {
+    const info = {
+      format: JSON_FORMAT,
+      grafana: {
+        url: model.grafana.url,
+        host: model.grafana.host,
+        user: 'admin',
+        passwordCommand: secretRead(mon.context, NAMESPACES.monitoring, model.grafana.adminSecret, 'admin-password'),
+      },
+      argocd: {
+        user: 'admin',
+        passwordCommand: secretRead(
+          model.control.context,
+          NAMESPACES.argocd,
+          'argocd-initial-admin-secret',
+          'password',
+        ),
+      },
+      backends: model.backendSets.map((s) => ({
+        key: s.key,
+        mimir: s.mimir.external,
+        loki: s.loki.external,
+        tempo: s.tempo.external,
+      })),
+      endpoints: endpoints(model),
+    };
+    io.out.write(JSON.stringify(info, null, 2) + '\n');
+    return EXIT.ok;
+  }
   const lines = [
     `Grafana        ${model.grafana.url}   or   fabric port-forward grafana  ->  http://localhost:${PORTS.grafana}`,
     `  user         admin`,
@@ -580,7 +645,11 @@ export async function verifyCommand(
       now: Date.now(),
     });
     if (interrupts.interrupted) return EXIT.interrupted;
-    io.out.write(opts.json ? JSON.stringify({ rows, ok: rows.every(rowOk) }, null, 2) + '\n' : formatVerifyTable(rows));
+    io.out.write(
+      opts.json
+        ? JSON.stringify({ format: JSON_FORMAT, rows, ok: rows.every(rowOk) }, null, 2) + '\n'
+        : formatVerifyTable(rows),
+    );
     return rows.every(rowOk) ? EXIT.ok : EXIT.toolFailure;
   } catch (e) {
     if (interrupts.interrupted) return EXIT.interrupted;
