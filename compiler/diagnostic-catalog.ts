@@ -370,7 +370,7 @@ export const CATALOG = {
     name: 'override-object-mismatch',
     severity: 'error',
     summary:
-      "A patch names a container its target does not have (kustomize would add an image-less container), or resourcesDir defines an object fabric already renders.",
+      'A patch names a container its target does not have (kustomize would add an image-less container), or resourcesDir defines an object fabric already renders.',
     example: 'patch: { spec: { template: { spec: { containers: [ { name: mimri, resources: {} } ] } } } }',
     fix: 'Name an existing container (or give a new one an image); rename the extra object.',
     noFixture: 'found at compile, after render: tests/overrides.test.ts runs it through `fabric compile`',

@@ -26,7 +26,14 @@ import type {
 export * from './constants.ts';
 export * from './types.ts';
 export { overrideOverlays } from './overrides.ts';
-export { overlayScopes, applicationNames, deploymentsOf, deployTargets, overlayDir, componentDir } from './deployments.ts';
+export {
+  overlayScopes,
+  applicationNames,
+  deploymentsOf,
+  deployTargets,
+  overlayDir,
+  componentDir,
+} from './deployments.ts';
 
 type Json = Record<string, any>;
 const defs = (schema as Json).$defs as Json;
