@@ -581,23 +581,14 @@ export interface Patch {
    */
   patch?: {};
   /**
-   * JSON 6902 operations.
+   * JSON 6902 operations (at least one).
    *
-   * @minItems 1
    * @maxItems 100
    */
-  ops?: [
-    {
-      op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
-      path: string;
-      from?: string;
-      value?: unknown;
-    },
-    ...{
-      op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
-      path: string;
-      from?: string;
-      value?: unknown;
-    }[]
-  ];
+  ops?: {
+    op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+    path: string;
+    from?: string;
+    value?: unknown;
+  }[];
 }

@@ -41,11 +41,11 @@ export default defineCheck({
         continue;
       }
       (o.patches ?? []).forEach((p, i) => {
-        if ((p.patch === undefined) === (p.ops === undefined))
+        if ((p.patch === undefined) === (p.ops === undefined) || p.ops?.length === 0)
           report(
             'FAB242',
             [...at, 'patches', i],
-            `patches[${i}] gives ${p.patch ? 'both patch and ops' : 'neither patch nor ops'}`,
+            `patches[${i}] gives ${p.patch ? 'both patch and ops' : p.ops ? 'an empty ops list' : 'neither patch nor ops'}`,
             'give patch: (strategic merge) or ops: (JSON 6902), not both',
           );
       });
