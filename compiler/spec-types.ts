@@ -420,7 +420,7 @@ export interface Resources {
   };
 }
 /**
- * Environment variables of the component's main container, by name; a name fabric sets is replaced.
+ * Environment variables of the main container, by name: under overrides a variable the component sets is replaced; an app may not set fabric's own (PORT, POD_UID, OTEL_*).
  */
 export interface EnvVars {
   [k: string]: string;
@@ -558,6 +558,9 @@ export interface Override {
    */
   resourcesDir?: string;
 }
+/**
+ * A pod toleration, as in Kubernetes (the list replaces fabric's tolerations).
+ */
 export interface Toleration {
   key?: string;
   operator?: 'Exists' | 'Equal';
