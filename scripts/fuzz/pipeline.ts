@@ -10,7 +10,7 @@ import { assertSafeRelative } from '../../compiler/emit.ts';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
 import { loadSpecSource, type LoadedSpec } from '../../compiler/load.ts';
 import { buildModel, type Model } from '../../compiler/model/index.ts';
-import { render } from '../../compiler/render/index.ts';
+import { renderChecked } from '../../compiler/render/index.ts';
 import type { FabricYaml } from '../../compiler/spec-types.ts';
 import { validateSpec } from '../../compiler/validate/index.ts';
 import { checkAlloy } from '../../compiler/verify/alloy.ts';
@@ -103,7 +103,10 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
 
   let files: RenderedFile[];
   try {
-    files = render(model);
+    const rendered = renderChecked(model);
+    // Overrides that do not apply are the spec's problem, reported by compileSpec as located diagnostics.
+    if (rendered.problems.length) return result('render', { diagnostics, spec, model });
+    files = rendered.files;
   } catch (e) {
     violations.push(crash('render', e));
     return result('render', { diagnostics, spec, model });
