@@ -28,8 +28,10 @@ const PATTERN_WORDS = {
   '^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$':
     'a lowercase image reference: optional `registry[:port]/`, a repository path, then `:tag` and/or `@sha256:digest`',
   '^/[^\\s]*$': 'an absolute URL path: `/` followed by anything but spaces',
-  '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$': 'a number with an optional Kubernetes unit (`m`, `k`, `M`, `G`, `T`, `Ki`, `Mi`, `Gi`, `Ti`)',
-  '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$': 'lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit',
+  '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$':
+    'a number with an optional Kubernetes unit (`m`, `k`, `M`, `G`, `T`, `Ki`, `Mi`, `Gi`, `Ti`)',
+  '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$':
+    'lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit',
   '^[A-Z][A-Za-z0-9]*$': 'a Kubernetes kind: letters and digits, starting with an uppercase letter',
 };
 const FORMAT_WORDS = { ipv4: 'an IPv4 address' };
