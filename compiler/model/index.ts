@@ -245,6 +245,9 @@ function appModels(spec: FabricYaml, envNames: string[]): AppModel[] {
     .sort(byName);
 }
 
+const sortedMap = (m: Record<string, string>) =>
+  Object.fromEntries(Object.entries(m).sort(([x], [y]) => (x < y ? -1 : 1)));
+
 const appProps = () => defs.app.properties;
 
 /** Probes, security context, resources and extra env of an app: the spec's values over fabric's defaults. */
@@ -259,10 +262,12 @@ function appRuntime(a: NonNullable<FabricYaml['apps']>[string]) {
       fsGroup: a.securityContext?.fsGroup,
     },
     resources: {
-      requests: { ...APP_RESOURCES.requests, ...a.resources?.requests },
-      limits: { ...APP_RESOURCES.limits, ...a.resources?.limits },
+      requests: sortedMap({ ...APP_RESOURCES.requests, ...a.resources?.requests }),
+      limits: sortedMap({ ...APP_RESOURCES.limits, ...a.resources?.limits }),
     },
-    env: Object.entries(a.env ?? {}).map(([name, value]) => ({ name, value })),
+    env: Object.entries(a.env ?? {})
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([name, value]) => ({ name, value })),
   };
 }
 

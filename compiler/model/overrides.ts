@@ -20,6 +20,17 @@ export function overrideOverlays(
   return own;
 }
 
+/** Mappings with their keys sorted, at every depth (lists keep their order): the output follows no spec key order. */
+function sortedKeys<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(sortedKeys) as T;
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortedKeys((v as Record<string, unknown>)[k])]),
+  ) as T;
+}
+
 export function overrideModels(
   spec: FabricYaml,
   deployments: Deployment[],
@@ -33,15 +44,15 @@ export function overrideModels(
       component,
       componentDir: componentDir(component),
       overlays: overrideOverlays(scopes, component, o).map((s) => s.dir),
-      resources: o.resources,
+      resources: sortedKeys(o.resources),
       replicas: o.replicas,
-      env: o.env,
-      nodeSelector: o.nodeSelector,
-      tolerations: o.tolerations as Record<string, unknown>[] | undefined,
+      env: sortedKeys(o.env),
+      nodeSelector: sortedKeys(o.nodeSelector),
+      tolerations: sortedKeys(o.tolerations) as Record<string, unknown>[] | undefined,
       patches: (o.patches ?? []).map((p) => ({
-        target: p.target,
-        patch: p.patch as Record<string, unknown> | undefined,
-        ops: p.ops as Record<string, unknown>[] | undefined,
+        target: { kind: p.target.kind, name: p.target.name },
+        patch: sortedKeys(p.patch) as Record<string, unknown> | undefined,
+        ops: sortedKeys(p.ops) as Record<string, unknown>[] | undefined,
       })),
       extraFiles: extras[component] ?? [],
     }));
