@@ -345,6 +345,71 @@ export const CATALOG = {
     example: 'git:\n  credentials: { tokenEnv: GITOPS_TOKEN, sshKeyFile: ~/.ssh/id_ed25519 }',
     fix: 'Give one: a token (tokenEnv or tokenFile) for https, a key (sshKeyFile) for ssh.',
   },
+  FAB240: {
+    name: 'unknown-override-component',
+    severity: 'error',
+    summary: 'overrides names a component fabric does not deploy.',
+    example: 'overrides:\n  mimri: { replicas: 1 }',
+    fix: 'Use a component name: mimir, loki, tempo, grafana, rules-sync, alloy-agent, kube-state-metrics, namespaces, alerting-rules, or an app.',
+  },
+  FAB241: {
+    name: 'override-scope',
+    severity: 'error',
+    summary:
+      'An override scope names an environment or cluster that does not exist, where the component does not deploy, or that no overlay of its own serves (the shared backends, the monitoring cluster).',
+    example: 'overrides:\n  mimir:\n    environments: [prdo]',
+    fix: 'Name environments or member clusters the component deploys to, give only one of environments and clusters, or drop the scope.',
+  },
+  FAB242: {
+    name: 'override-patch-form',
+    severity: 'error',
+    summary: 'A patch gives both or neither of patch (strategic merge) and ops (JSON 6902).',
+    example: 'patches:\n  - target: { kind: Service, name: mimir }',
+    fix: 'Give exactly one of patch: and ops:.',
+  },
+  FAB243: {
+    name: 'app-env-reserved',
+    severity: 'error',
+    summary: 'apps.<name>.env sets a variable fabric sets itself (PORT, POD_UID, OTEL_*).',
+    example: 'apps:\n  web:\n    env: { PORT: "9000" }',
+    fix: 'Use port: for the port; the OTEL_* variables wire the app to its Alloy agent.',
+  },
+  FAB244: {
+    name: 'override-target-not-found',
+    severity: 'error',
+    summary:
+      "A patch target (kind and name) matches no object in the component's base; kustomize would skip the patch silently.",
+    example: 'overrides:\n  mimir:\n    patches:\n      - target: { kind: StatefulSet, name: mimir-prod }',
+    fix: "Name an object of the component's base by its base name (without the overlay's suffix); the hint lists them.",
+    noFixture: 'found at compile, after render: tests/overrides.test.ts runs it through `fabric compile`',
+  },
+  FAB245: {
+    name: 'override-object-mismatch',
+    severity: 'error',
+    summary:
+      'A patch names a container its target does not have (kustomize would add an image-less container), or resourcesDir defines an object fabric already renders.',
+    example: 'patch: { spec: { template: { spec: { containers: [ { name: mimri, resources: {} } ] } } } }',
+    fix: 'Name an existing container (or give a new one an image); rename the extra object.',
+    noFixture: 'found at compile, after render: tests/overrides.test.ts runs it through `fabric compile`',
+  },
+  FAB246: {
+    name: 'override-not-applicable',
+    severity: 'error',
+    summary:
+      'replicas on a DaemonSet, or resources/replicas/env/nodeSelector/tolerations on a component without exactly one workload.',
+    example: 'overrides:\n  alloy-agent: { replicas: 2 }',
+    fix: 'Remove the setting, or use patches: with an explicit target.',
+    noFixture: 'found at compile, after render: tests/overrides.test.ts runs it through `fabric compile`',
+  },
+  FAB247: {
+    name: 'bad-resources-dir',
+    severity: 'error',
+    summary:
+      'overrides.<component>.resourcesDir is missing, not a directory, or holds something other than small regular YAML files of Kubernetes objects.',
+    example: 'overrides:\n  mimir:\n    resourcesDir: extra/mimir   # does not exist',
+    fix: 'Point it at a directory (relative to the spec) of *.yaml files, each document with apiVersion, kind and metadata.name.',
+    noFixture: 'needs a directory beside the spec; tests/overrides.test.ts writes one',
+  },
 } as const satisfies Record<`FAB${number}`, CatalogEntry>;
 
 /** A code with a catalog entry; Diagnostic.code has this type. */

@@ -8,6 +8,14 @@ export type EnvironmentName = string;
  * A DNS name (DNS-1123 subdomain), used as an Ingress host.
  */
 export type Host = string;
+/**
+ * A Kubernetes quantity: 500m, 2, 1.5, 256Mi, 2Gi.
+ */
+export type Quantity = string;
+/**
+ * A Kubernetes object name as fabric renders it in the component's base (a DNS-1123 subdomain).
+ */
+export type K8SName = string;
 
 /**
  * One file that describes a multi-cluster observability fleet: clusters, environments, backends, Grafana, apps and alerts. fabric compiles it into a Kustomize + ArgoCD GitOps repository.
@@ -44,6 +52,12 @@ export interface FabricYaml {
     [k: string]: App;
   };
   alerts?: Alerts1;
+  /**
+   * Per-component escape hatches, keyed by component name (mimir, alloy-agent, an app, ...): resources, replicas, env, scheduling, patches, extra manifests.
+   */
+  overrides?: {
+    [k: string]: Override;
+  };
 }
 /**
  * The GitOps repository that fabric pushes to and ArgoCD reads from.
@@ -392,6 +406,45 @@ export interface App {
   hosts?: {
     [k: string]: Host;
   };
+  /**
+   * HTTP readiness and liveness probe (default: path /health on the app's port).
+   */
+  probes?: {
+    path?: string;
+    port?: number;
+  };
+  /**
+   * Pod security context (default: runAsNonRoot, runAsUser and runAsGroup 10001).
+   */
+  securityContext?: {
+    runAsUser?: number;
+    runAsGroup?: number;
+    fsGroup?: number;
+    runAsNonRoot?: boolean;
+  };
+  resources?: Resources;
+  env?: EnvVars;
+}
+/**
+ * Container requests and limits; each key replaces the one fabric sets, keys not named are kept.
+ */
+export interface Resources {
+  requests?: {
+    cpu?: Quantity;
+    memory?: Quantity;
+    'ephemeral-storage'?: Quantity;
+  };
+  limits?: {
+    cpu?: Quantity;
+    memory?: Quantity;
+    'ephemeral-storage'?: Quantity;
+  };
+}
+/**
+ * Environment variables of the main container, by name: under overrides a variable the component sets is replaced; an app may not set fabric's own (PORT, POD_UID, OTEL_*).
+ */
+export interface EnvVars {
+  [k: string]: string;
 }
 /**
  * Alert thresholds for every environment. Each environment may override them under environments.<env>.alerts.
@@ -478,4 +531,88 @@ export interface Alerts1 {
      */
     for?: string;
   };
+}
+/**
+ * Settings fabric's templates do not expose, for one component, written into its overlays as kustomize patches (docs/overrides.md).
+ */
+export interface Override {
+  /**
+   * Only the overlays of these environments (default: every overlay of the component).
+   *
+   * @minItems 1
+   */
+  environments?: [EnvironmentName, ...EnvironmentName[]];
+  /**
+   * Only the overlays of these member clusters (per-cluster components and apps).
+   *
+   * @minItems 1
+   *
+   * Items: Cluster name: also the minikube profile, the kube context and the ArgoCD cluster name. A lowercase DNS-1123 label that starts with a letter, 2 to 40 characters.
+   */
+  clusters?: [string, ...string[]];
+  resources?: Resources;
+  /**
+   * Replicas of the component's workload (not for DaemonSets).
+   */
+  replicas?: number;
+  env?: EnvVars;
+  /**
+   * Node labels the pods must match (merged with fabric's).
+   */
+  nodeSelector?: {
+    [k: string]: string;
+  };
+  /**
+   * Tolerations of the pods (replace fabric's).
+   *
+   * @maxItems 50
+   */
+  tolerations?: Toleration[];
+  /**
+   * kustomize patches on objects of the component's base.
+   *
+   * @maxItems 50
+   */
+  patches?: Patch[];
+  /**
+   * A directory (relative to the spec) of extra manifests added to the component's overlays.
+   */
+  resourcesDir?: string;
+}
+/**
+ * A pod toleration, as in Kubernetes (the list replaces fabric's tolerations).
+ */
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+/**
+ * A kustomize patch on one object of the component's base: `patch` (strategic merge) or `ops` (JSON 6902).
+ */
+export interface Patch {
+  /**
+   * The object patched, by kind and its name in the base (before the overlay's name suffix).
+   */
+  target: {
+    kind: string;
+    name: K8SName;
+  };
+  /**
+   * Strategic merge patch body (apiVersion, kind and metadata.name come from target).
+   */
+  patch?: {};
+  /**
+   * JSON 6902 operations (at least one).
+   *
+   * @maxItems 100
+   */
+  ops?: {
+    op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+    path: string;
+    from?: string;
+    value?: unknown;
+  }[];
 }

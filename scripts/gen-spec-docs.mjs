@@ -28,6 +28,12 @@ const PATTERN_WORDS = {
     'an `https://`, `http://`, `ssh://` or `file://` URL, or `git@host:path`; URL characters only (no spaces, quotes or braces)',
   '^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$':
     'a lowercase image reference: optional `registry[:port]/`, a repository path, then `:tag` and/or `@sha256:digest`',
+  '^/[^\\s]*$': 'an absolute URL path: `/` followed by anything but spaces',
+  '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$':
+    'a number with an optional Kubernetes unit (`m`, `k`, `M`, `G`, `T`, `Ki`, `Mi`, `Gi`, `Ti`)',
+  '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$':
+    'lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit',
+  '^[A-Z][A-Za-z0-9]*$': 'a Kubernetes kind: letters and digits, starting with an uppercase letter',
 };
 const FORMAT_WORDS = { ipv4: 'an IPv4 address' };
 
@@ -71,6 +77,9 @@ const SECTIONS = [
   { key: 'grafana', title: 'grafana' },
   { key: 'apps', title: 'apps.<name>', map: true },
   { key: 'alerts', title: 'alerts' },
+  { key: 'overrides', title: 'overrides.<component>', map: true },
+  { def: 'patch', title: 'overrides.<component>.patches[]' },
+  { def: 'toleration', title: 'overrides.<component>.tolerations[]' },
 ];
 /** Objects referenced from elsewhere that keep their own table (environments.<env>.alerts). */
 const sectionOfDef = { alerts: 'alerts' };
@@ -171,10 +180,11 @@ function formatsTable() {
   return lines.join('\n') + '\n';
 }
 
-const titleOf = Object.fromEntries(SECTIONS.map((x) => [x.key, x.title]));
+const titleOf = Object.fromEntries(SECTIONS.filter((x) => x.key).map((x) => [x.key, x.title]));
 const sections = [
   table('### Top level', schema.description, rows(schema, { sectionFor: (key) => titleOf[key] })),
-  ...SECTIONS.map(({ key, title, map }) => {
+  ...SECTIONS.map(({ key, def, title, map }) => {
+    if (def) return table(`### \`${title}\``, defs[def].description ?? title, rows(defs[def]));
     const prop = schema.properties[key];
     const target = map ? prop.additionalProperties : prop;
     const intro = [prop.description, resolve(target).description].filter(Boolean).map(sentence).join(' ');

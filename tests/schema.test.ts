@@ -220,6 +220,16 @@ function fullSpec(): string {
     lowRequestRate: { enabled: false },
     serviceDown: { for: '5m' },
   });
+  const app = ['apps', 'instrumented-app'];
+  doc.setIn([...app, 'probes'], { path: '/healthz', port: 8081 });
+  doc.setIn([...app, 'securityContext'], { runAsUser: 1000 });
+  doc.setIn([...app, 'resources'], { requests: { cpu: '100m' }, limits: { memory: '512Mi' } });
+  doc.setIn(['overrides'], {
+    mimir: {
+      tolerations: [{ key: 'dedicated', effect: 'NoSchedule' }],
+      patches: [{ target: { kind: 'Service', name: 'mimir' }, ops: [{ op: 'remove', path: '/spec/type' }] }],
+    },
+  });
   return doc.toString();
 }
 

@@ -130,3 +130,20 @@ export const LABELS = {
  * per pod from probes alone) and dilute error ratios and latency.
  */
 export const PROBE_ROUTE = '/health';
+
+/** An app container's requests and limits unless apps.<name>.resources names a key. */
+export const APP_RESOURCES = {
+  requests: { cpu: '50m', memory: '96Mi' },
+  limits: { memory: '256Mi' },
+} as const;
+
+/** Variables the app template sets (templates/app/); apps.<name>.env may not name them (FAB243). */
+export const APP_ENV_NAMES = [
+  'PORT',
+  'POD_UID',
+  'OTEL_SERVICE_NAME',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_METRIC_EXPORT_INTERVAL',
+  'OTEL_RESOURCE_ATTRIBUTES',
+] as const;

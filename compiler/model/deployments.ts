@@ -111,3 +111,25 @@ export function deployTargets(deployments: Deployment[], control: string): { pat
   for (const d of deployments) for (const path of d.sources) targets.set(path, d.cluster);
   return [...targets].map(([path, cluster]) => ({ path, cluster })).sort((a, b) => (a.path < b.path ? -1 : 1));
 }
+
+/** One overlay directory of a component and what it serves: where `overrides.<component>` scopes can reach. */
+export interface OverlayScope {
+  component: string;
+  dir: string;
+  /** The environments whose workloads this overlay deploys (all of them for the shared backends and Grafana). */
+  environments: string[];
+  /** The member cluster it deploys to; none for the monitoring cluster's components. */
+  cluster?: string;
+}
+
+/** Every overlay of every component with its environments and member cluster, from the deployments. */
+export function overlayScopes(deployments: Deployment[], environments: string[]): OverlayScope[] {
+  return deployments.flatMap((d) =>
+    d.sources.map((dir) => {
+      if (d.environment) return { component: d.component, dir, environments: [d.environment], cluster: d.cluster };
+      // A backend of one environment and the alerting rules of one environment are overlays named after it.
+      const key = dir.slice(dir.lastIndexOf('/') + 1);
+      return { component: d.component, dir, environments: environments.includes(key) ? [key] : environments };
+    }),
+  );
+}

@@ -6,11 +6,13 @@ import schema from '../../schema/fabric.schema.json' with { type: 'json' };
 import type { FabricYaml } from '../spec-types.ts';
 import { durationSeconds, goHours, memoryMiB, promDuration } from '../units.ts';
 import { DEFAULT_SUBNET } from '../validate/constants.ts';
-import { LABEL_KEYS, NAMESPACES, PORTS, URL_PATHS } from './constants.ts';
+import { APP_RESOURCES, LABEL_KEYS, NAMESPACES, PORTS, URL_PATHS } from './constants.ts';
 import { backendSetKeys, deploymentsOf, environmentProject } from './deployments.ts';
 import { percentText } from './display.ts';
+import { overrideModels } from './overrides.ts';
 import type {
   AlertModel,
+  ExtraManifest,
   AppModel,
   BackendEndpoint,
   BackendSet,
@@ -23,7 +25,15 @@ import type {
 
 export * from './constants.ts';
 export * from './types.ts';
-export { applicationNames, deploymentsOf, deployTargets, overlayDir, componentDir } from './deployments.ts';
+export { overrideOverlays } from './overrides.ts';
+export {
+  overlayScopes,
+  applicationNames,
+  deploymentsOf,
+  deployTargets,
+  overlayDir,
+  componentDir,
+} from './deployments.ts';
 
 type Json = Record<string, any>;
 const defs = (schema as Json).$defs as Json;
@@ -33,7 +43,8 @@ const dflt = (...path: string[]): any => path.reduce((o: Json, k) => o?.[k], def
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** The model of the output: every value render needs, derived once from a validated spec. */
-export function buildModel(spec: FabricYaml, specPath: string): Model {
+/** `extras`: the files of each override's resourcesDir, read at the load edge (compiler/load/resources-dir.ts). */
+export function buildModel(spec: FabricYaml, specPath: string, extras: Record<string, ExtraManifest[]> = {}): Model {
   const tenancy: Model['tenancy'] = spec.backends?.tenancy ?? dflt('backends', 'properties', 'tenancy');
   const clusters = clusterModels(spec);
   const control = clusters.find((c) => c.role === 'control')!;
@@ -50,6 +61,7 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
     members: members.map((c) => ({ name: c.name, environment: c.environment! })),
     apps: apps.map((a) => ({ name: a.name, environments: a.environments })),
   };
+  const deployments = deploymentsOf(shape);
   return {
     name: spec.name,
     specPath,
@@ -68,7 +80,8 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
     backendSets,
     apps,
     grafana: grafanaModel(spec, monitoring.ip!),
-    deployments: deploymentsOf(shape),
+    deployments,
+    overrides: overrideModels(spec, deployments, envNames, extras),
   };
 }
 
@@ -228,8 +241,35 @@ function appModels(spec: FabricYaml, envNames: string[]): AppModel[] {
         Object.create(null) as Record<string, string>,
         Object.fromEntries(Object.entries(a.hosts ?? {}).sort(([x], [y]) => (x < y ? -1 : 1))),
       ),
+      ...appRuntime(a),
     }))
     .sort(byName);
+}
+
+const sortedMap = (m: Record<string, string>) =>
+  Object.fromEntries(Object.entries(m).sort(([x], [y]) => (x < y ? -1 : 1)));
+
+const appProps = () => defs.app.properties;
+
+/** Probes, security context, resources and extra env of an app: the spec's values over fabric's defaults. */
+function appRuntime(a: NonNullable<FabricYaml['apps']>[string]) {
+  const sc = appProps().securityContext.properties;
+  return {
+    probes: { path: a.probes?.path ?? appProps().probes.properties.path.default, port: a.probes?.port },
+    securityContext: {
+      runAsNonRoot: a.securityContext?.runAsNonRoot ?? sc.runAsNonRoot.default,
+      runAsUser: a.securityContext?.runAsUser ?? sc.runAsUser.default,
+      runAsGroup: a.securityContext?.runAsGroup ?? sc.runAsGroup.default,
+      fsGroup: a.securityContext?.fsGroup,
+    },
+    resources: {
+      requests: sortedMap({ ...APP_RESOURCES.requests, ...a.resources?.requests }),
+      limits: sortedMap({ ...APP_RESOURCES.limits, ...a.resources?.limits }),
+    },
+    env: Object.entries(a.env ?? {})
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([name, value]) => ({ name, value })),
+  };
 }
 
 function environmentModels(

@@ -100,6 +100,11 @@ export interface AppModel {
   replicas: number;
   environments: string[];
   hosts: Record<string, string>;
+  probes: { path: string; port?: number };
+  securityContext: { runAsNonRoot: boolean; runAsUser: number; runAsGroup: number; fsGroup?: number };
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  /** Variables added after fabric's own (names fabric sets are refused by FAB243). */
+  env: { name: string; value: string }[];
 }
 
 export interface Model {
@@ -131,6 +136,8 @@ export interface Model {
   grafana: { nodePort: number; host: string; adminSecret: string; url: string };
   /** What ArgoCD deploys where: the one list render, targets, the runner, verify and the fuzzer read. */
   deployments: Deployment[];
+  /** `overrides:` of the spec, one per component named there. */
+  overrides: OverrideModel[];
 }
 
 /** The ArgoCD object that creates a deployment's Application (a file under gitops/argocd-apps/). */
@@ -167,4 +174,33 @@ export interface FleetShape {
   members: { name: string; environment: string }[];
   /** Apps (sorted by name) and the environments they run in. */
   apps: { name: string; environments: string[] }[];
+}
+
+/** `overrides.<component>` of the spec, resolved to the overlays it reaches (render writes it as kustomize patches). */
+export interface OverrideModel {
+  component: string;
+  /** The component's directory (its base is `<dir>/base`). */
+  componentDir: string;
+  /** Overlay directories it is written into. */
+  overlays: string[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  replicas?: number;
+  env?: Record<string, string>;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
+  patches: {
+    target: { kind: string; name: string };
+    patch?: Record<string, unknown>;
+    ops?: Record<string, unknown>[];
+  }[];
+  /** Files of resourcesDir, read at the load edge (compiler/load/resources-dir.ts). */
+  extraFiles: ExtraManifest[];
+}
+
+export interface ExtraManifest {
+  /** File name inside resourcesDir. */
+  name: string;
+  contents: string;
+  /** Each document's kind and metadata.name (checked when it was read). */
+  objects: { kind: string; name: string }[];
 }

@@ -6,6 +6,7 @@
 // written by the yaml library.
 import type { RenderedFile } from '../emit-types.ts';
 import type { Model } from '../model/index.ts';
+import { RenderError } from './engine.ts';
 import { renderAlertingRules } from './components/alerting-rules.ts';
 import { renderAlloyAgent } from './components/alloy-agent.ts';
 import { renderApps } from './components/app.ts';
@@ -16,6 +17,7 @@ import { renderKubeStateMetrics } from './components/kube-state-metrics.ts';
 import { renderLoki } from './components/loki.ts';
 import { renderMimir } from './components/mimir.ts';
 import { renderNamespaces } from './components/namespaces.ts';
+import { renderOverrides, type RenderProblem } from './components/overrides.ts';
 import { renderRepoFiles } from './components/repo.ts';
 import { renderRulesSync } from './components/rules-sync.ts';
 import { renderTempo } from './components/tempo.ts';
@@ -37,10 +39,25 @@ const COMPONENTS: ((ctx: RenderContext) => void)[] = [
   renderAlertingRules,
   renderArgocdApps,
   renderRepoFiles,
+  // Last: it reads the bases the others rendered and adds to their overlays.
+  renderOverrides,
 ];
 
-export function render(model: Model): RenderedFile[] {
+export type { RenderProblem };
+
+/** The tree, and the overrides that cannot apply to it (located by compileSpec). */
+export function renderChecked(model: Model): { files: RenderedFile[]; problems: RenderProblem[] } {
   const ctx = renderContext(model);
   for (const component of COMPONENTS) component(ctx);
-  return ctx.tree.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    files: ctx.tree.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    problems: ctx.problems,
+  };
+}
+
+/** The tree of a model whose overrides apply (compileSpec reports the ones that do not). */
+export function render(model: Model): RenderedFile[] {
+  const { files, problems } = renderChecked(model);
+  if (problems.length) throw new RenderError(problems.map((p) => p.message).join('; '));
+  return files;
 }

@@ -13,7 +13,7 @@ export function headerFor(model: Model, comment: '#' | '//' | '<!--'): string {
 
 export class Tree {
   readonly files: RenderedFile[] = [];
-  private readonly yamlHeader: string;
+  readonly yamlHeader: string;
   private readonly alloyHeader: string;
   constructor(readonly model: Model) {
     this.yamlHeader = headerFor(model, '#');

@@ -10,7 +10,7 @@ import { assertSafeRelative } from '../../compiler/emit.ts';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
 import { loadSpecSource, type LoadedSpec } from '../../compiler/load.ts';
 import { buildModel, type Model } from '../../compiler/model/index.ts';
-import { render } from '../../compiler/render/index.ts';
+import { renderChecked } from '../../compiler/render/index.ts';
 import type { FabricYaml } from '../../compiler/spec-types.ts';
 import { validateSpec } from '../../compiler/validate/index.ts';
 import { checkAlloy } from '../../compiler/verify/alloy.ts';
@@ -103,7 +103,10 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
 
   let files: RenderedFile[];
   try {
-    files = render(model);
+    const rendered = renderChecked(model);
+    // Overrides that do not apply are the spec's problem, reported by compileSpec as located diagnostics.
+    if (rendered.problems.length) return result('render', { diagnostics, spec, model });
+    files = rendered.files;
   } catch (e) {
     violations.push(crash('render', e));
     return result('render', { diagnostics, spec, model });
@@ -394,12 +397,13 @@ function firstDifference(a: unknown, b: unknown, path = ''): string {
 function keyOrderProblems(spec: FabricYaml, file: string, model: Model): Violation[] {
   let state = 0x2545f491;
   const rand = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296;
-  const reorder = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(reorder).reverse();
+  // Lists are sets in the spec, except under overrides: patches, ops and tolerations apply in order.
+  const reorder = (v: unknown, ordered = false): unknown => {
+    if (Array.isArray(v)) return ordered ? v.map((x) => reorder(x, true)) : v.map((x) => reorder(x)).reverse();
     if (!v || typeof v !== 'object') return v;
     return Object.fromEntries(
       Object.entries(v)
-        .map(([k, x]) => [k, reorder(x)] as const)
+        .map(([k, x]) => [k, reorder(x, ordered || k === 'overrides')] as const)
         .sort(() => rand() - 0.5)
         .reverse(),
     );

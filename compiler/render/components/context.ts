@@ -2,6 +2,7 @@
 // and lookups built once (a fleet has hundreds of clusters).
 import type { ClusterModel, EnvironmentModel, Model } from '../../model/index.ts';
 import { Tree } from '../tree.ts';
+import type { RenderProblem } from './overrides.ts';
 
 export interface RenderContext {
   tree: Tree;
@@ -9,6 +10,8 @@ export interface RenderContext {
   members: ClusterModel[];
   envOf: (c: ClusterModel) => EnvironmentModel;
   clusterByName: (name: string) => ClusterModel;
+  /** Overrides that cannot apply (render/components/overrides.ts); compileSpec reports them located. */
+  problems: RenderProblem[];
 }
 
 export function renderContext(model: Model): RenderContext {
@@ -20,6 +23,7 @@ export function renderContext(model: Model): RenderContext {
     members: model.clusters.filter((c) => c.role === 'member'),
     envOf: (c) => environments.get(c.environment!)!,
     clusterByName: (name) => clusters.get(name)!,
+    problems: [],
   };
 }
 

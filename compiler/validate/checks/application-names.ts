@@ -4,25 +4,13 @@
 import type { PathSegment } from '../../load.ts';
 import { applicationNames } from '../../model/deployments.ts';
 import { defineCheck } from '../check.ts';
-import { RESERVED_APP_NAMES } from '../constants.ts';
+import { fleetShape } from '../fleet-shape.ts';
 
 export default defineCheck({
   name: 'application-names',
   codes: ['FAB221'],
   run({ clusters, envNames, apps, tenancy, report }) {
-    const members = clusters.filter(
-      ([, c]) => c.role === 'member' && c.environment !== undefined && envNames.includes(c.environment),
-    );
-    const shape = {
-      tenancy,
-      environments: envNames,
-      // Another check reports a count of monitoring clusters other than one.
-      monitoring: clusters.find(([, c]) => c.role === 'monitoring')?.[0] ?? '',
-      members: members.map(([name, c]) => ({ name, environment: c.environment! })),
-      apps: apps
-        .filter(([name]) => !RESERVED_APP_NAMES.includes(name))
-        .map(([name, a]) => ({ name, environments: a.environments ?? envNames })),
-    };
+    const shape = fleetShape({ clusters, envNames, apps, tenancy });
     const first = new Map<string, { what: string; path?: PathSegment[] }>();
     for (const { application, what, declaredAt } of applicationNames(shape)) {
       const claimed = first.get(application);

@@ -16,6 +16,7 @@ import ingressHosts from './ingress-hosts.ts';
 import lokiRetention from './loki-retention.ts';
 import memoryBudget from './memory-budget.ts';
 import nodePorts from './node-ports.ts';
+import overrides from './overrides.ts';
 import providerFields from './provider-fields.ts';
 import repoReach from './repo-reach.ts';
 import reservedAppNames from './reserved-app-names.ts';
@@ -43,4 +44,5 @@ export const CHECKS: readonly Check<any>[] = [
   urls,
   gitValues,
   memoryBudget,
+  overrides,
 ];
