@@ -433,6 +433,8 @@ export function diffAgainstDisk(
       'point --out at a real directory',
     );
   if (!st) return { missing: all.map((f) => f.path), different: [], extra: [] };
+  if (!st.isDirectory())
+    throw new EmitError(`${abs} exists and is not a directory`, 'point --out at a directory, or remove what is there');
   const { missing, different } = compareWithDisk(all, abs, undefined);
   const old = readManifest(abs);
   const next = new Set(all.map((f) => f.path));

@@ -96,6 +96,7 @@ test('the exit codes the invariant accepts are the ones docs/cli.md lists, witho
 
 test('cases never reach a cluster or the network: apply only plans, push and diff get a local remote, no node ports', () => {
   assert.equal(confine('apply', ['apply', '--', '--yes']), ['apply', '--dry-run', '--', '--yes']);
+  assert.equal(confine('traffic', ['traffic', '--duration', '1h']), ['traffic', '--help']);
   assert.equal(confine('push', ['push', '--force']), ['push', '--repo-url', 'remote.git', '--force']);
   assert.equal(confine('check-routing', ['verify', '--via=nodeport']), ['verify', '--via=port-forward']);
 });
@@ -183,6 +184,13 @@ const TABLE: Row[] = [
   { name: 'empty --out', argv: ['compile', PATHS.spec, '--out', ''], exit: EXIT.usage },
   { name: 'out dir is a FIFO', argv: ['compile', PATHS.spec], state: 'fifo', exit: EXIT.toolFailure },
   { name: 'out dir is a file', argv: ['compile', PATHS.spec], state: 'file', exit: EXIT.toolFailure },
+  // Found by the CI fuzz run (seed 20261205, sub-seed 2421898222): --check read through the file.
+  {
+    name: 'out dir is a file, --check',
+    argv: ['compile', PATHS.spec, '--check'],
+    state: 'file',
+    exit: EXIT.toolFailure,
+  },
   { name: 'out dir is a dangling symlink', argv: ['compile', PATHS.spec], state: 'dangling' },
   { name: 'out dir is a symlink loop', argv: ['compile', PATHS.spec], state: 'loop' },
   { name: 'out dir is read-only', argv: ['compile', PATHS.spec], state: 'read-only', exit: EXIT.toolFailure },

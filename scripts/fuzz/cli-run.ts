@@ -77,7 +77,7 @@ export function makeCliCase(index: number, seed: number, commands: CommandShape[
 }
 
 /**
- * Keeps a case off real clusters and the network: apply always plans only (--dry-run right after the
+ * Keeps a case off real clusters and the network: traffic only prints its help; apply always plans only (--dry-run right after the
  * command name, where no earlier option can swallow it); check-routing never reaches node ports (that
  * leaves loopback); push and diff get a local bare repository first (a later --repo-url still wins, and git
  * may use the file protocol only).
@@ -87,6 +87,9 @@ export function confine(command: string, argv: string[]): string[] {
   switch (command) {
     case 'apply':
       return [name, '--dry-run', ...rest];
+    case 'traffic':
+      // It would send requests to the spec's app URLs (member IPs off this machine): only its help runs.
+      return [name, '--help'];
     case 'check-routing':
       return [name, ...rest.map((a) => (/nodeport/.test(a) ? a.replace(/nodeport/g, 'port-forward') : a))];
     case 'push':
