@@ -328,6 +328,14 @@ export const CATALOG = {
     example: 'platform:\n  subnet: 192.168.200.5/24',
     fix: 'Write the network address: 192.168.200.0/24.',
   },
+  FAB226: {
+    name: 'unknown-receiver',
+    severity: 'error',
+    summary:
+      "An alerting route names a receiver that is not defined under alerting.receivers (or the environment's own alerting.receivers).",
+    example: 'alerting:\n  receivers:\n    chat: ...\n  route:\n    receiver: pager',
+    fix: 'Define the receiver under alerting.receivers, or name one that is defined.',
+  },
 } as const satisfies Record<`FAB${number}`, CatalogEntry>;
 
 /** A code with a catalog entry; Diagnostic.code has this type. */

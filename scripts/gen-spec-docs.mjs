@@ -29,6 +29,12 @@ const PATTERN_WORDS = {
     'an `https://`, `http://`, `ssh://` or `file://` URL, or `git@host:path`; URL characters only (no spaces, quotes or braces)',
   '^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$':
     'a lowercase image reference: optional `registry[:port]/`, a repository path, then `:tag` and/or `@sha256:digest`',
+  '^[^@\\s]+@[^@\\s]+$': 'an email address: one `@`, no spaces',
+  '^[A-Za-z0-9.-]+:[0-9]{1,5}$': '`host:port`',
+  '^[a-zA-Z_][a-zA-Z0-9_]*$': 'a Prometheus label name: letters, digits and `_`, not starting with a digit',
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$':
+    'a Kubernetes object name: lowercase letters, digits, `-` and `.`',
+  '^[-._a-zA-Z0-9]+$': 'letters, digits, `-`, `_` and `.`',
 };
 const FORMAT_WORDS = { ipv4: 'an IPv4 address' };
 
@@ -72,9 +78,21 @@ const SECTIONS = [
   { key: 'grafana', title: 'grafana' },
   { key: 'apps', title: 'apps.<name>', map: true },
   { key: 'alerts', title: 'alerts' },
+  { key: 'alerting', title: 'alerting' },
+  { def: 'receiver', title: 'alerting.receivers.<name>' },
+  { def: 'route', title: 'alerting.route.routes[]' },
+  { def: 'secretRef', title: 'secret references' },
 ];
 /** Objects referenced from elsewhere that keep their own table (environments.<env>.alerts). */
-const sectionOfDef = { alerts: 'alerts' };
+const sectionOfDef = {
+  alerts: 'alerts',
+  alerting: 'alerting',
+  receiver: 'alerting.receivers.<name>',
+  route: 'alerting.route.routes[]',
+  secretRef: 'secret references',
+};
+/** The def a property refers to directly, or through its map values or list items. */
+const refOf = (prop) => prop.$ref ?? prop.additionalProperties?.$ref ?? prop.items?.$ref;
 
 /** The type column: a base type with its constraints, a value format, or the allowed values. */
 function typeOf(prop) {
@@ -134,7 +152,7 @@ function rows(objectSchema, { prefix = '', sectionFor = () => undefined } = {}) 
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     const name = prefix + key;
     const target = resolve(prop);
-    const section = sectionFor(key) ?? (prop.$ref ? sectionOfDef[defName(prop.$ref)] : undefined);
+    const section = sectionFor(key) ?? (refOf(prop) ? sectionOfDef[defName(refOf(prop))] : undefined);
     const description = section ? `${describe(prop)} See the ${code(section)} table.` : describe(prop);
     out.push(row(name, typeOf(prop), defaultOf(prop, s.required?.includes(key)), description));
     if (target.type === 'object' && target.properties && !section) out.push(...rows(prop, { prefix: `${name}.` }));
@@ -172,10 +190,11 @@ function formatsTable() {
   return lines.join('\n') + '\n';
 }
 
-const titleOf = Object.fromEntries(SECTIONS.map((x) => [x.key, x.title]));
+const titleOf = Object.fromEntries(SECTIONS.filter((x) => x.key).map((x) => [x.key, x.title]));
 const sections = [
   table('### Top level', schema.description, rows(schema, { sectionFor: (key) => titleOf[key] })),
-  ...SECTIONS.map(({ key, title, map }) => {
+  ...SECTIONS.map(({ key, def, title, map }) => {
+    if (def) return table(`### \`${title}\``, defs[def].description, rows(defs[def]));
     const prop = schema.properties[key];
     const target = map ? prop.additionalProperties : prop;
     const intro = [prop.description, resolve(target).description].filter(Boolean).map(sentence).join(' ');

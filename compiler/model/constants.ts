@@ -130,3 +130,10 @@ export const LABELS = {
  * per pod from probes alone) and dilute error ratios and latency.
  */
 export const PROBE_ROUTE = '/health';
+
+/**
+ * Where Mimir's Alertmanager reads notification secrets: one Secret volume per
+ * referenced Secret at `<dir>/<secret>/<key>` (outside the config volume at
+ * /etc/mimir; docs/alerting.md).
+ */
+export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager-secrets';
