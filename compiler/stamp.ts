@@ -15,6 +15,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.ts';
+import { needsRecovery } from './emit-journal.ts';
 import { MANIFEST_PATH } from './emit-types.ts';
 import { cacheRoot } from './paths.ts';
 
@@ -74,6 +75,8 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
       return undefined;
     // The output directory itself as the normal path accepts it: a real directory, not a link to one.
     if (!lstatSync(out).isDirectory()) return undefined;
+    // An interrupted update to repair (compiler/emit-journal.ts): the normal path does that.
+    if (needsRecovery(resolve(out))) return undefined;
     const entries = Object.entries(stamp.files);
     if (!entries.some(([p]) => p === MANIFEST_PATH)) return undefined;
     for (const [path, was] of entries) if (identity(join(resolve(out), path)) !== was) return undefined;

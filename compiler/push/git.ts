@@ -116,8 +116,10 @@ function gitReason(text: string): string {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('hint:'));
   const first = lines.findIndex((l) => /^(fatal|error):/.test(l));
-  // git sometimes puts the cause on the next line ("unable to connect to host:" / "errno=Connection refused").
-  return first >= 0 ? lines.slice(first, first + 2).join(' ') : (lines[lines.length - 1] ?? 'no output');
+  if (first < 0) return lines[lines.length - 1] ?? 'no output';
+  // git sometimes puts the cause on the next line ("unable to connect to host:" / "errno=Connection refused");
+  // otherwise the next line is advice that may be cut mid-sentence ("... in this repository, e.g.").
+  return lines[first].endsWith(':') ? lines.slice(first, first + 2).join(' ') : lines[first];
 }
 
 export function classifyGitError(

@@ -268,14 +268,22 @@ async function commit(session: Session, changes: ChangeSet, subject: string | un
   return (await git.run(['rev-parse', 'HEAD'])).trim();
 }
 
-/** Pushes HEAD fast-forward only. 'moved' means the remote branch changed since the fetch. */
-async function pushHead(session: Session, sha: string): Promise<'pushed' | 'moved'> {
+/**
+ * Pushes HEAD fast-forward only. 'moved' means the remote branch changed since
+ * the fetch; 'locked' that the remote could not lock the ref (a racing pusher
+ * holds its .lock, or a killed one left it), with what git said.
+ */
+async function pushHead(session: Session, sha: string): Promise<'pushed' | 'moved' | { locked: string }> {
   const { branch, repoURL } = session.options.target;
   try {
     await session.git.run(['push', '--progress', 'origin', `HEAD:refs/heads/${branch}`]);
     return 'pushed';
   } catch (e) {
     const err = e instanceof PushError ? e : new PushError('git-failed', String(e));
+    const locked = /(?:error|fatal|remote): [^\n]*(?:Unable to create '[^']*\.lock'|\.lock': File exists)[^\n]*/.exec(
+      err.message,
+    );
+    if (locked && !/but expected/.test(err.message)) return { locked: locked[0].trim() };
     // Rejected as not fast-forward, or the ref changed between git's read and its update (a racing pusher).
     if (/!\s*\[rejected\]|cannot lock ref|but expected/.test(err.message)) return 'moved';
     const reason = err.message.replace(/^git push failed: /, '');
@@ -302,6 +310,7 @@ export async function pushTree(options: PushTreeOptions): Promise<PushResult> {
       notes: session.clone.notes,
       cloneDir: session.clone.dir,
     });
+    let lastLock: string | undefined;
     for (let attempt = 1; ; attempt++) {
       const base = await fetchBranch(session.git, branch);
       if (!base && !options.createBranch) {
@@ -324,7 +333,8 @@ export async function pushTree(options: PushTreeOptions): Promise<PushResult> {
         });
       }
       const sha = await commit(session, staged.changes, options.message);
-      if ((await pushHead(session, sha)) === 'pushed') {
+      const pushed = await pushHead(session, sha);
+      if (pushed === 'pushed') {
         return result({
           status: 'pushed',
           commit: sha,
@@ -333,6 +343,15 @@ export async function pushTree(options: PushTreeOptions): Promise<PushResult> {
           changes: staged.changes,
           overwritten,
         });
+      }
+      lastLock = typeof pushed === 'object' ? pushed.locked : undefined;
+      if (attempt >= maxAttempts && lastLock) {
+        // The same lock every round: a killed git on the remote's side left it; say what git said.
+        throw new PushError(
+          'not-pushed',
+          `committed locally as ${sha}; not pushed: ${redactCredentials(repoURL)} could not lock ${branch}: ${redactCredentials(lastLock)}`,
+          `if nothing else is pushing to ${branch}, a killed git left that .lock file in the remote repository: delete it there, then run fabric push again`,
+        );
       }
       if (attempt >= maxAttempts) {
         throw new PushError(

@@ -36,6 +36,8 @@ export async function compileCommand(opts: CompileFlags): Promise<number> {
     specPath: result.model.specPath,
     specFile: opts.spec,
     specSource: result.loaded.source,
+    onWait: (pid: number, ms: number) =>
+      process.stderr.write(`waiting for another fabric (pid ${pid}) writing ${opts.out}, up to ${ms / 1000} s\n`),
     whileLocked: (emitted: { written: string[]; unchanged: string[] }) => {
       if (fromFile)
         recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, [
