@@ -28,10 +28,11 @@ export function alertingFor(spec: FabricYaml, env: string, groupByDefault: strin
   return {
     receivers: Object.keys(receivers)
       .sort()
-      .map((name) => ({ name, ...receivers[name] }) as ReceiverModel),
+      .map((name) => receiverModel(name, receivers[name])),
     route: {
       receiver: route.receiver,
-      groupBy: route.groupBy ?? groupByDefault,
+      // Order does not matter to Alertmanager's grouping; sorted, the output does not depend on it either.
+      groupBy: [...(route.groupBy ?? groupByDefault)].sort(),
       match: {},
       continue: false,
       routes: (route.routes ?? []).map(routeModel),
@@ -39,10 +40,29 @@ export function alertingFor(spec: FabricYaml, env: string, groupByDefault: strin
   };
 }
 
+type SpecReceiver = NonNullable<Alerting['receivers']>[string];
+const ref = (r: { secret: string; key: string }) => ({ secret: r.secret, key: r.key });
+
+/** Fields in a fixed order: the model (and the output) must not depend on the order of the spec's keys. */
+function receiverModel(name: string, r: SpecReceiver): ReceiverModel {
+  const out: ReceiverModel = { name };
+  if (r.pagerduty) out.pagerduty = { routingKey: ref(r.pagerduty.routingKey) };
+  if (r.slack) out.slack = { ...(r.slack.channel ? { channel: r.slack.channel } : {}), url: ref(r.slack.url) };
+  if (r.webhook) out.webhook = { url: ref(r.webhook.url) };
+  if (r.email)
+    out.email = {
+      to: r.email.to,
+      from: r.email.from,
+      smarthost: r.email.smarthost,
+      ...(r.email.password ? { password: ref(r.email.password) } : {}),
+    };
+  return out;
+}
+
 function routeModel(r: SpecRoute): RouteModel {
   return {
     receiver: r.receiver,
-    match: r.match ?? {},
+    match: Object.fromEntries(Object.entries(r.match ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     continue: r.continue ?? false,
     routes: (r.routes ?? []).map(routeModel),
   };

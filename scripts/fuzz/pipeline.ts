@@ -394,12 +394,14 @@ function firstDifference(a: unknown, b: unknown, path = ''): string {
 function keyOrderProblems(spec: FabricYaml, file: string, model: Model): Violation[] {
   let state = 0x2545f491;
   const rand = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296;
-  const reorder = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(reorder).reverse();
+  // Lists are sets, except alerting routes: Alertmanager tries them in order (docs/alerting.md).
+  const ORDERED_LISTS = new Set(['routes']);
+  const reorder = (v: unknown, key = ''): unknown => {
+    if (Array.isArray(v)) return ORDERED_LISTS.has(key) ? v.map((x) => reorder(x)) : v.map((x) => reorder(x)).reverse();
     if (!v || typeof v !== 'object') return v;
     return Object.fromEntries(
       Object.entries(v)
-        .map(([k, x]) => [k, reorder(x)] as const)
+        .map(([k, x]) => [k, reorder(x, k)] as const)
         .sort(() => rand() - 0.5)
         .reverse(),
     );
