@@ -5,9 +5,10 @@
 // is gone is broken under a second lock (`.fabric-lock.break`), so two runs
 // that find the same dead lock cannot both remove it and both go on. A live
 // lock is waited for, up to FABRIC_LOCK_TIMEOUT seconds (default 120).
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { EmitError, fsHint, fsReason } from './emit-errors.ts';
+import { makeDirs } from './mkdirs.ts';
 import { processAlive } from './pid.ts';
 
 export const lockPathFor = (abs: string) => join(dirname(abs), `.${basename(abs)}.fabric-lock`);
@@ -91,7 +92,8 @@ export function acquireLock(abs: string, options: LockOptions = {}): () => void 
   const deadline = Date.now() + limit;
   let told = false;
   try {
-    mkdirSync(dirname(abs), { recursive: true });
+    // Not mkdirSync's recursive form: it loops forever on procfs (`--out /proc/x/y`; compiler/mkdirs.ts).
+    makeDirs(dirname(abs));
     for (;;) {
       if (createWhole(lock)) return () => rmSync(lock, { force: true });
       const holder = holderOf(lock);

@@ -114,7 +114,18 @@ function checkOutDir(abs: string, specPath: string): void {
       `refusing to use ${abs} as the output directory`,
       'pass --out with a directory of its own, such as out/',
     );
-  const st = lstatSync(abs, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = lstatSync(abs, { throwIfNoEntry: false });
+  } catch (e) {
+    // A name too long, a loop or no permission on the way (CLI fuzzer: a 60,000-character --out gave exit 70).
+    const reason = fsReason(e);
+    if (!reason) throw e;
+    throw new EmitError(
+      `cannot use ${abs} as the output directory: ${reason}`,
+      fsHint(e, abs) ?? 'pass --out with another directory',
+    );
+  }
   if (!st) return;
   if (st.isSymbolicLink())
     throw new EmitError(

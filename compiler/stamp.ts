@@ -11,12 +11,13 @@
 // so a file edited by hand, replaced, removed or restored never matches, and
 // any doubt means a normal compile.
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.ts';
 import { needsRecovery } from './emit-journal.ts';
 import { MANIFEST_PATH } from './emit-types.ts';
+import { makeDirs } from './mkdirs.ts';
 import { cacheRoot } from './paths.ts';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -105,7 +106,7 @@ export function recordCompile(
     const files: Record<string, string> = {};
     for (const path of owned) files[path] = identity(join(resolve(out), path));
     const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(stamp));
     renameSync(temp, file);

@@ -19,6 +19,7 @@ const PATTERN_WORDS = {
   '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([89]|[12][0-9]|30)$':
     'an IPv4 address, `/` and a prefix length from 8 to 30',
   '^v1\\.[0-9]+\\.[0-9]+$': '`v1.` followed by minor and patch numbers',
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'an environment variable name: letters, digits and `_`, not starting with a digit',
   '^[A-Za-z0-9][A-Za-z0-9._@:/-]*$':
     'letters, digits, `.`, `_`, `@`, `:`, `/` and `-`, starting with a letter or digit',
   "^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]*)?$":

@@ -132,13 +132,13 @@ test('compile --verify: amtool check-config reports an undefined receiver, and s
   if (adapted) assert.match(notes[0], /url_file/);
 });
 
-test('an undefined receiver is a located spec error (FAB226) through the CLI', () => {
-  const r = spawnSync('node', ['bin/fabric.mjs', 'validate', 'tests/fixtures/bad/fab226-unknown-receiver.yaml'], {
+test('an undefined receiver is a located spec error (FAB228) through the CLI', () => {
+  const r = spawnSync('node', ['bin/fabric.mjs', 'validate', 'tests/fixtures/bad/fab228-unknown-receiver.yaml'], {
     cwd: fromRoot('.'),
     encoding: 'utf8',
   });
   assert.is(r.status, 1);
-  assert.match(r.stdout + r.stderr, /fab226-unknown-receiver\.yaml:37:52 error FAB226 route names receiver 'pager'/);
+  assert.match(r.stdout + r.stderr, /fab228-unknown-receiver\.yaml:37:52 error FAB228 route names receiver 'pager'/);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -3,11 +3,12 @@
 // discarded; but it must be a clone of the URL we were given.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PushError, redactCredentials } from './errors.ts';
 import { openGit, type Git } from './git.ts';
 import { fsReason } from '../fs-errors.ts';
+import { makeDirs } from '../mkdirs.ts';
 import { processAlive } from '../pid.ts';
 import { cacheRoot } from '../paths.ts';
 
@@ -30,7 +31,7 @@ const LOCK_POLL_MS = 100;
  */
 export async function withCloneLock<T>(cloneDir: string, fn: () => Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
   const lockPath = `${cloneDir}.lock`;
-  await cacheIO(cloneDir, () => mkdir(path.dirname(lockPath), { recursive: true }));
+  await cacheIO(cloneDir, async () => makeDirs(path.dirname(lockPath)));
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
@@ -107,7 +108,7 @@ export interface CacheClone {
  */
 export async function openCacheClone(dir: string, repoURL: string, timeoutMs: number): Promise<CacheClone> {
   const notes: string[] = [];
-  await cacheIO(dir, () => mkdir(dir, { recursive: true }));
+  await cacheIO(dir, async () => makeDirs(dir));
   const fresh = !existsSync(path.join(dir, '.git'));
   if (fresh && (await readdir(dir)).length > 0) {
     throw new PushError(

@@ -6,11 +6,18 @@
 //   ownership (hand edits, unowned files) -> write the tree, prune -> stage
 //   only those paths -> commit -> push HEAD:refs/heads/<branch>, fast-forward
 //   only; when rejected because the remote moved, start again from the fetch.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_PATH, type RenderedFile } from '../emit-types.ts';
 import { cacheRoot, cloneDirFor, openCacheClone, withCloneLock, type CacheClone } from './cache.ts';
-import { changeSetFromNameStatus, commitMessage, pathTrailerValue, PATH_TRAILER, type ChangeSet } from './changes.ts';
+import {
+  changeSetFromNameStatus,
+  commitMessage,
+  pathTrailerValue,
+  PATH_TRAILER,
+  type ChangeSet,
+  type FileChange,
+} from './changes.ts';
 import { PushError, redactCredentials } from './errors.ts';
 import { timeoutFromEnv, type Git } from './git.ts';
 import { applyTree, checkTree, parseManifest, readWorktreeManifest, targetPrefix, unownedCollisions } from './tree.ts';
@@ -76,6 +83,8 @@ export interface DiffResult {
   /** Files fabric would write that exist in the repository but that fabric never wrote. */
   unownedFiles: string[];
   notes: string[];
+  /** Each changed file's text in the repository (undefined: absent) and as the push would write it. */
+  contents: { path: string; kind: FileChange['kind']; before: string | undefined; after: string | undefined }[];
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -371,7 +380,15 @@ export async function diffTree(options: CommonOptions): Promise<DiffResult> {
     const base = await fetchBranch(session.git, options.target.branch);
     try {
       const staged = await stageTree(session, base, { force: Boolean(options.force), collectOnly: true });
-      return { base, ...staged, notes: session.clone.notes };
+      const contents = await Promise.all(
+        staged.changes.files.map(async (f) => ({
+          path: f.path,
+          kind: f.kind,
+          before: f.kind === 'added' || !base ? undefined : await session.git.run(['show', `${base}:${f.path}`]),
+          after: f.kind === 'removed' ? undefined : await readFile(path.join(session.clone.dir, f.path), 'utf8'),
+        })),
+      );
+      return { base, ...staged, notes: session.clone.notes, contents };
     } finally {
       await discardWorktree(session.git, base);
     }

@@ -11,7 +11,6 @@ import {
   grafanaAdminSecret,
   installArgocd,
   minikubeClusters,
-  prerequisites,
   pushTree,
   registerCluster,
   registeredClusters,
@@ -21,6 +20,7 @@ import {
   type RunContext,
   type Step,
 } from './steps.ts';
+import { registerRepository } from './repo-credentials.ts';
 import { displayArgv } from './tools.ts';
 import { EXIT, FabricError } from '../errors.ts';
 
@@ -68,10 +68,10 @@ export function buildPlan(ctx: RunContext): Step[] {
       ].map((image) => buildAppImage(ctx, c, image)),
     );
   return [
-    prerequisites(ctx),
     ...(profiles.length ? [sharedNetwork(ctx)] : []),
     ...profiles.map((c) => startProfile(ctx, c)),
     installArgocd(ctx),
+    ...(model.git.credentials ? [registerRepository(ctx)] : []),
     ...model.clusters.filter((c) => c.role !== 'control').map((c) => registerCluster(ctx, c)),
     grafanaAdminSecret(ctx),
     ...demoImages,

@@ -36,7 +36,7 @@ function scopes(spec: FabricYaml, envNames: string[]): { at: PathSegment[]; rout
 
 export default defineCheck({
   name: 'alerting-receivers',
-  codes: ['FAB226'],
+  codes: ['FAB228'],
   run({ spec, envNames, report }) {
     const reported = new Set<string>();
     for (const { at, route, receivers } of scopes(spec, envNames))
@@ -45,7 +45,7 @@ export default defineCheck({
         if (receivers.includes(node.receiver) || reported.has(key)) continue;
         reported.add(key);
         report(
-          'FAB226',
+          'FAB228',
           node.path,
           `route names receiver '${node.receiver}', which is not defined`,
           receivers.length > 0
