@@ -410,6 +410,14 @@ export const CATALOG = {
     fix: 'Point it at a directory (relative to the spec) of *.yaml files, each document with apiVersion, kind and metadata.name.',
     noFixture: 'needs a directory beside the spec; tests/overrides.test.ts writes one',
   },
+  FAB228: {
+    name: 'unknown-receiver',
+    severity: 'error',
+    summary:
+      "An alerting route names a receiver that is not defined under alerting.receivers (or the environment's own alerting.receivers).",
+    example: 'alerting:\n  receivers:\n    chat: ...\n  route:\n    receiver: pager',
+    fix: 'Define the receiver under alerting.receivers, or name one that is defined.',
+  },
 } as const satisfies Record<`FAB${number}`, CatalogEntry>;
 
 /** A code with a catalog entry; Diagnostic.code has this type. */

@@ -58,6 +58,7 @@ export interface FabricYaml {
   overrides?: {
     [k: string]: Override;
   };
+  alerting?: Alerting1;
 }
 /**
  * The GitOps repository that fabric pushes to and ArgoCD reads from.
@@ -236,6 +237,7 @@ export interface Environment {
   };
   storage?: Storage1;
   alerts?: Alerts;
+  alerting?: Alerting;
 }
 /**
  * NodePorts of this environment's backends (tenancy isolated).
@@ -356,6 +358,158 @@ export interface Alerts {
      */
     for?: string;
   };
+}
+/**
+ * Overrides of the top-level alerting for this environment.
+ */
+export interface Alerting {
+  /**
+   * Receivers by name.
+   */
+  receivers?: {
+    [k: string]: Receiver;
+  };
+  /**
+   * The top route. `match` is not allowed here: every alert of the environment enters it.
+   */
+  route?: {
+    /**
+     * A receiver name: letters, digits, - and _, starting with a letter.
+     */
+    receiver: string;
+    /**
+     * Labels alerts are grouped by into one notification.
+     */
+    groupBy?: string[];
+    /**
+     * Child routes, tried in order.
+     *
+     * @maxItems 50
+     */
+    routes?: Route[];
+  };
+}
+/**
+ * Where notifications go: one or more integrations. Secrets are references, never values.
+ */
+export interface Receiver {
+  /**
+   * PagerDuty Events API v2.
+   */
+  pagerduty?: {
+    routingKey: SecretRef;
+  };
+  /**
+   * A Slack incoming webhook.
+   */
+  slack?: {
+    /**
+     * Channel to post to, e.g. "#alerts" (the webhook's own channel when omitted).
+     */
+    channel?: string;
+    url: SecretRef1;
+  };
+  /**
+   * A generic webhook (Alertmanager webhook payload).
+   */
+  webhook?: {
+    url: SecretRef2;
+  };
+  /**
+   * Email through an SMTP smarthost.
+   */
+  email?: {
+    /**
+     * Recipient address.
+     */
+    to: string;
+    /**
+     * Sender address (also the SMTP user name).
+     */
+    from: string;
+    /**
+     * SMTP server as host:port.
+     */
+    smarthost: string;
+    password?: SecretRef3;
+  };
+}
+/**
+ * The integration (routing) key.
+ */
+export interface SecretRef {
+  /**
+   * Name of the Secret (a DNS-1123 subdomain name).
+   */
+  secret: string;
+  /**
+   * Key within the Secret.
+   */
+  key: string;
+}
+/**
+ * The webhook URL.
+ */
+export interface SecretRef1 {
+  /**
+   * Name of the Secret (a DNS-1123 subdomain name).
+   */
+  secret: string;
+  /**
+   * Key within the Secret.
+   */
+  key: string;
+}
+/**
+ * The URL to POST to.
+ */
+export interface SecretRef2 {
+  /**
+   * Name of the Secret (a DNS-1123 subdomain name).
+   */
+  secret: string;
+  /**
+   * Key within the Secret.
+   */
+  key: string;
+}
+/**
+ * SMTP password (omit for a relay without authentication).
+ */
+export interface SecretRef3 {
+  /**
+   * Name of the Secret (a DNS-1123 subdomain name).
+   */
+  secret: string;
+  /**
+   * Key within the Secret.
+   */
+  key: string;
+}
+/**
+ * A child route, as Alertmanager routes: the children of a route are tried in order and the first that matches takes the alert, unless it sets continue. An alert taken by any child, even one with continue, no longer goes to the parent's receiver: to copy alerts to an extra receiver, put its route first with continue: true and end with a route to the default receiver (docs/alerting.md).
+ */
+export interface Route {
+  /**
+   * A receiver name: letters, digits, - and _, starting with a letter.
+   */
+  receiver: string;
+  /**
+   * Label equality matchers (all must hold).
+   */
+  match?: {
+    [k: string]: string;
+  };
+  /**
+   * After this route took the alert, try its later siblings too (it still takes the alert from the parent's receiver).
+   */
+  continue?: boolean;
+  /**
+   * Child routes, tried in order.
+   *
+   * @maxItems 50
+   */
+  routes?: Route[];
 }
 /**
  * The one Grafana in the monitoring cluster.
@@ -615,4 +769,34 @@ export interface Patch {
     from?: string;
     value?: unknown;
   }[];
+}
+/**
+ * Notifications for every environment. An environment may override it under environments.<env>.alerting: its receivers are added to (or replace by name) the top-level ones, its route replaces the top-level route.
+ */
+export interface Alerting1 {
+  /**
+   * Receivers by name.
+   */
+  receivers?: {
+    [k: string]: Receiver;
+  };
+  /**
+   * The top route. `match` is not allowed here: every alert of the environment enters it.
+   */
+  route?: {
+    /**
+     * A receiver name: letters, digits, - and _, starting with a letter.
+     */
+    receiver: string;
+    /**
+     * Labels alerts are grouped by into one notification.
+     */
+    groupBy?: string[];
+    /**
+     * Child routes, tried in order.
+     *
+     * @maxItems 50
+     */
+    routes?: Route[];
+  };
 }

@@ -34,6 +34,12 @@ const PATTERN_WORDS = {
   '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$':
     'lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit',
   '^[A-Z][A-Za-z0-9]*$': 'a Kubernetes kind: letters and digits, starting with an uppercase letter',
+  '^[^@\\s]+@[^@\\s]+$': 'an email address: one `@`, no spaces',
+  '^[A-Za-z0-9.-]+:[0-9]{1,5}$': '`host:port`',
+  '^[a-zA-Z_][a-zA-Z0-9_]*$': 'a Prometheus label name: letters, digits and `_`, not starting with a digit',
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$':
+    'a Kubernetes object name: lowercase letters, digits, `-` and `.`',
+  '^[-._a-zA-Z0-9]+$': 'letters, digits, `-`, `_` and `.`',
 };
 const FORMAT_WORDS = { ipv4: 'an IPv4 address' };
 
@@ -80,9 +86,21 @@ const SECTIONS = [
   { key: 'overrides', title: 'overrides.<component>', map: true },
   { def: 'patch', title: 'overrides.<component>.patches[]' },
   { def: 'toleration', title: 'overrides.<component>.tolerations[]' },
+  { key: 'alerting', title: 'alerting' },
+  { def: 'receiver', title: 'alerting.receivers.<name>' },
+  { def: 'route', title: 'alerting.route.routes[]' },
+  { def: 'secretRef', title: 'secret references' },
 ];
 /** Objects referenced from elsewhere that keep their own table (environments.<env>.alerts). */
-const sectionOfDef = { alerts: 'alerts' };
+const sectionOfDef = {
+  alerts: 'alerts',
+  alerting: 'alerting',
+  receiver: 'alerting.receivers.<name>',
+  route: 'alerting.route.routes[]',
+  secretRef: 'secret references',
+};
+/** The def a property refers to directly, or through its map values or list items. */
+const refOf = (prop) => prop.$ref ?? prop.additionalProperties?.$ref ?? prop.items?.$ref;
 
 /** The type column: a base type with its constraints, a value format, or the allowed values. */
 function typeOf(prop) {
@@ -142,7 +160,7 @@ function rows(objectSchema, { prefix = '', sectionFor = () => undefined } = {}) 
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     const name = prefix + key;
     const target = resolve(prop);
-    const section = sectionFor(key) ?? (prop.$ref ? sectionOfDef[defName(prop.$ref)] : undefined);
+    const section = sectionFor(key) ?? (refOf(prop) ? sectionOfDef[defName(refOf(prop))] : undefined);
     const description = section ? `${describe(prop)} See the ${code(section)} table.` : describe(prop);
     out.push(row(name, typeOf(prop), defaultOf(prop, s.required?.includes(key)), description));
     if (target.type === 'object' && target.properties && !section) out.push(...rows(prop, { prefix: `${name}.` }));

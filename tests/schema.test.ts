@@ -230,6 +230,27 @@ function fullSpec(): string {
       patches: [{ target: { kind: 'Service', name: 'mimir' }, ops: [{ op: 'remove', path: '/spec/type' }] }],
     },
   });
+  const secret = (name: string, key: string) => ({ secret: name, key });
+  doc.setIn(['alerting'], {
+    receivers: {
+      oncall: { pagerduty: { routingKey: secret('pagerduty', 'routing-key') } },
+      chat: { slack: { channel: '#alerts', url: secret('slack-webhook', 'url') } },
+      audit: { webhook: { url: secret('audit-hook', 'url') } },
+      mail: {
+        email: {
+          to: 'ops@example.com',
+          from: 'a@example.com',
+          smarthost: 'smtp.example.com:587',
+          password: secret('smtp', 'password'),
+        },
+      },
+    },
+    route: {
+      receiver: 'chat',
+      groupBy: ['alertname'],
+      routes: [{ match: { severity: 'critical' }, receiver: 'oncall', continue: true, routes: [{ receiver: 'mail' }] }],
+    },
+  });
   return doc.toString();
 }
 

@@ -20,6 +20,7 @@ for (const [spec, dir] of CASES) {
   test(`${dir} passes every offline check`, async () => {
     if (!requireTool('kubectl', `verify ${dir}`, ['version', '--client'])) return;
     if (!requireTool('promtool', `verify ${dir}`)) return;
+    if (!requireTool('amtool', `verify ${dir}`)) return;
     const c = compile(spec);
     const report = await verifyTree(fromRoot(dir), verifyTargets(c.model));
     const errors = report.findings.filter((f) => f.severity === 'error');
@@ -27,7 +28,7 @@ for (const [spec, dir] of CASES) {
     const warnings = report.findings.filter((f) => f.severity === 'warning');
     assert.equal(warnings, [], `${dir}: ${warnings.map((f) => `[${f.check}] ${f.file}: ${f.message}`).join('\n')}`);
     assert.equal(report.skipped, []);
-    for (const check of ['kustomize', 'schema', 'name', 'collision', 'alloy', 'promql', 'promtool'])
+    for (const check of ['kustomize', 'schema', 'name', 'collision', 'alloy', 'promql', 'promtool', 'amtool'])
       assert.ok((report.checked[check] ?? 0) > 0, `${dir}: ${check} checked nothing`);
   });
 }

@@ -147,3 +147,9 @@ export const APP_ENV_NAMES = [
   'OTEL_METRIC_EXPORT_INTERVAL',
   'OTEL_RESOURCE_ATTRIBUTES',
 ] as const;
+/**
+ * Where Mimir's Alertmanager reads notification secrets: one Secret volume per
+ * referenced Secret at `<dir>/<secret>/<key>` (outside the config volume at
+ * /etc/mimir; docs/alerting.md).
+ */
+export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager-secrets';

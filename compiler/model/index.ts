@@ -7,6 +7,7 @@ import type { FabricYaml } from '../spec-types.ts';
 import { durationSeconds, goHours, memoryMiB, promDuration } from '../units.ts';
 import { DEFAULT_SUBNET } from '../validate/constants.ts';
 import { APP_RESOURCES, LABEL_KEYS, NAMESPACES, PORTS, URL_PATHS } from './constants.ts';
+import { alertingFor, alertmanagerFor } from './alerting.ts';
 import { backendSetKeys, deploymentsOf, environmentProject } from './deployments.ts';
 import { percentText } from './display.ts';
 import { overrideModels } from './overrides.ts';
@@ -54,6 +55,8 @@ export function buildModel(spec: FabricYaml, specPath: string, extras: Record<st
   const apps = appModels(spec, envNames);
   const members = clusters.filter((c) => c.role === 'member');
   const environments = environmentModels(spec, tenancy, envNames, members, backendSets, apps);
+  // A backend set's Alertmanager serves its environments' routes, so it follows them.
+  for (const set of backendSets) set.alertmanager = alertmanagerFor(set, environments);
   const shape: FleetShape = {
     tenancy,
     environments: envNames,
@@ -206,6 +209,7 @@ function backendSetModels(
       retention: longest(retentions),
       tenants: tenancy === 'shared' ? environments.map((env, i) => ({ id: env, retention: retentions[i] })) : [],
       agentSources: agentSources(members),
+      alertmanager: { config: {}, secrets: [] },
     };
   });
 }
@@ -294,6 +298,7 @@ function environmentModels(
     tenant: tenancy === 'shared' ? env : undefined,
     retention: retentionFor(spec, env),
     alerts: resolveAlerts(spec, env),
+    alerting: alertingFor(spec, env, defs.alerting.properties.route.properties.groupBy.default),
     apps: appEnvironments.filter((a) => a.runsIn.has(env)).map((a) => a.name),
     datasources: { mimir: `mimir-${env}`, loki: `loki-${env}`, tempo: `tempo-${env}` },
     project: environmentProject(env),

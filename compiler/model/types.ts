@@ -55,6 +55,8 @@ export interface BackendSet {
   tenants: { id: string; retention: RetentionModel }[];
   /** CIDRs the member clusters of its environments send from (NetworkPolicy sources). */
   agentSources: string[];
+  /** Its Mimir's Alertmanager fallback config (model/alerting.ts). */
+  alertmanager: AlertmanagerModel;
 }
 
 export interface RetentionModel {
@@ -75,6 +77,40 @@ export interface AlertModel {
   serviceDown?: { for: string };
 }
 
+/** A key of a Secret in the monitoring namespace of the monitoring cluster. */
+export interface SecretKeyRef {
+  secret: string;
+  key: string;
+}
+
+/** A receiver as the spec gives it (secrets are references). */
+export interface ReceiverModel {
+  name: string;
+  pagerduty?: { routingKey: SecretKeyRef };
+  slack?: { channel?: string; url: SecretKeyRef };
+  webhook?: { url: SecretKeyRef };
+  email?: { to: string; from: string; smarthost: string; password?: SecretKeyRef };
+}
+
+export interface RouteModel {
+  receiver: string;
+  match: Record<string, string>;
+  continue: boolean;
+  routes: RouteModel[];
+}
+
+/** An environment's notifications: top-level alerting overridden by its own. */
+export interface AlertingModel {
+  receivers: ReceiverModel[];
+  route: RouteModel & { groupBy: string[] };
+}
+
+/** The Alertmanager fallback config of one Mimir, and the Secrets it reads (mounted into Mimir). */
+export interface AlertmanagerModel {
+  config: Record<string, unknown>;
+  secrets: string[];
+}
+
 export interface EnvironmentModel {
   name: string;
   /** The environment as an Alloy identifier (`-` becomes `_`; injective for DNS labels). */
@@ -85,6 +121,8 @@ export interface EnvironmentModel {
   tenant?: string;
   retention: RetentionModel;
   alerts: AlertModel;
+  /** Where its alerts are sent; none without a route. */
+  alerting?: AlertingModel;
   /** Apps that run in this environment. */
   apps: string[];
   datasources: { mimir: string; loki: string; tempo: string };

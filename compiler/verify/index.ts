@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import fg from 'fast-glob';
 import { checkAlloy } from './alloy.ts';
+import { checkAlertmanagerConfigs } from './amtool.ts';
 import { findCollisions } from './collision.ts';
 import { CrdSchemas } from './crd-schemas.ts';
 import { buildKustomizations, findKustomizationDirs, type KustomizeBuild } from './kustomize.ts';
@@ -151,13 +152,30 @@ export async function verifyTree(
     count('promtool', rules.length + testFiles.length);
   }
 
+  // amtool: every generated Alertmanager config.
+  const notes: string[] = [];
+  const amFiles = (
+    await fg('**/alertmanager-fallback.yaml', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })
+  ).sort();
+  const amtool = await findExecutable('amtool');
+  if (!amtool)
+    skipped.push(
+      `amtool: not installed (Debian package "prometheus-alertmanager"), so ${amFiles.length} Alertmanager configs were not checked`,
+    );
+  else if (amFiles.length > 0) {
+    const am = await checkAlertmanagerConfigs(amtool, root, amFiles);
+    findings.push(...am.findings);
+    notes.push(...am.notes);
+    count('amtool', amFiles.length);
+  }
+
   findings.sort(
     (a, b) =>
       a.check.localeCompare(b.check) ||
       a.file.localeCompare(b.file, undefined, { numeric: true }) ||
       a.message.localeCompare(b.message),
   );
-  return { findings, checked, skipped };
+  return { findings, checked, skipped, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 async function checkObjects(

@@ -8,7 +8,7 @@ export interface VerifyTarget {
 }
 
 export type FindingCheck =
-  'kustomize' | 'schema' | 'name' | 'collision' | 'promtool' | 'alloy' | 'promql' | 'logql' | 'dashboard';
+  'kustomize' | 'schema' | 'name' | 'collision' | 'promtool' | 'amtool' | 'alloy' | 'promql' | 'logql' | 'dashboard';
 
 export interface Finding {
   check: FindingCheck;
@@ -24,4 +24,6 @@ export interface VerifyReport {
   checked: Record<string, number>;
   /** Checks skipped because a tool is missing (or turned off), with the reason. */
   skipped: string[];
+  /** What a check adapted to the installed tool (e.g. an older amtool), said so that nothing passes silently. */
+  notes?: string[];
 }

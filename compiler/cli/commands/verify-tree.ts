@@ -25,6 +25,7 @@ export async function verifyWrittenTree(compiled: Compiled, outDir: string, json
   else {
     for (const f of report.findings) process.stderr.write(`${f.severity} [${f.check}] ${f.file}: ${f.message}\n`);
     for (const s of report.skipped) process.stderr.write(`skipped: ${s}\n`);
+    for (const n of report.notes ?? []) process.stderr.write(`note: ${n}\n`);
     const counts = Object.entries(report.checked)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');

@@ -19,7 +19,9 @@ export interface BackendComponent {
   nodePort: (set: BackendSet) => number;
   storage: (set: BackendSet) => string;
   /** The overlay's config files (templates under templates/monitoring/<component>/overlays/). */
-  configs: (set: BackendSet, model: Model) => { file: string; ctx: object }[];
+  configs: (set: BackendSet, model: Model) => ({ file: string; ctx: object } | { file: string; data: unknown })[];
+  /** JSON patch operations on the set's StatefulSet beyond its storage size. */
+  statefulSetPatch?: (set: BackendSet) => object[];
 }
 
 export function renderBackend({ tree, model }: RenderContext, spec: BackendComponent) {
@@ -55,8 +57,11 @@ export function renderBackend({ tree, model }: RenderContext, spec: BackendCompo
           path: '/spec/volumeClaimTemplates/0/spec/resources/requests/storage',
           value: spec.storage(set),
         },
+        ...(spec.statefulSetPatch?.(set) ?? []),
       ]),
     });
-    for (const c of configs) tree.yaml(`${dir}/${c.file}`, `monitoring/${component}/overlays/${c.file}.hbs`, c.ctx);
+    for (const c of configs)
+      if ('data' in c) tree.data(`${dir}/${c.file}`, c.data);
+      else tree.yaml(`${dir}/${c.file}`, `monitoring/${component}/overlays/${c.file}.hbs`, c.ctx);
   }
 }

@@ -10,7 +10,18 @@ export function readme(model: Model, template: (ctx: object) => string): string 
     layout: layout(model),
     endpoints: endpoints(model),
     argocdVersion: VERSIONS.argocd,
+    notificationSecrets: notificationSecrets(model),
   });
+}
+
+/** The Secrets the Alertmanager receivers read, with their keys (the user creates them; docs/alerting.md). */
+function notificationSecrets(model: Model): { secret: string; keys: string }[] {
+  const keys = new Map<string, Set<string>>();
+  for (const env of model.environments)
+    for (const r of env.alerting?.receivers ?? [])
+      for (const ref of [r.pagerduty?.routingKey, r.slack?.url, r.webhook?.url, r.email?.password])
+        if (ref) keys.set(ref.secret, (keys.get(ref.secret) ?? new Set()).add(ref.key));
+  return [...keys.keys()].sort().map((secret) => ({ secret, keys: [...keys.get(secret)!].sort().join('`, `') }));
 }
 
 /** The topology as a Mermaid graph. */

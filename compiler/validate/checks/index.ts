@@ -3,6 +3,7 @@
 // listing its codes (each needs an entry in compiler/diagnostic-catalog.ts),
 // and add it here.
 import type { Check } from '../check.ts';
+import alertingReceivers from './alerting-receivers.ts';
 import appEnvironments from './app-environments.ts';
 import applicationNames from './application-names.ts';
 import backendPorts from './backend-ports.ts';
@@ -45,4 +46,5 @@ export const CHECKS: readonly Check<any>[] = [
   gitValues,
   memoryBudget,
   overrides,
+  alertingReceivers,
 ];
