@@ -174,7 +174,7 @@ for (const file of fixtures) {
 test('spec/fabric.yaml is valid: exit 0, no diagnostics', async () => {
   const json = await runCli(['validate', '--spec', 'spec/fabric.yaml', '--json']);
   assert.is(json.status, 0, json.stderr);
-  assert.equal(parseJson(json, 'spec/fabric.yaml'), { diagnostics: [], errors: 0, warnings: 0 });
+  assert.equal(parseJson(json, 'spec/fabric.yaml'), { diagnostics: [], errors: 0, warnings: 0, format: 1 });
   const text = await runCli(['validate', '--spec', 'spec/fabric.yaml']);
   assert.is(text.status, 0);
   assert.is(text.stderr, '');
@@ -265,9 +265,10 @@ test('colour only on a terminal, and never with NO_COLOR', () => {
       ],
       { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, TERM: 'xterm', ...env }, timeout: GUARD_MS },
     );
-  const coloured = inTerminal({ NO_COLOR: undefined });
+  // FORCE_COLOR (the test runner sets 0) would decide before the terminal does.
+  const coloured = inTerminal({ NO_COLOR: undefined, FORCE_COLOR: undefined });
   assert.ok(coloured.stdout.includes(ESCAPE), `no colour on a terminal:\n${coloured.stdout}`);
-  const plain = inTerminal({ NO_COLOR: '1' });
+  const plain = inTerminal({ NO_COLOR: '1', FORCE_COLOR: undefined });
   assert.match(plain.stdout, /fab214-latest\.yaml:33:12 error FAB214/);
   assert.not.ok(plain.stdout.includes(ESCAPE), 'escape codes despite NO_COLOR');
   const pipe = runCliSync(['validate', '--spec', `${FIXTURES}/fab214-latest.yaml`], { NO_COLOR: undefined });

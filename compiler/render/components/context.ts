@@ -2,7 +2,15 @@
 // and lookups built once (a fleet has hundreds of clusters).
 import type { ClusterModel, EnvironmentModel, Model } from '../../model/index.ts';
 import { Tree } from '../tree.ts';
-import type { RenderProblem } from './overrides.ts';
+
+/** An override that cannot apply, found against the rendered base (render/components/overrides.ts). */
+export interface RenderProblem {
+  code: 'FAB244' | 'FAB245' | 'FAB246';
+  path: PathSegment[];
+  message: string;
+  hint: string;
+}
+import type { PathSegment } from '../../load.ts';
 
 export interface RenderContext {
   tree: Tree;

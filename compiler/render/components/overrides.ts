@@ -11,14 +11,9 @@ import type { OverrideModel } from '../../model/index.ts';
 import type { PathSegment } from '../../load.ts';
 import { dataYaml, RenderError } from '../engine.ts';
 import type { Tree } from '../tree.ts';
-import type { RenderContext } from './context.ts';
+import type { RenderContext, RenderProblem } from './context.ts';
 
-export interface RenderProblem {
-  code: 'FAB244' | 'FAB245' | 'FAB246';
-  path: PathSegment[];
-  message: string;
-  hint: string;
-}
+export type { RenderProblem };
 
 interface BaseObject {
   apiVersion: string;
