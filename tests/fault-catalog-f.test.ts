@@ -257,9 +257,10 @@ test('F6: after a push ArgoCD is asked to refresh its Applications (the refresh 
   if (!requireTool('git', 'fabric apply push step')) return;
   const sb = sandbox();
   try {
-    const { spec, text } = await referenceSpecPushingTo(sb.root);
+    const { spec, text, remote } = await referenceSpecPushingTo(sb.root);
     const s = await installStandins();
-    const env = { FABRIC_CACHE_DIR: join(sb.root, 'cache') };
+    // FAKE_GIT_DIR: the stand-in Applications report the remote's head, as ArgoCD does once caught up.
+    const env = { FABRIC_CACHE_DIR: join(sb.root, 'cache'), FAKE_GIT_DIR: remote };
     const refresh = (l: string) =>
       l.startsWith(
         'kubectl --context control-cluster -n argocd annotate applications.argoproj.io --all argocd.argoproj.io/refresh=normal --overwrite',
