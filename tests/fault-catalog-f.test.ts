@@ -68,7 +68,7 @@ test('F1: a missing tool, a stopped engine or too little memory is found first a
   assert.match(noMinikube.text, 'minikube is not installed (not found on PATH)');
   assert.match(
     noMinikube.text,
-    'hint: install minikube (https://minikube.sigs.k8s.io/docs/start/) and run fabric apply again',
+    'fix: install minikube (https://minikube.sigs.k8s.io/docs/start/) and run fabric apply again',
   );
   assert.not.match(noMinikube.text, /internal error|^\s+at /m);
   assert.equal(missing.lines().filter(changes), [], 'nothing started before the check');
