@@ -256,6 +256,8 @@ defaults('the default protocol is http/protobuf and reaches all three OTLP paths
   const app = await startApp({
     OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(),
     OTEL_METRIC_EXPORT_INTERVAL: '500',
+    // The default sampler keeps 10% of root traces; this test is about the protocol, so keep every trace.
+    OTEL_TRACES_SAMPLER: 'always_on',
   });
   try {
     await (await fetch(`${app.baseUrl}/api/users`)).arrayBuffer();
