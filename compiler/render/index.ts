@@ -12,6 +12,7 @@ import { renderApps } from './components/app.ts';
 import { renderArgocdApps } from './components/argocd-apps.ts';
 import { renderContext, type RenderContext } from './components/context.ts';
 import { renderGrafana } from './components/grafana.ts';
+import { renderIngestGateway } from './components/ingest-gateway.ts';
 import { renderKubeStateMetrics } from './components/kube-state-metrics.ts';
 import { renderLoki } from './components/loki.ts';
 import { renderMimir } from './components/mimir.ts';
@@ -33,6 +34,7 @@ const COMPONENTS: ((ctx: RenderContext) => void)[] = [
   renderLoki,
   renderTempo,
   renderGrafana,
+  renderIngestGateway,
   renderRulesSync,
   renderAlertingRules,
   renderArgocdApps,

@@ -21,6 +21,7 @@ import {
   type RunContext,
   type Step,
 } from './steps.ts';
+import { ingestCredentials } from './ingest-credentials.ts';
 import { displayArgv } from './tools.ts';
 import { EXIT, FabricError } from '../errors.ts';
 
@@ -74,6 +75,7 @@ export function buildPlan(ctx: RunContext): Step[] {
     installArgocd(ctx),
     ...model.clusters.filter((c) => c.role !== 'control').map((c) => registerCluster(ctx, c)),
     grafanaAdminSecret(ctx),
+    ingestCredentials(ctx),
     ...demoImages,
     compileTree(ctx),
     pushTree(ctx),
