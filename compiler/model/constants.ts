@@ -32,6 +32,12 @@ export const IMAGES = {
   ingestGateway: `nginxinc/nginx-unprivileged:${VERSIONS.ingestGateway}`,
 } as const;
 
+/** The image runtime-app/ builds (into minikube members); apps with another image are pulled by the cluster. */
+export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
+/** Whether an app image is the locally built one (docker.io/ and a tag or digest aside). */
+export const isDemoImage = (image: string) =>
+  image.replace(/^docker\.io\//, '').split(/[:@]/)[0] === DEMO_IMAGE_REPOSITORY;
+
 /** Where upstream publishes the PrometheusRule CRD (used at the pinned operator tag). */
 export const CRD_REPO_URL = 'https://github.com/prometheus-operator/prometheus-operator.git';
 

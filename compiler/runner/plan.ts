@@ -7,7 +7,6 @@ import {
   buildAppImage,
   compileTree,
   containerEngine,
-  DEMO_IMAGE_REPOSITORY,
   grafanaAdminSecret,
   installArgocd,
   minikubeClusters,
@@ -21,6 +20,7 @@ import {
   type RunContext,
   type Step,
 } from './steps.ts';
+import { isDemoImage } from '../model/constants.ts';
 import { ingestCredentials } from './ingest-credentials.ts';
 import { displayArgv } from './tools.ts';
 import { EXIT, FabricError } from '../errors.ts';
@@ -83,8 +83,6 @@ export function buildPlan(ctx: RunContext): Step[] {
     waitForApplications(ctx, expected),
   ];
 }
-
-const isDemoImage = (image: string) => image.replace(/^docker\.io\//, '').split(':')[0] === DEMO_IMAGE_REPOSITORY;
 
 /** The plan as text: each step, the commands its check reads with (`?`) and its action runs (`$`). */
 export function formatPlan(steps: Step[], ctx: RunContext): string {

@@ -73,8 +73,7 @@ export interface RunContext {
   minikubeHome: string;
 }
 
-/** The image runtime-app/ builds; apps with another image are pulled by the cluster, not built. */
-export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
+export { DEMO_IMAGE_REPOSITORY } from '../model/constants.ts';
 
 const MiB = 1024 * 1024;
 const ARGOCD_CRDS = ['crd/applications.argoproj.io', 'crd/applicationsets.argoproj.io', 'crd/appprojects.argoproj.io'];

@@ -12,6 +12,7 @@ import clusterRoles from './cluster-roles.ts';
 import environmentMembers from './environment-members.ts';
 import gitValues from './git-values.ts';
 import imagePins from './image-pins.ts';
+import ingest from './ingest.ts';
 import ingressHosts from './ingress-hosts.ts';
 import lokiRetention from './loki-retention.ts';
 import memoryBudget from './memory-budget.ts';
@@ -40,5 +41,6 @@ export const CHECKS: readonly Check<any>[] = [
   valueLimits,
   urls,
   gitValues,
+  ingest,
   memoryBudget,
 ];
