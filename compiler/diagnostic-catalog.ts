@@ -379,6 +379,23 @@ export const CATALOG = {
     example: 'clusters:\n  stage-cluster: { role: member, ingest: { url: https://x.example.com } }',
     fix: 'Move it to the monitoring cluster.',
   },
+  FAB226: {
+    name: 'repo-unreachable-from-cluster',
+    severity: 'warning',
+    summary:
+      'ArgoCD reads git.repoURL from inside the control cluster, where a file:// path, localhost or 127.0.0.1 is not the repository fabric pushed to.',
+    example: 'git:\n  repoURL: file:///srv/gitops.git',
+    fix: 'Use a repository the cluster can reach: https or ssh on a host it resolves.',
+    noFixture:
+      'a warning, and tests/fixtures/bad holds specs that fail; tests/runner-preflight.test.ts validates file://, localhost and 127.0.0.1 URLs through the CLI',
+  },
+  FAB227: {
+    name: 'credential-sources',
+    severity: 'error',
+    summary: 'git.credentials names none or more than one of tokenEnv, tokenFile and sshKeyFile.',
+    example: 'git:\n  credentials: { tokenEnv: GITOPS_TOKEN, sshKeyFile: ~/.ssh/id_ed25519 }',
+    fix: 'Give one: a token (tokenEnv or tokenFile) for https, a key (sshKeyFile) for ssh.',
+  },
 } as const satisfies Record<`FAB${number}`, CatalogEntry>;
 
 /** A code with a catalog entry; Diagnostic.code has this type. */

@@ -2,6 +2,7 @@
 // renders them as text with a code frame, another as JSON.
 import { createRequire } from 'node:module';
 import { CATALOG, type Code, type Severity } from './diagnostic-catalog.ts';
+import { JSON_FORMAT } from './json-format.ts';
 
 export type { Code, Severity };
 
@@ -144,6 +145,7 @@ export function formatDiagnostics(ds: readonly Diagnostic[], opts: FormatOptions
 export function diagnosticsToJSON(ds: readonly Diagnostic[]): string {
   return JSON.stringify(
     {
+      format: JSON_FORMAT,
       diagnostics: ds,
       errors: ds.filter((d) => d.severity === 'error').length,
       warnings: ds.filter((d) => d.severity === 'warning').length,

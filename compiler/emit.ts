@@ -1,15 +1,19 @@
-// Stage 5: emit. Writes the rendered tree into the out directory so that an
-// interrupted run leaves the previous tree: the new tree is staged beside the
-// old one (unchanged and foreign files hard-linked, not rewritten), then the
-// two are swapped by rename. Files fabric owns are listed in a manifest; only
-// those are ever replaced or pruned, files fabric never wrote are carried over.
+// Stage 5: emit. Updates the out directory in place, writing only what
+// changed, so that a kill at any point leaves the previous tree or the new
+// one once the next fabric run has repaired it (compiler/emit-journal.ts):
+// changed files are staged inside `<out>/.fabric/`, a journal commits the
+// update, then each file is renamed into place, pruned files are removed and
+// the manifest comes last. Files fabric owns are listed in the manifest; only
+// those are ever replaced or pruned. Everything else in the out dir (the
+// user's files and directories, a .git) is never touched.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  accessSync,
   closeSync,
+  constants,
   existsSync,
   fsyncSync,
-  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -18,19 +22,25 @@ import {
   renameSync,
   rmSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { EXIT, FabricError } from './errors.ts';
+import { basename, dirname, join, resolve } from 'node:path';
+import { EmitError, fsHint, fsReason } from './emit-errors.ts';
+import {
+  applyJournal,
+  FABRIC_DIR,
+  JOURNAL_PATH,
+  needsRecovery,
+  recoverOutDir,
+  stageName,
+  writeJournal,
+  type Journal,
+} from './emit-journal.ts';
+import { acquireLock, type LockOptions } from './emit-lock.ts';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
 import { processAlive } from './pid.ts';
 
-export class EmitError extends FabricError {
-  constructor(message: string, hint?: string) {
-    super(message, { exitCode: EXIT.toolFailure, hint });
-  }
-}
+export { EmitError };
 
 export interface EmitResult {
   written: string[];
@@ -40,7 +50,7 @@ export interface EmitResult {
   changed: boolean;
 }
 
-export interface EmitOptions {
+export interface EmitOptions extends LockOptions {
   /** How the output names the spec (the manifest's `spec`). */
   specPath: string;
   /** The spec file on disk, when specPath is not a path from the working directory (the out-dir safety check). */
@@ -48,6 +58,8 @@ export interface EmitOptions {
   specSource: string;
   /** Test hook: called after each staged file, to simulate a crash mid-write. */
   afterStagedFile?: (path: string) => void;
+  /** Test hook: called after each file renamed into the tree (the journal is committed by then). */
+  afterRename?: (path: string) => void;
   /** Called once the tree is in place, still holding the lock (no other compile can change it meanwhile). */
   whileLocked?: (result: EmitResult) => void;
 }
@@ -95,16 +107,26 @@ function readManifest(outDir: string): Manifest | undefined {
   }
 }
 
-function checkOutDir(outDir: string, specPath: string): void {
-  const abs = resolve(outDir);
+function checkOutDir(abs: string, specPath: string): void {
   const forbidden = new Set([resolve('/'), resolve(homedir()), resolve(dirname(specPath))]);
   if (forbidden.has(abs))
     throw new EmitError(
       `refusing to use ${abs} as the output directory`,
       'pass --out with a directory of its own, such as out/',
     );
-  if (!existsSync(abs)) return;
-  const st = lstatSync(abs);
+  let st;
+  try {
+    st = lstatSync(abs, { throwIfNoEntry: false });
+  } catch (e) {
+    // A name too long, a loop or no permission on the way (CLI fuzzer: a 60,000-character --out gave exit 70).
+    const reason = fsReason(e);
+    if (!reason) throw e;
+    throw new EmitError(
+      `cannot use ${abs} as the output directory: ${reason}`,
+      fsHint(e, abs) ?? 'pass --out with another directory',
+    );
+  }
+  if (!st) return;
   if (st.isSymbolicLink())
     throw new EmitError(
       `${abs} is a symbolic link; fabric does not write through links`,
@@ -119,66 +141,265 @@ function checkOutDir(outDir: string, specPath: string): void {
   }
 }
 
-/** Finishes or undoes a swap that a killed run left half done. */
-export function recoverInterruptedSwap(outDir: string): void {
-  const abs = resolve(outDir);
+/**
+ * An earlier fabric swapped whole trees: a run of it killed between its two
+ * renames left the old tree as `.<out>.fabric-old-<pid>` and no out dir. Put
+ * such a tree back, and delete dead runs' stages of that scheme.
+ */
+function recoverLegacySwap(abs: string): void {
   const parent = dirname(abs);
   const base = basename(abs);
-  if (!existsSync(parent)) return;
-  for (const entry of readdirSync(parent)) {
-    if (entry.startsWith(`.${base}.fabric-old-`)) {
-      if (!existsSync(abs))
-        renameSync(join(parent, entry), abs); // killed between the two renames: put the old tree back
-      else rmSync(join(parent, entry), { recursive: true, force: true });
-    } else if (entry.startsWith(`.${base}.fabric-stage-`)) {
-      rmSync(join(parent, entry), { recursive: true, force: true });
-    }
-  }
-}
-
-/** Hard-links (or copies) a file or directory tree from the old tree into the stage. */
-function carryOver(from: string, to: string): void {
-  const st = lstatSync(from);
-  if (st.isDirectory()) {
-    mkdirSync(to, { recursive: true });
-    for (const e of readdirSync(from)) carryOver(join(from, e), join(to, e));
-  } else if (st.isSymbolicLink()) {
-    // Foreign links are carried as they are; fabric never writes through them.
-    throw new EmitError(
-      `${from} is a symbolic link inside the output tree`,
-      'remove the link; fabric does not follow links in its output',
+  let entries: string[];
+  try {
+    entries = readdirSync(parent).filter(
+      (e) => e.startsWith(`.${base}.fabric-old-`) || e.startsWith(`.${base}.fabric-stage-`),
     );
-  } else {
-    mkdirSync(dirname(to), { recursive: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry.slice(entry.lastIndexOf('-') + 1));
+    if (pid !== process.pid && processAlive(pid)) continue; // never another live run's
+    if (entry.startsWith(`.${base}.fabric-old-`) && !existsSync(abs)) renameSync(join(parent, entry), abs);
+    else rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+const hasLegacyLeftovers = (abs: string) => {
+  try {
+    const base = basename(abs);
+    return readdirSync(dirname(abs)).some(
+      (e) => e.startsWith(`.${base}.fabric-old-`) || e.startsWith(`.${base}.fabric-stage-`),
+    );
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Repairs what a killed fabric left in the out dir (a committed update is
+ * finished, an uncommitted one discarded), under the out dir's lock. Every
+ * command that reads the out dir calls this first; it costs one readdir when
+ * there is nothing to repair.
+ */
+export function recoverInterrupted(outDir: string, options: LockOptions = {}): void {
+  const abs = resolve(outDir);
+  if (!needsRecovery(abs) && !hasLegacyLeftovers(abs)) return;
+  const release = acquireLock(abs, options);
+  try {
+    recoverLocked(abs);
+  } finally {
+    release();
+  }
+}
+
+function recoverLocked(abs: string): void {
+  try {
+    recoverLegacySwap(abs);
+    recoverOutDir(abs);
+  } catch (e) {
+    if (e instanceof EmitError) throw e;
+    const why = fsReason(e);
+    if (!why) throw e;
+    throw new EmitError(
+      `could not finish the interrupted update of ${abs}: ${why}`,
+      fsHint(e, abs) ?? `it is recorded in ${join(abs, JOURNAL_PATH)}; fix the cause and run again`,
+    );
+  }
+}
+
+export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOptions): EmitResult {
+  const abs = resolve(outDir);
+  checkOutDir(abs, opts.specFile ?? opts.specPath);
+  for (const f of files) assertSafeRelative(f.path);
+  const release = acquireLock(abs, opts);
+  try {
+    recoverLocked(abs);
+    checkOutDir(abs, opts.specFile ?? opts.specPath);
+    const result = emitLocked(files, abs, opts);
+    opts.whileLocked?.(result);
+    return result;
+  } finally {
+    release();
+  }
+}
+
+/** The owned directories of the tree that exist, checked to be real directories; the rest do not exist. */
+function existingDirs(abs: string, paths: Iterable<string>): Set<string> {
+  const dirs = new Set<string>();
+  for (const p of paths) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  const existing = new Set<string>();
+  const missing = new Set<string>();
+  // Parents first: under a missing directory nothing exists, so no lookup.
+  for (const d of [...dirs].sort((a, b) => a.length - b.length)) {
+    if (missing.has(dirname(d))) {
+      missing.add(d);
+      continue;
+    }
+    const st = lstatSync(join(abs, d), { throwIfNoEntry: false });
+    if (!st) missing.add(d);
+    else if (st.isSymbolicLink())
+      throw new EmitError(
+        `${join(abs, d)} is a symbolic link inside the output tree`,
+        'replace the link with the directory; fabric does not follow links in its output',
+      );
+    else if (!st.isDirectory())
+      throw new EmitError(
+        `${join(abs, d)} exists and is not a directory`,
+        'remove it; fabric writes a directory there',
+      );
+    else existing.add(d);
+  }
+  return existing;
+}
+
+interface Compared {
+  missing: string[];
+  different: string[];
+  unchanged: string[];
+}
+
+/** Each rendered file against the disk; throws where compile must not write (a link, a file fabric does not own). */
+function compareWithDisk(all: RenderedFile[], abs: string, owned: Set<string> | undefined): Compared {
+  const dirs = existingDirs(
+    abs,
+    all.map((f) => f.path),
+  );
+  const r: Compared = { missing: [], different: [], unchanged: [] };
+  for (const f of all) {
+    const d = dirname(f.path);
+    const st = d === '.' || dirs.has(d) ? lstatSync(join(abs, f.path), { throwIfNoEntry: false }) : undefined;
+    if (!st) {
+      r.missing.push(f.path);
+      continue;
+    }
+    const target = join(abs, f.path);
+    if (!st.isFile())
+      throw new EmitError(`${target} exists and is not a regular file`, 'remove it; fabric writes a file there');
+    if (owned && !owned.has(f.path))
+      throw new EmitError(
+        `${target} exists but fabric did not write it`,
+        'move the file away; fabric will not overwrite files it does not own',
+      );
+    const same = st.size === Buffer.byteLength(f.contents) && readFileSync(target, 'utf8') === f.contents;
+    (same ? r.unchanged : r.different).push(f.path);
+  }
+  return r;
+}
+
+/** Fails before anything is written when a directory that must change is not writable (root passes; EROFS does not). */
+function assertWritable(abs: string, paths: string[]): void {
+  const checked = new Set<string>();
+  for (const p of [`${FABRIC_DIR}/x`, ...paths]) {
+    let dir = dirname(join(abs, p));
+    while (!existsSync(dir) && dir !== dirname(dir)) dir = dirname(dir);
+    if (checked.has(dir)) continue;
+    checked.add(dir);
     try {
-      linkSync(from, to);
-    } catch {
-      writeFileSync(to, readFileSync(from));
+      accessSync(dir, constants.W_OK);
+    } catch (e) {
+      throw new EmitError(
+        `could not write ${abs}: ${fsReason(e) ?? (e as Error).message} (${dir}); the previous tree is unchanged`,
+        fsHint(e, dir),
+      );
     }
   }
 }
 
-/**
- * A new file in the stage. Not fsynced one by one (an fsync per file cost
- * seconds on a fleet of thousands of files, issue 8): flushStage syncs the
- * whole file system once before the swap.
- */
-function writeNewFile(path: string, contents: string, dirsMade: Set<string>): void {
-  const dir = dirname(path);
-  if (!dirsMade.has(dir)) {
-    mkdirSync(dir, { recursive: true });
-    dirsMade.add(dir);
+function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): EmitResult {
+  const rendered = files.filter((f) => f.path !== MANIFEST_PATH);
+  const all = [...rendered, manifestFile(rendered, opts)];
+  // Looked at once, under the lock.
+  const outExists = existsSync(abs);
+  const old = outExists ? readManifest(abs) : undefined;
+  const owned = new Set(old?.files ?? []);
+  const next = new Set(all.map((f) => f.path));
+  const removed = [...owned].filter((p) => !next.has(p)).sort();
+  if (outExists) existingDirs(abs, removed); // never delete through a link either
+  const cmp = outExists ? compareWithDisk(all, abs, owned) : { missing: [...next], different: [], unchanged: [] };
+  const changedSet = new Set([...cmp.missing, ...cmp.different]);
+  const written = all.filter((f) => changedSet.has(f.path)).map((f) => f.path);
+  const unchanged = cmp.unchanged;
+  if (written.length === 0 && removed.length === 0) return { written, unchanged, removed, changed: false };
+  if (outExists) assertWritable(abs, [...written, ...removed]);
+
+  const journal = stageFiles(
+    all.filter((f) => changedSet.has(f.path)),
+    abs,
+    removed,
+    Boolean(old),
+    opts,
+  );
+  try {
+    applyJournal(abs, journal, { afterRename: opts.afterRename });
+  } catch (e) {
+    if (e instanceof EmitError || !fsReason(e)) throw e;
+    throw new EmitError(
+      `could not finish updating ${abs}: ${fsReason(e)}; the update is recorded in ${join(abs, JOURNAL_PATH)} and the next fabric run on ${abs} finishes it`,
+      fsHint(e, abs),
+    );
   }
-  writeFileSync(path, contents, { flag: 'wx', mode: 0o644 });
+  return { written, unchanged, removed, changed: true };
 }
 
 /**
- * The staged files reach the disk before the rename makes them the tree, so a
- * power loss cannot leave empty files where a good tree was (RELIABILITY D1).
- * One `sync -f` (syncfs of that file system) instead of an fsync per file;
- * where it is missing, each file is fsynced. Only when a tree is replaced: a
- * first compile has nothing to lose, and a power loss that empties some of
- * its files is repaired by the next compile, which finds them different.
+ * Writes the changed files into the stage and commits the journal. Before the
+ * commit nothing in the tree has changed: any failure deletes the stage.
+ */
+function stageFiles(
+  changed: RenderedFile[],
+  abs: string,
+  remove: string[],
+  replacing: boolean,
+  opts: EmitOptions,
+): Journal {
+  const stage = join(abs, FABRIC_DIR, stageName(process.pid));
+  const journal: Journal = {
+    version: 1,
+    pid: process.pid,
+    stage: stageName(process.pid),
+    renames: [],
+    remove,
+    manifest: '',
+  };
+  try {
+    mkdirSync(join(abs, FABRIC_DIR), { recursive: true });
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(stage);
+    const names: string[] = [];
+    changed.forEach((f, i) => {
+      const name = String(i);
+      writeFileSync(join(stage, name), f.contents, { flag: 'wx', mode: 0o644 });
+      names.push(name);
+      if (f.path === MANIFEST_PATH) journal.manifest = name;
+      else journal.renames.push([name, f.path]);
+      opts.afterStagedFile?.(f.path);
+    });
+    if (replacing)
+      flushStage(
+        stage,
+        names.map((n) => join(stage, n)),
+      );
+    writeJournal(abs, journal);
+    return journal;
+  } catch (e) {
+    rmSync(stage, { recursive: true, force: true });
+    // A first compile that failed leaves the out dir as empty as it found it.
+    if (!replacing) rmSync(join(abs, FABRIC_DIR), { recursive: true, force: true });
+    if (e instanceof EmitError) throw e;
+    const why = fsReason(e);
+    if (!why) throw e;
+    throw new EmitError(`could not write ${abs}: ${why}; the previous tree is unchanged`, fsHint(e, abs));
+  }
+}
+
+/**
+ * The staged files reach the disk before the journal commits them, so a power
+ * loss cannot leave empty files where a good tree was. One `sync -f` (syncfs
+ * of that file system) instead of an fsync per file; where it is missing,
+ * each file is fsynced. Only when a tree is replaced: a first compile has
+ * nothing to lose, and a power loss that empties some of its files is
+ * repaired by the next compile, which finds them different.
  */
 function flushStage(stage: string, files: string[]): void {
   try {
@@ -195,158 +416,25 @@ function flushStage(stage: string, files: string[]): void {
   }
 }
 
-/**
- * One writer per out dir: a lock file beside it holding the writer's pid. A
- * lock whose process is gone (killed) is taken over.
- */
-function acquireLock(abs: string): () => void {
-  const lock = join(dirname(abs), `.${basename(abs)}.fabric-lock`);
-  mkdirSync(dirname(abs), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx', 0o644);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lock, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number(readFileSync(lock, 'utf8').trim());
-      if (holder && holder !== process.pid && processAlive(holder)) {
-        throw new EmitError(
-          `another fabric (pid ${holder}) is writing ${abs}`,
-          'wait for it to finish, then run again',
-        );
-      }
-      rmSync(lock, { force: true }); // stale: its writer died
-    }
-  }
-  throw new EmitError(`could not take the lock ${lock}`, 'remove it if no fabric is running');
-}
-
-export function emitTree(files: RenderedFile[], outDir: string, opts: EmitOptions): EmitResult {
-  const abs = resolve(outDir);
-  checkOutDir(abs, opts.specFile ?? opts.specPath);
-  const release = acquireLock(abs);
-  try {
-    const result = emitLocked(files, abs, opts);
-    opts.whileLocked?.(result);
-    return result;
-  } finally {
-    release();
-  }
-}
-
-function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): EmitResult {
-  recoverInterruptedSwap(abs);
-  checkOutDir(abs, opts.specFile ?? opts.specPath);
-  for (const f of files) assertSafeRelative(f.path);
-
-  const all = [
-    ...files.filter((f) => f.path !== MANIFEST_PATH),
-    manifestFile(
-      files.filter((f) => f.path !== MANIFEST_PATH),
-      opts,
-    ),
-  ];
-  // Looked at once, under the lock: a tree to compare with, carry over, flush before and swap out.
-  const outExists = existsSync(abs);
-  const old = outExists ? readManifest(abs) : undefined;
-  const owned = new Set(old?.files ?? []);
-  const next = new Set(all.map((f) => f.path));
-
-  const written: string[] = [];
-  const unchanged: string[] = [];
-  for (const f of all) {
-    const target = join(abs, f.path);
-    let same = false;
-    // Into a directory that does not exist yet every file is new: no lookup per file.
-    if (outExists && existsSync(target)) {
-      const st = lstatSync(target);
-      if (!st.isFile())
-        throw new EmitError(`${target} exists and is not a regular file`, 'remove it; fabric writes a file there');
-      if (!owned.has(f.path))
-        throw new EmitError(
-          `${target} exists but fabric did not write it`,
-          'move the file away; fabric will not overwrite files it does not own',
-        );
-      same = st.size === Buffer.byteLength(f.contents) && readFileSync(target, 'utf8') === f.contents;
-    }
-    (same ? unchanged : written).push(f.path);
-  }
-  const removed = [...owned].filter((p) => !next.has(p)).sort();
-  if (written.length === 0 && removed.length === 0) return { written, unchanged, removed, changed: false };
-
-  // Stage beside the out dir (same file system, so the swap is a rename).
-  const parent = dirname(abs);
-  mkdirSync(parent, { recursive: true });
-  const stage = join(parent, `.${basename(abs)}.fabric-stage-${process.pid}`);
-  rmSync(stage, { recursive: true, force: true });
-  mkdirSync(stage);
-  try {
-    // Foreign files and unchanged owned files come over as hard links: not rewritten.
-    const keep = new Set(unchanged);
-    if (outExists) {
-      const walk = (rel: string) => {
-        for (const e of readdirSync(join(abs, rel))) {
-          const r = rel ? `${rel}/${e}` : e;
-          const st = lstatSync(join(abs, r));
-          if (st.isDirectory() && !st.isSymbolicLink()) walk(r);
-          else if (!owned.has(r) || keep.has(r)) carryOver(join(abs, r), join(stage, r));
-        }
-      };
-      walk('');
-    }
-    const dirsMade = new Set<string>();
-    for (const f of all) {
-      if (keep.has(f.path)) continue;
-      writeNewFile(join(stage, f.path), f.contents, dirsMade);
-      opts.afterStagedFile?.(f.path);
-    }
-    if (outExists)
-      flushStage(
-        stage,
-        all.filter((f) => !keep.has(f.path)).map((f) => join(stage, f.path)),
-      );
-    const oldDir = join(parent, `.${basename(abs)}.fabric-old-${process.pid}`);
-    if (outExists) renameSync(abs, oldDir);
-    renameSync(stage, abs);
-    rmSync(oldDir, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(stage, { recursive: true, force: true });
-    const err = e as NodeJS.ErrnoException;
-    if (e instanceof EmitError) throw e;
-    const why =
-      err.code === 'ENOSPC'
-        ? 'the disk is full'
-        : err.code === 'EACCES' || err.code === 'EPERM'
-          ? 'permission denied'
-          : err.code === 'EROFS'
-            ? 'the file system is read-only'
-            : err.message;
-    throw new EmitError(
-      `could not write ${abs}: ${why}; the previous tree is unchanged`,
-      err.path ? `check ${relative(process.cwd(), err.path) || err.path}` : undefined,
-    );
-  }
-  return { written, unchanged, removed, changed: true };
-}
-
-/** The files on disk that differ from a rendered tree (for compile --check). */
+/** The files on disk that differ from a rendered tree (for compile --check); repairs an interrupted update first. */
 export function diffAgainstDisk(
   files: RenderedFile[],
   outDir: string,
-  opts: Pick<EmitOptions, 'specPath' | 'specSource'>,
+  opts: Pick<EmitOptions, 'specPath' | 'specSource'> & LockOptions,
 ): { missing: string[]; different: string[]; extra: string[] } {
   const abs = resolve(outDir);
-  const all = [...files, manifestFile(files, opts)];
-  const missing: string[] = [];
-  const different: string[] = [];
-  for (const f of all) {
-    const p = join(abs, f.path);
-    if (!existsSync(p)) missing.push(f.path);
-    else if (readFileSync(p, 'utf8') !== f.contents) different.push(f.path);
-  }
-  const old = existsSync(abs) ? readManifest(abs) : undefined;
+  recoverInterrupted(abs, opts);
+  const rendered = files.filter((f) => f.path !== MANIFEST_PATH);
+  const all = [...rendered, manifestFile(rendered, opts)];
+  const st = lstatSync(abs, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink())
+    throw new EmitError(
+      `${abs} is a symbolic link; fabric does not write through links`,
+      'point --out at a real directory',
+    );
+  if (!st) return { missing: all.map((f) => f.path), different: [], extra: [] };
+  const { missing, different } = compareWithDisk(all, abs, undefined);
+  const old = readManifest(abs);
   const next = new Set(all.map((f) => f.path));
   const extra = (old?.files ?? []).filter((p) => !next.has(p) && existsSync(join(abs, p)));
   return { missing, different, extra };

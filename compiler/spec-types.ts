@@ -65,6 +65,27 @@ export interface Git {
    * Sub-directory of the repository that holds the generated tree ('' for the root).
    */
   path?: string;
+  /**
+   * A credential ArgoCD needs to read a private repository, named here (never written into the spec): a token from an environment variable or a file (https), or an SSH private key file (ssh, git@host:path). fabric apply registers it in ArgoCD as a repository Secret, sent on kubectl's stdin. Relative files are read from the spec's directory.
+   */
+  credentials?: {
+    /**
+     * Environment variable holding an https access token.
+     */
+    tokenEnv?: string;
+    /**
+     * File holding an https access token.
+     */
+    tokenFile?: string;
+    /**
+     * File holding an SSH private key.
+     */
+    sshKeyFile?: string;
+    /**
+     * User name sent with a token (most hosts accept any; default git).
+     */
+    username?: string;
+  };
 }
 /**
  * Where minikube clusters run. Clusters with provider existing ignore it.

@@ -11,11 +11,13 @@
 // so a file edited by hand, replaced, removed or restored never matches, and
 // any doubt means a normal compile.
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.ts';
+import { needsRecovery } from './emit-journal.ts';
 import { MANIFEST_PATH } from './emit-types.ts';
+import { makeDirs } from './mkdirs.ts';
 import { cacheRoot } from './paths.ts';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -74,6 +76,8 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
       return undefined;
     // The output directory itself as the normal path accepts it: a real directory, not a link to one.
     if (!lstatSync(out).isDirectory()) return undefined;
+    // An interrupted update to repair (compiler/emit-journal.ts): the normal path does that.
+    if (needsRecovery(resolve(out))) return undefined;
     const entries = Object.entries(stamp.files);
     if (!entries.some(([p]) => p === MANIFEST_PATH)) return undefined;
     for (const [path, was] of entries) if (identity(join(resolve(out), path)) !== was) return undefined;
@@ -102,7 +106,7 @@ export function recordCompile(
     const files: Record<string, string> = {};
     for (const path of owned) files[path] = identity(join(resolve(out), path));
     const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(stamp));
     renameSync(temp, file);

@@ -1,13 +1,24 @@
 // Requests per second of runtime-app with telemetry off and on, on this
 // machine (127.0.0.1 only). Not a test: the numbers depend on the machine and
-// its load. Rounds alternate off/on so drift in background load hits both;
-// the medians and their ratio are printed.
+// its load. Each round runs telemetry off and then every configuration, so
+// drift in background load hits all of them; per configuration it prints the
+// median req/s and the median of the per-round ratios to the same round's
+// "off" run, and the load average before and after.
 // Besides req/s it reports the CPU time the app spends per request (Linux
 // /proc), which stays meaningful when other processes compete for the CPU.
+//
+// Telemetry-on runs inherit the caller's OTEL_* variables (the endpoint
+// defaults to a local sink), so `OTEL_TRACES_SAMPLER=always_on node
+// scripts/bench-app.mjs` measures full tracing. --config adds a named
+// configuration with its own variables on top; give it several times to
+// compare them side by side, e.g.
+//   --config 'all:OTEL_TRACES_SAMPLER=always_on' --config 'none:OTEL_TRACES_SAMPLER=always_off'
 // Usage: node scripts/bench-app.mjs [--duration 10] [--connections 16] [--rounds 3] [--path /api/users]
+//          [--config 'NAME:VAR=value,VAR=value' ...]
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, Agent, get } from 'node:http';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +29,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
     path: { type: 'string', default: '/api/users' },
+    config: { type: 'string', multiple: true, default: [] },
   },
 });
 const durationMs = Number(values.duration) * 1000;
@@ -50,6 +62,7 @@ async function freePort() {
 
 async function startApp(env) {
   const port = await freePort();
+  // OTEL_* reach only the runs that set them (`env`), never the "off" run.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'runtime-app/src/main.ts'], {
     cwd: root,
@@ -120,17 +133,45 @@ function cpuSeconds(pid) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** 'NAME:VAR=value,VAR=value' → [NAME, { VAR: value }]. */
+function parseConfig(text) {
+  const match = /^([\w.-]+):(.*)$/.exec(text);
+  if (!match) throw new Error(`--config must look like NAME:VAR=value,VAR=value, got '${text}'`);
+  const env = {};
+  for (const pair of match[2].split(',').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--config ${match[1]}: '${pair}' is not VAR=value`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return [match[1], env];
+}
+
 const sink = await startSink();
-const modes = {
-  off: {},
-  on: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench', OTEL_METRIC_EXPORT_INTERVAL: '5000' },
+const callerOtel = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_')));
+const onBase = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_METRIC_EXPORT_INTERVAL: '5000',
+  ...callerOtel,
 };
-const results = { off: { rps: [], cpuUs: [] }, on: { rps: [], cpuUs: [] } };
+const configs = values.config.length > 0 ? values.config.map(parseConfig) : [['on', {}]];
+const modes = { off: {}, ...Object.fromEntries(configs.map(([name, env]) => [name, { ...onBase, ...env }])) };
+const results = Object.fromEntries(Object.keys(modes).map((mode) => [mode, { rps: [], cpuUs: [], ratio: [] }]));
+const width = Math.max(...Object.keys(modes).map((m) => m.length));
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const loadAtStart = load();
 console.log(
-  `runtime-app GET ${values.path}: ${connections} connections, ${durationMs / 1000}s per run after ${WARMUP_MS / 1000}s warm-up, ${rounds} rounds`,
+  `runtime-app GET ${values.path}: ${connections} connections, ${durationMs / 1000}s per run after ${WARMUP_MS / 1000}s warm-up, ${rounds} rounds; load average ${loadAtStart}`,
 );
+for (const [name, env] of configs) {
+  const shown = Object.entries({ ...callerOtel, ...env }).map(([k, v]) => `${k}=${v}`);
+  console.log(`  ${name}: ${shown.join(' ') || '(SDK and app defaults)'}`);
+}
 for (let round = 1; round <= rounds; round++) {
-  for (const mode of ['off', 'on']) {
+  for (const mode of Object.keys(modes)) {
     const app = await startApp(modes[mode]);
     await measure(app.port, WARMUP_MS);
     const cpuBefore = cpuSeconds(app.pid);
@@ -140,18 +181,26 @@ for (let round = 1; round <= rounds; round++) {
     await app.stop();
     results[mode].rps.push(rps);
     results[mode].cpuUs.push(cpuUs);
+    const ratio = rps / results.off.rps.at(-1);
+    if (mode !== 'off') results[mode].ratio.push(ratio);
     console.log(
-      `  round ${round} telemetry ${mode.padEnd(3)} ${rps.toFixed(0).padStart(6)} req/s ${cpuUs.toFixed(0).padStart(6)} µs CPU/request`,
+      `  round ${round} ${mode.padEnd(width)} ${rps.toFixed(0).padStart(6)} req/s ${cpuUs.toFixed(0).padStart(6)} µs CPU/request` +
+        (mode === 'off' ? '' : `  ${ratio.toFixed(2)} of off`),
     );
   }
 }
 sink.close();
 const off = { rps: median(results.off.rps), cpuUs: median(results.off.cpuUs) };
-const on = { rps: median(results.on.rps), cpuUs: median(results.on.cpuUs) };
+console.log(`median of ${rounds} rounds (load average at start ${loadAtStart}, at end ${load()}):`);
 console.log(
-  `median req/s:            off ${off.rps.toFixed(0)}, on ${on.rps.toFixed(0)}, on/off ${(on.rps / off.rps).toFixed(2)}`,
+  `  ${'off'.padEnd(width)} ${off.rps.toFixed(0).padStart(6)} req/s ${off.cpuUs.toFixed(0).padStart(6)} µs CPU/request`,
 );
-console.log(
-  `median CPU µs/request:   off ${off.cpuUs.toFixed(0)}, on ${on.cpuUs.toFixed(0)}, off/on ${(off.cpuUs / on.cpuUs).toFixed(2)} (the throughput ratio on one free core)`,
-);
+for (const [name] of configs) {
+  const r = results[name];
+  const cpuUs = median(r.cpuUs);
+  console.log(
+    `  ${name.padEnd(width)} ${median(r.rps).toFixed(0).padStart(6)} req/s ${cpuUs.toFixed(0).padStart(6)} µs CPU/request` +
+      `  req/s ${median(r.ratio).toFixed(2)} of off (paired), CPU/request ${(off.cpuUs / cpuUs).toFixed(2)} of off`,
+  );
+}
 console.log(`OTLP exports received: ${sink.exports()}`);

@@ -1,6 +1,12 @@
 // The big specs of the benchmark: `envs` environments of two member clusters
 // each, derived from the reference spec. Also a CLI, to profile one by hand:
 //   node scripts/fleet-spec.mjs 100 > /tmp/fleet-100.yaml
+//
+// Isolated tenancy gives every environment three NodePorts of its own on the
+// monitoring cluster, from the 2768 of the NodePort range (30000-32767) less
+// those of Grafana and the app: at most ISOLATED_LIMIT (922) environments.
+// Past that the fleet uses shared tenancy (one Mimir, Loki and Tempo, a
+// tenant per environment), which needs no port per environment.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,9 +14,30 @@ import { parse, stringify } from 'yaml';
 
 const referenceSpec = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'spec/fabric.yaml');
 
-export /** A spec with `envs` environments of two member clusters each, derived from the reference spec. */
-function fleetSpec(envs) {
+const NODE_PORTS = { first: 30000, last: 32767 };
+
+/** The NodePorts on the monitoring cluster the reference spec already uses outside environments (Grafana, apps). */
+function takenPorts(ref) {
+  return new Set([ref.grafana?.nodePort, ...Object.values(ref.apps ?? {}).map((a) => a.nodePort)].filter(Boolean));
+}
+
+/** How many environments fit with isolated tenancy: three free NodePorts each. */
+export const ISOLATED_LIMIT = (() => {
   const ref = parse(readFileSync(referenceSpec, 'utf8'));
+  return Math.floor((NODE_PORTS.last - NODE_PORTS.first + 1 - takenPorts(ref).size) / 3);
+})();
+
+export /** A spec with `envs` environments of two member clusters each, derived from the reference spec; isolated tenancy while the NodePorts last, shared past that (or as `tenancy` says). */
+function fleetSpec(envs, tenancy = envs <= ISOLATED_LIMIT ? 'isolated' : 'shared') {
+  const ref = parse(readFileSync(referenceSpec, 'utf8'));
+  const taken = takenPorts(ref);
+  let next = NODE_PORTS.first;
+  const port = () => {
+    while (taken.has(next)) next++;
+    if (next > NODE_PORTS.last)
+      throw new Error(`${envs} environments do not fit in the NodePort range with isolated tenancy`);
+    return next++;
+  };
   const member = ref.clusters['stage-cluster'];
   const pad = (i) => String(i + 1).padStart(3, '0');
   // 10.0.0.0/16: .0.1 is the gateway; addresses start at .10 of each /24.
@@ -23,9 +50,8 @@ function fleetSpec(envs) {
   const hosts = {};
   for (let i = 0; i < envs; i++) {
     const env = `env-${pad(i)}`;
-    // Three NodePorts per environment from 31000: clear of Grafana's 30300 and the app's 30800.
     environments[env] = {
-      ports: { mimir: 31000 + 3 * i, loki: 31001 + 3 * i, tempo: 31002 + 3 * i },
+      ...(tenancy === 'isolated' ? { ports: { mimir: port(), loki: port(), tempo: port() } } : {}),
       retention: ref.environments.stage.retention,
     };
     for (const side of ['a', 'b'])
@@ -38,6 +64,11 @@ function fleetSpec(envs) {
     {
       ...ref,
       platform: { ...platform, subnet: '10.0.0.0/16' },
+      backends: {
+        ...ref.backends,
+        tenancy,
+        ...(tenancy === 'shared' ? { ports: { mimir: port(), loki: port(), tempo: port() } } : {}),
+      },
       clusters,
       environments,
       apps: { [app]: { ...ref.apps[app], hosts } },
@@ -46,4 +77,5 @@ function fleetSpec(envs) {
   );
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.stdout.write(fleetSpec(Number(process.argv[2] ?? 100)));
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  process.stdout.write(fleetSpec(Number(process.argv[2] ?? 100), process.argv[3]));

@@ -1,14 +1,12 @@
-// Renders the fabric.yaml reference in README.md from schema/fabric.schema.json:
+// Renders docs/spec.md, the fabric.yaml reference, from schema/fabric.schema.json:
 // one table per section (key | type | default | description), then the value
-// formats. Only the text between the spec-reference markers is touched.
+// formats. The whole file is generated.
 // Usage: node scripts/gen-spec-docs.mjs [--check]   (--check: exit 1 when stale)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
 const schema = JSON.parse(readFileSync(new URL('schema/fabric.schema.json', root), 'utf8'));
-const readmeUrl = new URL('README.md', root);
-const START = '<!-- spec-reference:start -->';
-const END = '<!-- spec-reference:end -->';
+const docUrl = new URL('docs/spec.md', root);
 
 /**
  * Inline patterns in words. A pattern that is not here stops the script, so a
@@ -26,6 +24,7 @@ const PATTERN_WORDS = {
   '^https?://[A-Za-z0-9.-]+(:[0-9]+)?/?$': '`https://` (or `http://`), a host and an optional `:port`; no path',
   '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])$':
     'an IPv4 address, `/` and a prefix length from 0 to 32',
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'an environment variable name: letters, digits and `_`, not starting with a digit',
   '^[A-Za-z0-9][A-Za-z0-9._@:/-]*$':
     'letters, digits, `.`, `_`, `@`, `:`, `/` and `-`, starting with a letter or digit',
   "^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]*)?$":
@@ -190,24 +189,21 @@ const sections = [
 ];
 
 const generated = [
-  START,
+  '# fabric.yaml reference',
+  '',
   '<!-- Generated from schema/fabric.schema.json by scripts/gen-spec-docs.mjs; edit the schema, then run it. -->',
   '',
+  'Every key of `fabric.yaml`, from the JSON Schema that `fabric validate` applies (`fabric schema` prints it).',
+  'Examples of whole specs: `spec/fabric.yaml` (the reference fleet) and `tests/golden/*/fabric.yaml`.',
+  '',
   ...sections,
-  END,
+  '',
 ].join('\n');
 
-const readme = readFileSync(readmeUrl, 'utf8');
-const start = readme.indexOf(START);
-const end = readme.indexOf(END);
-if (start < 0 || end < start) {
-  console.error(`README.md must contain ${START} followed by ${END}`);
-  process.exit(1);
-}
-const updated = readme.slice(0, start) + generated + readme.slice(end + END.length);
+const current = existsSync(docUrl) ? readFileSync(docUrl, 'utf8') : '';
 if (process.argv.includes('--check')) {
-  if (updated !== readme) {
-    console.error('the fabric.yaml reference in README.md is stale: run node scripts/gen-spec-docs.mjs');
+  if (generated !== current) {
+    console.error('docs/spec.md is stale: run node scripts/gen-spec-docs.mjs');
     process.exit(1);
   }
-} else if (updated !== readme) writeFileSync(readmeUrl, updated);
+} else if (generated !== current) writeFileSync(docUrl, generated);

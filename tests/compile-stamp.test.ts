@@ -70,7 +70,7 @@ test('the same spec again: up to date without rendering, nothing written; FABRIC
     const off = s.compile([], { FABRIC_NO_STAMP: '1' });
     assert.match(off.text, /up to date \(87 files\)\n/);
     const json = JSON.parse(s.compile(['--json']).text);
-    assert.equal(json, { out: s.out, written: [], removed: [], unchanged: 87 });
+    assert.equal(json, { format: 1, out: s.out, written: [], removed: [], unchanged: 87 });
   } finally {
     s.done();
   }

@@ -1,12 +1,14 @@
-// Emit: atomic swap, no-op runs, pruning from the manifest, foreign files,
-// refusal of directories fabric does not own, and a kill in the middle.
+// Emit: in-place journaled updates, no-op runs, pruning from the manifest,
+// foreign files, refusal of directories fabric does not own, and a kill in the
+// middle (old tree before the journal's commit, new tree after, once the next
+// run has recovered).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { emitTree, EmitError } from '../compiler/emit.ts';
+import { emitTree, EmitError, recoverInterrupted } from '../compiler/emit.ts';
 import type { RenderedFile } from '../compiler/emit-types.ts';
 import { readTree } from './helpers/compile.ts';
 import { repoRoot } from './helpers/paths.ts';
@@ -98,12 +100,12 @@ test('refuses the home directory, the root and the spec directory as --out', () 
 });
 
 // A child process emits a new tree and SIGKILLs itself after `n` staged files.
-function killedEmit(out: string, n: number) {
+function killedEmit(out: string, n: number, hook: 'afterStagedFile' | 'afterRename' = 'afterStagedFile') {
   const script = `
     import { emitTree } from ${JSON.stringify(join(repoRoot, 'compiler/emit.ts'))};
     const files = Array.from({ length: 40 }, (_, i) => ({ path: 'gitops/c' + (i % 3) + '/f' + i + '.yaml', contents: '# v2\\nn: ' + i + '\\n' }));
     let k = 0;
-    emitTree(files, ${JSON.stringify(out)}, { specPath: 'spec/fabric.yaml', specSource: 'v2', afterStagedFile: () => { if (++k === ${n}) process.kill(process.pid, 'SIGKILL'); } });
+    emitTree(files, ${JSON.stringify(out)}, { specPath: 'spec/fabric.yaml', specSource: 'v2', ${hook}: () => { if (++k === ${n}) process.kill(process.pid, 'SIGKILL'); } });
   `;
   return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: repoRoot,
@@ -118,7 +120,9 @@ test('a compile killed while writing leaves the old tree exactly, and the next r
     const before = readTree(out);
     const r = killedEmit(out, n);
     assert.is(r.signal, 'SIGKILL', r.stderr);
-    assert.equal(readTree(out), before, `after a kill at file ${n} the old tree is intact`);
+    assert.ok(existsSync(join(out, '.fabric/stage-' + r.pid)), 'the dead run left its stage');
+    recoverInterrupted(out);
+    assert.equal(readTree(out), before, `after a kill at file ${n} and the next run's recovery, the old tree`);
     const done = emitTree(
       tree(40, 'v2').map((f, i) => ({ ...f, contents: `# v2\nn: ${i}\n` })),
       out,
@@ -133,17 +137,42 @@ test('a compile killed while writing leaves the old tree exactly, and the next r
   }
 });
 
-test("a second writer is refused while the first holds the lock; a dead writer's lock is taken over", () => {
+test('a compile killed after its journal was committed is finished by the next run: the new tree, and only the changed files were renamed', () => {
+  const v2 = tree(40).map((f, i) => ({ ...f, contents: `# v2\nn: ${i}\n` }));
+  for (const n of [1, 20, 40]) {
+    const out = fresh();
+    emitTree(tree(30), out, opts);
+    const r = killedEmit(out, n, 'afterRename');
+    assert.is(r.signal, 'SIGKILL', r.stderr);
+    const journal = JSON.parse(readFileSync(join(out, '.fabric/journal.json'), 'utf8'));
+    assert.is(journal.renames.length, 40, 'every file changed, every file is in the journal');
+    assert.is(journal.pid, r.pid);
+    recoverInterrupted(out);
+    assert.not.ok(existsSync(join(out, '.fabric/journal.json')), 'the journal is gone once applied');
+    const again = emitTree(v2, out, { ...opts, specSource: 'v2' });
+    assert.not.ok(again.changed, `after a kill at rename ${n}, recovery left exactly the new tree`);
+    assert.is(readTree(out).size, 41);
+  }
+});
+
+test("a live writer's lock is waited for, then refused with its pid after FABRIC_LOCK_TIMEOUT; a dead writer's lock is taken over", () => {
   const out = fresh();
   emitTree(tree(2), out, opts);
   const lock = join(out, '..', '.out.fabric-lock');
   const sleeper = spawn('sleep', ['30']);
+  process.env.FABRIC_LOCK_TIMEOUT = '0.3';
+  const waits: number[] = [];
   try {
     writeFileSync(lock, String(sleeper.pid));
-    assert.throws(() => emitTree(tree(3), out, opts), new RegExp(`another fabric \\(pid ${sleeper.pid}\\) is writing`));
+    assert.throws(
+      () => emitTree(tree(3), out, { ...opts, onWait: (pid) => waits.push(pid) }),
+      new RegExp(`another fabric \\(pid ${sleeper.pid}\\) is writing .*; waited 0 s for it`),
+    );
+    assert.equal(waits, [sleeper.pid], 'told once that it waits');
     assert.is(readTree(out).size, 3, 'the tree is untouched');
   } finally {
     sleeper.kill('SIGKILL');
+    delete process.env.FABRIC_LOCK_TIMEOUT;
   }
   const dead = spawnSync('true').pid;
   writeFileSync(lock, String(dead));
@@ -151,7 +180,7 @@ test("a second writer is refused while the first holds the lock; a dead writer's
   assert.not.ok(existsSync(lock), 'the lock is released');
 });
 
-test('two compiles racing into one out dir never interleave: one wins, the other is refused or finds it done', async () => {
+test('two compiles racing into one out dir never interleave: the second waits for the first, then writes its own tree', async () => {
   const out = fresh();
   emitTree(tree(30), out, opts);
   const script = (tag: string) => `
@@ -170,11 +199,7 @@ test('two compiles racing into one out dir never interleave: one wins, the other
       p.on('close', () => res(o.trim()));
     });
   const results = await Promise.all([run('A'), run('B')]);
-  assert.ok(
-    results.some((r) => r === 'wrote'),
-    results.join(' / '),
-  );
-  for (const r of results) assert.ok(r === 'wrote' || /another fabric \(pid \d+\) is writing/.test(r), r);
+  assert.equal(results, ['wrote', 'wrote'], results.join(' / '));
   const files = readTree(out);
   const tags = new Set([...files].filter(([p]) => p.endsWith('.yaml')).map(([, c]) => c.split('\n')[0]));
   assert.is(tags.size, 1, `one writer's tree, not a mix: ${[...tags]}`);

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse, parseAllDocuments } from 'yaml';
 import type { RenderedFile } from '../compiler/emit-types.ts';
+import { compileSpec } from '../compiler/index.ts';
 import { buildModel } from '../compiler/model/index.ts';
 import { packageRoot } from '../compiler/paths.ts';
 import { createEngine, render } from '../compiler/render/index.ts';
@@ -287,8 +288,25 @@ test('C7: templates ship with fabric and run with a pinned, proto-safe Handlebar
       walk(v);
     }
   };
-  walk(fabricSchema);
+  // git.credentials names where ArgoCD's repository token or key comes from: only the runner reads
+  // that file, at apply time, onto kubectl's stdin; compiling never opens it (checked below).
+  walk({
+    ...fabricSchema,
+    $defs: {
+      ...fabricSchema.$defs,
+      git: { ...fabricSchema.$defs.git, properties: { ...fabricSchema.$defs.git.properties, credentials: {} } },
+    },
+  });
   assert.ok(keys.length > 40);
+  const credentialed = compileSpec(
+    writeSpec(
+      REFERENCE.replace(
+        '  repoURL: https://github.com/you/fabric-gitops.git',
+        '  repoURL: https://github.com/you/fabric-gitops.git\n  credentials: { tokenFile: /nonexistent/token }',
+      ),
+    ),
+  );
+  assert.ok('model' in credentialed, 'compiling does not read git.credentials files');
   assert.equal(
     keys.filter((k) => /template|helper|partial|script|file/i.test(k)),
     [],

@@ -11,6 +11,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,7 +19,18 @@ import { parse, stringify } from 'yaml';
 import { emitTree, EmitError } from '../compiler/emit.ts';
 import { compileSpec, type Compiled } from '../compiler/index.ts';
 import { readTree } from './helpers/compile.ts';
-import { diagnostics, edited, exits, fabric, REFERENCE, tempDir, writeSpec } from './fault-catalog-helpers.ts';
+import {
+  diagnostics,
+  edited,
+  exits,
+  fabric,
+  fabricChild,
+  REFERENCE,
+  STACK_FRAME,
+  tempDir,
+  writeSpec,
+} from './fault-catalog-helpers.ts';
+import { fromRoot } from './helpers/paths.ts';
 
 /** A temp dir with fabric.yaml (the reference, or `text`) compiled into out/. */
 function compiledDir(text = REFERENCE) {
@@ -64,7 +76,9 @@ test('D1: nothing reaches the disk before the whole tree is rendered and checked
   const e = full();
   assert.instance(e, EmitError);
   assert.match((e as EmitError).message, /: the disk is full; the previous tree is unchanged$/);
-  assert.match((e as EmitError).hint!, /^check .*out\//);
+  // The hint names the out dir, never a path inside fabric's stage (deleted by now).
+  assert.match((e as EmitError).hint!, /^free space on the file system that holds .*\/out, then run again$/);
+  assert.not.match((e as EmitError).hint!, /stage/);
   assert.equal(readTree(out), before, 'the old tree, every byte');
   assert.equal(leftovers(dir), [], 'no staging directory or lock left behind');
 });
@@ -106,6 +120,144 @@ test('D2: what the spec no longer describes is pruned, from the manifest only, a
     /manifest\.json is damaged: it lists "\.\.\/victim\.txt", which is outside the output tree/,
   );
   assert.is(readFileSync(join(dir, 'victim.txt'), 'utf8'), 'precious\n');
+});
+
+test('D1: compiles started together on a dead lock (empty, as a killed run leaves it) all finish, one after another: one whole tree, nothing left over', async () => {
+  const { dir, spec, out } = compiledDir();
+  const specB = writeSpec(another, tempDir());
+  const outB = join(tempDir(), 'out');
+  exits(fabric(['compile', '--spec', specB, '--out', outB]), 0);
+  const trees = { a: readTree(out), b: readTree(outB) };
+  // An empty lock file: what the old lock (open, then write the pid) left when killed between the two.
+  writeFileSync(join(dir, '.out.fabric-lock'), '');
+  const runs = [spec, specB, spec, specB].map((s) => fabricChild(['compile', '--spec', s, '--out', out], {}));
+  const codes = await Promise.all(runs.map((r) => r.exited));
+  for (const r of runs) assert.not.match(r.run.output, STACK_FRAME);
+  assert.equal(codes, [0, 0, 0, 0], runs.map((r) => r.run.output).join('\n'));
+  const now = readTree(out);
+  assert.ok(
+    [trees.a, trees.b].some((t) => JSON.stringify([...t]) === JSON.stringify([...now])),
+    'exactly one of the two trees',
+  );
+  assert.equal(leftovers(dir), [], 'no lock left');
+  assert.equal(readdirSync(join(out, '.fabric')), ['manifest.json'], 'no stage or journal left');
+});
+
+test('D1: the lock file cannot be written (no such directory, read-only or full file system): exit 3 with the reason, never 70', () => {
+  const proc = fabric(['compile', '--spec', writeSpec(REFERENCE), '--out', '/proc/fabric-out']);
+  exits(proc, 3);
+  assert.match(
+    proc.stderr,
+    /cannot lock \/proc\/fabric-out .*: a directory on the way does not exist or cannot hold files/,
+  );
+  assert.match(proc.stderr, /fix: pass --out with a directory on a normal file system/);
+});
+
+/** Runs a shell script as root of a private mount namespace (tmpfs mounts vanish with it); undefined without unshare. */
+function inMountNamespace(script: string) {
+  const probe = spawnSync('unshare', ['-rm', 'true']);
+  if (probe.status !== 0) {
+    assert.not.ok(process.env.CI === 'true', 'unshare -rm is needed in CI');
+    return undefined;
+  }
+  fabric(['--version']); // builds dist/ when a source is newer
+  const r = spawnSync('unshare', ['-rm', 'sh', '-euc', script], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FABRIC: `${process.execPath} ${fromRoot('bin/fabric.mjs')}` },
+  });
+  return r;
+}
+
+test('D1: a read-only or full file system under the out dir: exit 3, the true reason, the previous tree unchanged; an empty mount point is a fine out dir', () => {
+  const dir = tempDir();
+  const spec = writeSpec(REFERENCE, dir);
+  writeFileSync(join(dir, 'b.yaml'), another);
+  const run = (label: string, args: string) => `echo "== ${label}: $($FABRIC compile ${args} 2>&1; echo "exit $?")"`;
+  const r = inMountNamespace(`
+    cd ${JSON.stringify(dir)}
+    mkdir rop ro out full
+    mount -t tmpfs -o size=4m tmpfs rop
+    mkdir rop/out
+    mount -t tmpfs -o size=4m tmpfs ro
+    $FABRIC compile --spec ${JSON.stringify(spec)} --out ro > /dev/null
+    $FABRIC compile --spec ${JSON.stringify(spec)} --out rop/out > /dev/null
+    cp -r ro before
+    mount -o remount,ro ro
+    mount -o remount,ro rop
+    set +e
+    ${run('read-only', '--spec b.yaml --out ro')}
+    diff -r before ro && echo "== unchanged"
+    ${run('read-only parent', '--spec b.yaml --out rop/out')}
+    mount -t tmpfs -o size=4m tmpfs out
+    ${run('mount point', `--spec ${JSON.stringify(spec)} --out out`)}
+    ${run('mount point again', '--spec b.yaml --out out')}
+    mount -t tmpfs -o size=64k tmpfs full
+    ${run('full', `--spec ${JSON.stringify(spec)} --out full/out`)}
+    dd if=/dev/zero of=full/filler bs=4k 2>/dev/null
+    ${run('full before the lock', `--spec ${JSON.stringify(spec)} --out full/out2`)}
+    echo "== left: $(ls -A full | tr '\n' ' ')/ $(ls -A full/out)"
+  `);
+  if (!r) return;
+  const out = r.stdout + r.stderr;
+  assert.not.match(out, STACK_FRAME);
+  assert.match(
+    out,
+    /== read-only: fabric: could not write .*\/ro: the file system is read-only .*; the previous tree is unchanged\nfix: .*read-only file system.*\nexit 3/,
+  );
+  assert.match(out, /== unchanged/);
+  assert.match(
+    out,
+    /== read-only parent: fabric: cannot lock .*rop\/out .*: the file system is read-only\nfix: .*read-only file system.*\nexit 3/,
+  );
+  assert.match(out, /== mount point: out: 87 written, 0 removed, 0 unchanged\nexit 0/);
+  assert.match(out, /== mount point again: out: \d+ written, 0 removed, \d+ unchanged\nexit 0/);
+  assert.match(
+    out,
+    /== full: fabric: could not write .*full\/out: the disk is full; the previous tree is unchanged\nfix: free space .*\nexit 3/,
+  );
+  assert.match(
+    out,
+    /== full before the lock: fabric: cannot lock .*full\/out2 .*: the disk is full\nfix: free space .*\nexit 3/,
+  );
+  assert.match(out, /== left: filler out \/ \n/, `no lock, no temp file left; the first out dir is empty: ${out}`);
+});
+
+test('D2: what fabric does not own in the out dir comes through a recompile as it was: an empty directory, a 0700 directory, a git repository', () => {
+  const { spec, out } = compiledDir();
+  mkdirSync(join(out, 'notes/empty'), { recursive: true });
+  mkdirSync(join(out, 'private'), { mode: 0o700 });
+  writeFileSync(join(out, 'private/key'), 'secret\n', { mode: 0o600 });
+  const git = (...args: string[]) => spawnSync('git', ['-C', out, ...args], { encoding: 'utf8' });
+  assert.is(git('init', '-q').status, 0);
+  // A change and a prune: prod's files go, everything else is rewritten in place.
+  writeFileSync(
+    spec,
+    edited(
+      [['environments', 'prod'], undefined],
+      [['clusters', 'prod-cluster'], undefined],
+      [['apps', 'instrumented-app', 'hosts', 'prod'], undefined],
+      [['git', 'revision'], 'release'],
+    ),
+  );
+  const r = fabric(['compile', '--spec', spec, '--out', out]);
+  exits(r, 0);
+  assert.match(r.stdout, /[1-9]\d* removed/);
+  assert.ok(lstatSync(join(out, 'notes/empty')).isDirectory(), 'the empty directory is still there');
+  assert.is(lstatSync(join(out, 'private')).mode & 0o777, 0o700, 'the directory keeps its mode');
+  assert.is(readFileSync(join(out, 'private/key'), 'utf8'), 'secret\n');
+  const status = git('status', '--porcelain');
+  assert.is(status.status, 0, `the git repository in out/ still works: ${status.stderr}`);
+  assert.ok(existsSync(join(out, '.git/refs/heads')), 'its empty directories are there');
+});
+
+test('D4: --check refuses an owned directory replaced by a symbolic link, as compile does, instead of reading through it', () => {
+  const { dir, spec, out } = compiledDir();
+  const elsewhere = join(dir, 'elsewhere');
+  renameSync(join(out, 'gitops/argocd-apps'), elsewhere);
+  symlinkSync(elsewhere, join(out, 'gitops/argocd-apps'));
+  const check = fabric(['compile', '--check', '--spec', spec, '--out', out]);
+  exits(check, 3);
+  assert.match(check.stderr, /argocd-apps is a symbolic link inside the output tree/);
 });
 
 test('D3: names that would leave the tree are refused before any path is built; emit refuses such paths on its own', () => {

@@ -81,6 +81,41 @@ test('E1: the remote and the ref are named on every push (no upstream needed); a
     assert.match(nowhere.stderr, /fabric: cannot reach .*nope\.git/);
   }));
 
+test('E1: a stale refs/heads/<branch>.lock on the remote is reported with what git said, not as a remote that kept moving; exit 5', () =>
+  withGit('E1 remote lock', async (sb) => {
+    const remote = await bareRepo(join(sb.root, 'remote.git'), { 'other.txt': 'x\n' });
+    writeFileSync(join(remote, 'refs', 'heads', 'main.lock'), '');
+    const env = { FABRIC_CACHE_DIR: join(sb.root, 'cache') };
+    const locked = fabric(['push', '--repo-url', remote, '--branch', 'main'], { env });
+    exits(locked, 5);
+    assert.match(locked.stderr, /not pushed: .*remote\.git could not lock main: .*refs\/heads\/main\.lock/);
+    assert.not.match(locked.stderr, /kept moving/);
+    assert.match(locked.stderr, /fix: if nothing else is pushing to main, a killed git left that \.lock file/);
+  }));
+
+test("E2: fabric's cache: a stale refs/remotes/origin/<branch>.lock left by a killed fetch is removed with a note; FABRIC_CACHE_DIR a file is a clear error (exit 3)", () =>
+  withGit('E2 cache', async (sb) => {
+    const remote = await bareRepo(join(sb.root, 'remote.git'), { 'other.txt': 'x\n' });
+    const cache = join(sb.root, 'cache');
+    const spec = writeSpec(REFERENCE);
+    const at = ['--spec', spec, '--repo-url', remote, '--branch', 'main'];
+    exits(fabric(['push', ...at], { env: { FABRIC_CACHE_DIR: cache } }), 0);
+    const repos = join(cache, 'repos');
+    const [clone] = (await import('node:fs')).readdirSync(repos).filter((e) => !e.endsWith('.lock'));
+    mkdirSync(join(repos, clone, '.git', 'refs', 'remotes', 'origin'), { recursive: true });
+    writeFileSync(join(repos, clone, '.git', 'refs', 'remotes', 'origin', 'main.lock'), '');
+    const again = fabric(['push', ...at], { env: { FABRIC_CACHE_DIR: cache } });
+    exits(again, 0);
+    assert.match(again.stderr, /note: removed a stale \.git\/refs\/remotes\/origin\/main\.lock/);
+
+    const file = join(sb.root, 'a-file');
+    writeFileSync(file, 'not a directory\n');
+    const bad = fabric(['push', ...at], { env: { FABRIC_CACHE_DIR: file } });
+    exits(bad, 3);
+    assert.match(bad.stderr, /fabric: cannot use fabric's cache directory .*: a path on the way is not a directory/);
+    assert.match(bad.stderr, /fix: point FABRIC_CACHE_DIR at a writable directory/);
+  }));
+
 test('E2: git never prompts and never hangs: credentials wanted is auth-failed at once, silence is a timeout, a refused connection is unreachable; no token is printed', () =>
   withGit('E2', async (sb) => {
     const env = gitEnv(join(sb.root, 'clone'));

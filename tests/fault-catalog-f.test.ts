@@ -31,7 +31,8 @@ const changes = (line: string) =>
 async function apply(s: Standins, fake: Record<string, string> = {}, opts: Partial<ApplyOptions> = {}) {
   const app = join(s.dir, 'runtime-app');
   mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  mkdirSync(join(app, 'runtime-app'), { recursive: true });
+  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   let text = '';
   const sink = { write: (t: string) => (text += t) };
   const io: IO = {

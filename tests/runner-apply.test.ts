@@ -21,9 +21,9 @@ const compiled = compileSpec(SPEC) as Compiled;
 const EXPECTED_APPS = expectedApplications(compiled.files, registeredClusters(compiled.model));
 
 function appDir(s: Standins): string {
-  const dir = join(s.dir, 'runtime-app');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Dockerfile'), 'FROM node:20-alpine\n');
+  const dir = join(s.dir, 'fabric-package');
+  mkdirSync(join(dir, 'runtime-app'), { recursive: true });
+  writeFileSync(join(dir, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   return dir;
 }
 
@@ -95,8 +95,8 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
     'kubectl --context stage-cluster create namespace observability',
     'kubectl --context stage-cluster apply --server-side --field-manager=fabric -f -',
     'kubectl --context monitoring-cluster apply --server-side --field-manager=fabric -f -',
-    `minikube -p prod-cluster image build -t fabric/instrumented-app:0.1.0 ${join(s.dir, 'runtime-app')}`,
-    `minikube -p stage-cluster image build -t fabric/instrumented-app:0.1.0 ${join(s.dir, 'runtime-app')}`,
+    `minikube -p prod-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${join(s.dir, 'fabric-package')}`,
+    `minikube -p stage-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${join(s.dir, 'fabric-package')}`,
     `kubectl --context control-cluster apply -k ${out}/gitops/argocd-apps`,
   ]);
 
@@ -163,7 +163,7 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
     );
   assert.match(
     text,
-    `Wait for ${EXPECTED_APPS.length} Applications to be Synced and Healthy (timeout 15m): already done`,
+    `Wait for ${EXPECTED_APPS.length} Applications to be Synced and Healthy at the pushed commit (timeout 15m): already done`,
   );
   assert.match(text, /· Push the tree to .*: skipped \(--no-push\)/);
 });
@@ -179,13 +179,15 @@ test('a second apply with everything up starts, creates and applies nothing', as
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-  // Only the prerequisites run again (tools can change between runs); every other step finds its work done.
+  // The preflight runs again (tools can change between runs); every step finds its work done.
+  assert.equal(events.find((e) => e.type === 'preflight')?.problems, []);
   const ran = events.filter((e) => e.type === 'step-done').map((e) => e.id);
-  assert.equal(ran, ['prerequisites']);
+  assert.equal(ran, []);
   const skipped = events.filter((e) => e.type === 'step-skip');
-  assert.is(skipped.length, events.find((e) => e.type === 'plan').steps.length - 1);
+  assert.is(skipped.length, events.find((e) => e.type === 'plan').steps.length);
   assert.ok(skipped.filter((e) => e.id !== 'push').every((e) => e.reason === 'already done'));
-  assert.equal(events.at(-1), { ...events.at(-1), type: 'run-end', status: 'ok' });
+  assert.equal(events.at(-2), { ...events.at(-2), type: 'run-end', status: 'ok' });
+  assert.is(events.at(-1).type, 'summary');
 });
 
 test('a profile that fails to start stops the run with the command, its output tail and a hint; the next run resumes', async () => {
@@ -245,11 +247,11 @@ test('a missing demo Dockerfile stops the image step with what to do', async () 
   const s = await installStandins();
   const { code, text } = await apply(s, {}, { appDir: join(s.dir, 'nowhere') });
   assert.is(code, 3);
-  assert.match(text, `${join(s.dir, 'nowhere', 'Dockerfile')} is missing`);
+  assert.match(text, `${join(s.dir, 'nowhere', 'runtime-app', 'Dockerfile')} is missing`);
   assert.match(text, 'hint: the demo app image is built from runtime-app/Dockerfile');
 });
 
-test('too little memory in the container engine fails the prerequisites before anything starts', async () => {
+test('too little memory in the container engine fails the preflight before anything starts', async () => {
   const s = await installStandins();
   const { code, text } = await apply(s, { FAKE_DOCKER_MEM: String(8 * 1024 ** 3) });
   assert.is(code, 3);
@@ -266,7 +268,7 @@ test("with push, the compiled tree reaches the spec's repository; a re-run finds
   try {
     const { spec, remote } = await referenceSpecPushingTo(sb.root);
     const s = await installStandins();
-    const cache = { FABRIC_CACHE_DIR: join(sb.root, 'cache') };
+    const cache = { FABRIC_CACHE_DIR: join(sb.root, 'cache'), FAKE_GIT_DIR: remote };
     const first = await apply(s, cache, { spec, push: true });
     assert.is(first.code, 0, first.text);
     assert.match(first.text, /pushed [0-9a-f]{12}: /);

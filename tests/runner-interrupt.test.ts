@@ -21,7 +21,7 @@ const APPS = expectedApplications(compiled.files, registeredClusters(compiled.mo
 
 /** Polls until the condition holds; a safety net against a hung test, not a timing assertion. */
 
-function startCli(s: Standins, fake: Record<string, string>) {
+function startCli(s: Standins, fake: Record<string, string>, stdout: 'pipe' | 'ignore' = 'pipe') {
   const child = spawn(
     process.execPath,
     [
@@ -54,7 +54,8 @@ function startCli(s: Standins, fake: Record<string, string>) {
 async function resume(s: Standins) {
   const app = join(s.dir, 'runtime-app');
   mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  mkdirSync(join(app, 'runtime-app'), { recursive: true });
+  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   s.clearLog();
   let text = '';
   const sink = { write: (t: string) => (text += t) };
@@ -121,9 +122,61 @@ test('a second Ctrl-C kills a child that ignores the first', async () => {
   assert.ok(alive(hung), 'the child ignores SIGINT');
   child.kill('SIGINT');
   assert.is(await exited, 130, run.output);
-  assert.match(run.output, 'second interrupt: killing the running commands');
+  assert.match(run.output, 'second interrupt (SIGINT): killing the running commands');
   assert.not.ok(alive(hung), 'the second interrupt killed it');
   assert.match(run.output, 'resume with: fabric apply');
+});
+
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  test(`${signal} is handled like Ctrl-C: the child is stopped, the resume line printed, exit ${code}`, async () => {
+    const s = await installStandins();
+    const { child, run, exited } = startCli(s, { FAKE_HANG: 'start -p control-cluster' });
+    await until('the hanging minikube start', () => s.world.hangPids.length === 1 || run.code !== undefined);
+    const [hung] = s.world.hangPids;
+    child.kill(signal);
+    assert.is(await exited, code, run.output);
+    assert.not.ok(alive(hung), 'the hanging child is gone, not left running detached');
+    assert.match(run.output, `interrupted (${signal}): no new step starts`);
+    assert.match(run.output, 'resume with: fabric apply');
+    assert.not.ok(s.lines().some((l) => l.startsWith('minikube start -p monitoring-cluster')));
+  });
+}
+
+test('apply piped into a reader that quits (head): no stack trace, the run finishes', async () => {
+  const s = await installStandins();
+  const { child, run, exited } = startCli(s, {});
+  let first = '';
+  await new Promise<void>((resolve) =>
+    child.stdout.once('data', (d) => {
+      first = String(d);
+      resolve();
+    }),
+  );
+  child.stdout.destroy();
+  const code = await exited;
+  assert.ok(first.length > 0);
+  assert.not.match(run.output, /\n\s+at /, 'no stack trace');
+  assert.not.match(run.output, 'EPIPE');
+  assert.is(code, 0, run.output);
+});
+
+test('a confirmation prompt whose stdin is at its end answers no, and says so', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { askYesNo } = await import('../compiler/runner/prompt.ts');
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let said = '';
+  output.on('data', (d) => (said += d));
+  input.end();
+  assert.is(await askYesNo('Apply this plan?', input, output), false);
+  assert.match(said, 'no answer (stdin is closed): taken as no; pass --yes');
+  const yes = new PassThrough();
+  const answered = askYesNo('Apply this plan?', yes, new PassThrough());
+  yes.write('y\n');
+  assert.is(await answered, true);
 });
 
 test.run();

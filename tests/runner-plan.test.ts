@@ -13,7 +13,8 @@ import { compileSpec, type Compiled } from '../compiler/index.ts';
 import { expectedApplications, parseApplications, PredictionError } from '../compiler/runner/applications.ts';
 import { forwardTargets } from '../compiler/runner/commands.ts';
 import { registeredClusters } from '../compiler/runner/steps.ts';
-import { container, kubectl, minikube, type Argv } from '../compiler/runner/tools.ts';
+import { ENGINES } from '../compiler/runner/drivers.ts';
+import { kubectl, minikube, type Argv } from '../compiler/runner/tools.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
 
@@ -37,11 +38,17 @@ const plan = JSON.parse(planJson.stdout) as {
 test('fabric apply --dry-run prints the whole plan for the reference spec without any cluster tool installed', () => {
   const r = dryRun();
   assert.is(r.status, 0, r.stderr);
+  // The preflight comes first and lists every problem at once, each with its fix.
+  assert.match(r.stdout, /^preflight: 4 problem\(s\)/);
+  assert.match(r.stdout, '✗ kubectl is not installed (not found on PATH)');
+  assert.match(r.stdout, '✗ minikube is not installed (not found on PATH)');
+  assert.match(r.stdout, '✗ docker is not installed (not found on PATH)');
+  assert.match(r.stdout, '✗ git.repoURL is the placeholder https://github.com/you/fabric-gitops.git');
+  assert.ok(r.stdout.indexOf('preflight:') < r.stdout.indexOf('fabric apply plan for'));
   assert.match(r.stdout, /^fabric apply plan for lgtm \(.*spec\/fabric\.yaml\): \d+ steps$/m);
   assert.equal(
     plan.steps.map((s) => s.id),
     [
-      'prerequisites',
       'network',
       'profile/control-cluster',
       'profile/monitoring-cluster',
@@ -76,7 +83,7 @@ test('fabric apply --dry-run prints the whole plan for the reference spec withou
 // start.md: --cni (l.34), --cpus (l.36), -d/--driver (l.50), --interactive (l.75), --keep-context (l.77),
 // --kubernetes-version (l.78), -m/--memory (l.86), --network (l.100), --static-ip (l.120);
 // every command inherits -p/--profile (start.md l.145); status.md -o/--output (l.29);
-// addons.md: addons list -o/--output (l.286), addons enable ADDON_NAME; image.md: image build -t/--tag (l.69), image ls;
+// addons.md: addons list -o/--output (l.286), addons enable ADDON_NAME; image.md: image build -t/--tag (l.69), -f/--file ("Path to the Dockerfile to use"), image ls;
 // version.md: --short (l.25); ip.md; delete.md.
 const MINIKUBE: Record<string, string[]> = {
   version: ['--short'],
@@ -97,7 +104,7 @@ const MINIKUBE: Record<string, string[]> = {
   'addons list': ['-p', '-o'],
   'addons enable': ['-p'],
   'image ls': ['-p'],
-  'image build': ['-p', '-t'],
+  'image build': ['-p', '-t', '-f'],
   delete: ['-p'],
 };
 // docker, as documented at https://docs.docker.com/reference/cli/docker/: version --format, info --format,
@@ -109,6 +116,9 @@ const DOCKER: Record<string, string[]> = {
   'network create': ['--driver', '--subnet', '--label'],
   'network rm': [],
 };
+// podman: podman-version(1), podman-info(1) (--format), podman-network-inspect(1), podman-network-create(1)
+// (--driver, --subnet, --label), podman-network-rm(1). The Go template fields differ from docker's.
+const PODMAN = DOCKER;
 
 const flagsOf = (argv: Argv) => argv.filter((a) => /^-[A-Za-z-]/.test(a)).map((a) => a.split('=')[0]);
 const words = (argv: Argv) =>
@@ -126,7 +136,14 @@ function allCommands(): Argv[] {
   return [
     ...plan.steps.flatMap((s) => [...s.checks, ...s.commands]).filter((argv) => argv[0] !== 'fabric'),
     minikube.delete('stage-cluster'),
-    container('docker').networkRemove('fabric'),
+    ENGINES.docker.networkRemove('fabric'),
+    ...Object.values(ENGINES).flatMap((e) => [
+      e.version(),
+      e.memoryBytes(),
+      e.networkInspect('fabric'),
+      e.networkCreate('fabric', '192.168.200.0/24', 'lgtm'),
+    ]),
+    ENGINES.podman.networkRemove('fabric'),
     kubectl('stage-cluster', 'get', '--raw', '/readyz'),
     kubectl(pf.context, '-n', pf.namespace, 'port-forward', `svc/${pf.service}`, `${pf.localPort}:${pf.remotePort}`),
   ];
@@ -134,8 +151,8 @@ function allCommands(): Argv[] {
 
 test('every minikube and docker command uses only documented subcommands and flags', () => {
   const seen = new Set<string>();
-  for (const argv of allCommands().filter((a) => a[0] === 'minikube' || a[0] === 'docker')) {
-    const table = argv[0] === 'minikube' ? MINIKUBE : DOCKER;
+  for (const argv of allCommands().filter((a) => ['minikube', 'docker', 'podman'].includes(a[0]))) {
+    const table = argv[0] === 'minikube' ? MINIKUBE : argv[0] === 'podman' ? PODMAN : DOCKER;
     const w = words(argv);
     const sub = table[`${w[0]} ${w[1]}`] ? `${w[0]} ${w[1]}` : w[0];
     assert.ok(table[sub], `undocumented subcommand: ${argv.join(' ')}`);

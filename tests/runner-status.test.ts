@@ -33,13 +33,16 @@ function capture(s: Standins, fake: Record<string, string> = {}) {
 test('status: clusters with state and IP, every expected Application, and the URLs', async () => {
   const s = await installStandins();
   const before = capture(s);
-  assert.is(await statusCommand({ spec: SPEC }, before.io), 0);
+  // No cluster is reachable yet: the table still prints, and the exit code says so (3).
+  assert.is(await statusCommand({ spec: SPEC }, before.io), 3);
+  assert.match(before.sink.text, 'no cluster of the spec is reachable');
   assert.match(before.sink.text, /^stage-cluster\s+member\s+minikube\s+not created\s+192\.168\.200\.11$/m);
   assert.match(before.sink.text, 'cannot read them: error: context "control-cluster" does not exist');
 
   const app = join(s.dir, 'runtime-app');
   mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  mkdirSync(join(app, 'runtime-app'), { recursive: true });
+  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   const run = capture(s, { FAKE_UNHEALTHY: 'grafana' });
   await applyCommand(
     {
@@ -171,6 +174,31 @@ test('progress: plain lines without a terminal, one JSON object per line with --
   );
   assert.match(outputs.tty, /⠋ Start a 0\.0s  minikube start\n/);
   assert.match(outputs.tty, '\u001b[1A\u001b[0J✓ Start a 1m02s\n');
+});
+
+test('apply --verbose echoes each command and its output on stderr; without it stderr stays quiet', async () => {
+  const s = await installStandins();
+  const app = join(s.dir, 'runtime-app');
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, 'Dockerfile'), 'FROM node:20-alpine\n');
+  const run = async (verbose: boolean) => {
+    const out = { text: '' };
+    const err = { text: '' };
+    const io: IO = {
+      out: { write: (t: string) => (out.text += t) },
+      err: { write: (t: string) => (err.text += t) },
+      env: s.env({ FAKE_APPS: APPS.join(',') }),
+      confirm: async () => true,
+    };
+    const opts = { spec: SPEC, out: join(s.dir, 'out'), timeout: '0s', push: false, parallel: 2, yes: true };
+    await applyCommand({ ...opts, pollMs: 20, appDir: app, verbose }, io);
+    return err.text;
+  };
+  const quiet = await run(false);
+  assert.not.match(quiet, /^\$ minikube /m);
+  const loud = await run(true);
+  assert.match(loud, /^\$ minikube status -p control-cluster/m);
+  assert.match(loud, /^\$ kubectl --context control-cluster /m);
 });
 
 test.run();

@@ -12,6 +12,9 @@ import {
   OTEL_METRIC,
   REQUEST_DURATION_BUCKETS_SECONDS,
   REQUEST_DURATION_UNIT,
+  SEMCONV_ATTRIBUTE,
+  SEMCONV_DURATION_BUCKETS_SECONDS,
+  SEMCONV_METRIC,
 } from '../runtime-app/src/telemetry-names.ts';
 
 const SERVICE = 'fabric-test-app';
@@ -38,6 +41,8 @@ signals.before(async () => {
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_SERVICE_NAME: SERVICE,
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
+    // Every request traced, so that every route's span can be checked (the default samples 10%).
+    OTEL_TRACES_SAMPLER: 'always_on',
     OTEL_METRIC_EXPORT_INTERVAL: '500',
     OTEL_BSP_SCHEDULE_DELAY: '200',
     OTEL_BLRP_SCHEDULE_DELAY: '200',
@@ -141,14 +146,41 @@ signals('app.request.duration is a cumulative histogram in seconds whose buckets
   );
 });
 
-signals('the HTTP instrumentation also exports http.server.request.duration in seconds', async () => {
-  const point = await waitFor('http.server.request.duration for /api/users', () =>
-    ctx.receiver
-      .metricPoints()
-      .find((p) => p.name === 'http.server.request.duration' && p.attributes['http.route'] === '/api/users'),
+signals('http.server.request.duration follows the semantic conventions, with the exact route', async () => {
+  // A query string must not reach http.route: the template is the label, never the raw target.
+  await (await fetch(`${ctx.app.baseUrl}/api/users?page=2`)).arrayBuffer();
+  const semconv = () => appPoints(SEMCONV_METRIC.requestDuration);
+  const users = await waitFor(`${SEMCONV_METRIC.requestDuration} with both /api/users requests`, () => {
+    const point = latestPoint(SEMCONV_METRIC.requestDuration, '/api/users');
+    return point && point.count === 2 ? point : undefined;
+  });
+  assert.is(users.type, 'histogram');
+  assert.is(users.unit, 's');
+  assert.is(users.temporality, 2, 'cumulative: Alloy drops delta histograms');
+  assert.equal(users.bounds, [...SEMCONV_DURATION_BUCKETS_SECONDS]);
+  assert.equal(users.attributes, {
+    [SEMCONV_ATTRIBUTE.method]: 'GET',
+    [SEMCONV_ATTRIBUTE.route]: '/api/users',
+    [SEMCONV_ATTRIBUTE.status]: 200,
+    [SEMCONV_ATTRIBUTE.urlScheme]: 'http',
+    [SEMCONV_ATTRIBUTE.protocolVersion]: '1.1',
+  });
+  const failed = await waitFor(`${SEMCONV_METRIC.requestDuration} for /api/error`, () =>
+    latestPoint(SEMCONV_METRIC.requestDuration, '/api/error'),
   );
-  assert.is(point.unit, 's');
-  assert.is(point.temporality, 2);
+  assert.is(failed.attributes[SEMCONV_ATTRIBUTE.status], 500);
+  assert.is(failed.attributes[SEMCONV_ATTRIBUTE.errorType], '500', 'error.type is the 5xx status as a string');
+  const routes = new Set(semconv().map((p) => p.attributes[SEMCONV_ATTRIBUTE.route]));
+  assert.equal(
+    [...routes].sort(),
+    [...ROUTES.map((r) => r.path), undefined].sort(),
+    'the route templates, and no route for the 404',
+  );
+  const notFound = semconv().find((p) => p.attributes[SEMCONV_ATTRIBUTE.status] === 404)!;
+  assert.ok(notFound, 'the 404 is recorded');
+  assert.not.ok(SEMCONV_ATTRIBUTE.errorType in notFound.attributes, 'a 4xx is not a server error');
+  for (const point of semconv().filter((p) => p.attributes[SEMCONV_ATTRIBUTE.status] === 200))
+    assert.not.ok(SEMCONV_ATTRIBUTE.errorType in point.attributes, 'no error.type on a 200');
 });
 
 function requestLog(route: string): LogRecord | undefined {
@@ -251,3 +283,64 @@ defaults('the default protocol is http/protobuf and reaches all three OTLP paths
 });
 
 defaults.run();
+
+const sampling = suite('runtime-app trace sampling (metrics are never sampled)');
+
+sampling("by default a caller's sampling decision is followed, and every request is counted", async () => {
+  const receiver = new OtlpReceiver();
+  const app = await startApp({
+    OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_METRIC_EXPORT_INTERVAL: '500',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    OTEL_BLRP_SCHEDULE_DELAY: '200',
+  });
+  const sampledTrace = 'aa'.repeat(16);
+  const droppedTraces = Array.from({ length: 20 }, (_, i) => (i + 1).toString(16).padStart(32, '0'));
+  const call = async (traceId: string, flags: string) =>
+    (
+      await fetch(`${app.baseUrl}/api/data`, { headers: { traceparent: `00-${traceId}-${'bb'.repeat(8)}-${flags}` } })
+    ).arrayBuffer();
+  try {
+    await call(sampledTrace, '01');
+    for (const traceId of droppedTraces) await call(traceId, '00');
+    const span = await waitFor('the server span of the sampled request', () =>
+      receiver.spans().find((s) => s.traceId === sampledTrace),
+    );
+    assert.is(span.kind, SPAN_KIND_SERVER);
+    assert.is(span.name, 'GET /api/data');
+    const point = await waitFor(`${SEMCONV_METRIC.requestDuration} counting all 21 requests`, () =>
+      receiver
+        .metricPoints()
+        .filter(
+          (p) => p.name === SEMCONV_METRIC.requestDuration && p.attributes[SEMCONV_ATTRIBUTE.route] === '/api/data',
+        )
+        .find((p) => p.count === 21),
+    );
+    assert.is(point.count, 21);
+    const logs = await waitFor('21 request logs', () => {
+      const found = receiver.logRecords().filter((r) => String(r.body).includes('"/api/data"'));
+      return found.length === 21 ? found : undefined;
+    });
+    assert.is(
+      logs.filter((r) => r.traceId === sampledTrace).length,
+      1,
+      "the sampled request's log points at its trace",
+    );
+    assert.is(
+      logs.filter((r) => r.traceId === undefined && !String(r.body).includes(LOG_FIELD.traceId)).length,
+      20,
+      'a log never points at a trace that was not sampled',
+    );
+  } finally {
+    assert.is(await app.stop(), 0);
+    await receiver.stop();
+  }
+  const spans = receiver.spans();
+  assert.not.ok(
+    spans.some((s) => droppedTraces.includes(s.traceId)),
+    'no span of a trace the caller did not sample',
+  );
+});
+
+sampling.run();

@@ -213,6 +213,7 @@ function closedLevels(
 function fullSpec(): string {
   const doc = parseDocument(reference);
   doc.setIn(['git', 'path'], 'fleet');
+  doc.setIn(['git', 'credentials'], { tokenEnv: 'GITOPS_TOKEN' });
   doc.setIn(['backends', 'ports'], { mimir: 31090, loki: 31100, tempo: 31200 });
   doc.setIn(['environments', 'stage', 'storage'], { metrics: '20Gi' });
   doc.setIn(['clusters', 'monitoring-cluster', 'ingest'], {

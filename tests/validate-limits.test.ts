@@ -78,7 +78,7 @@ test('a 40 KB line is cut to a window around the column in the code frame', () =
 
 test('--spec /dev/zero is refused as not a regular file (FAB001), at once', () => {
   const r = validate('/dev/zero', true);
-  assert.is(r.status, 1, r.stderr);
+  assert.is(r.status, 3, r.stderr); // an unreadable spec is an I/O failure (docs/cli.md), not an invalid spec
   assert.equal(
     diagnosticsOf(r).map((d) => [d.code, d.message]),
     [['FAB001', 'cannot read spec: is a device, not a regular file']],
@@ -94,14 +94,14 @@ test('--spec naming a FIFO is refused (FAB001) instead of waiting for a writer',
   const made = spawnSync('mkfifo', [fifo]);
   assert.is(made.status, 0, String(made.stderr));
   const r = validate(fifo);
-  assert.is(r.status, 1, r.stderr);
+  assert.is(r.status, 3, r.stderr);
   assert.match(r.stderr, /error FAB001 cannot read spec: is a FIFO \(named pipe\), not a regular file/);
   assert.not.match(r.stderr, STACK_FRAME);
 });
 
 test('a directory as --spec is FAB001 "is a directory"', () => {
   const r = validate(dir);
-  assert.is(r.status, 1);
+  assert.is(r.status, 3);
   assert.match(r.stderr, /error FAB001 cannot read spec: is a directory/);
 });
 

@@ -5,12 +5,12 @@
 // coerce); numbers are checked by the parsers below.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
-import { EXIT, printError, tolerateClosedPipes } from './output.ts';
-
-const DEFAULT_SPEC = 'spec/fabric.yaml';
+import { discoverSpec, SPEC_HELP } from './discover.ts';
+import { SHELLS, type Shell } from './completion.ts';
+import { configureGlobals, EXIT, printError, tolerateClosedPipes, writeJSON } from './output.ts';
 
 const nonEmpty = (value: string) => {
   if (value === '') throw new InvalidArgumentError('must not be empty.');
@@ -28,20 +28,17 @@ const duration = (value: string) => {
 
 /** The spec: a positional path, or --spec (not both, unless they agree); `-` reads standard input. */
 function withSpec(cmd: Command, positional = true): Command {
-  if (positional) cmd.argument('[spec]', `path of fabric.yaml, or - for standard input (default: ${DEFAULT_SPEC})`);
-  return cmd.addOption(
-    new Option('--spec <file>', 'path of fabric.yaml, or - for standard input')
-      .default(DEFAULT_SPEC)
-      .argParser(nonEmpty),
-  );
+  if (positional) cmd.argument('[spec]', SPEC_HELP);
+  return cmd.addOption(new Option('--spec <file>', SPEC_HELP).argParser(nonEmpty));
 }
 
-/** The action's options, with the positional spec folded into `spec`. */
+/** The action's options, with the positional spec folded into `spec` (discovered when neither is given). */
 function specOf(args: unknown[], cmd: Command): Record<string, unknown> & { spec: string } {
   const opts = cmd.opts() as Record<string, unknown> & { spec: string };
   const at = cmd.registeredArguments.findIndex((a) => a.name() === 'spec');
   const positional = at >= 0 && typeof args[at] === 'string' ? args[at] : undefined;
-  if (positional === undefined) return opts;
+  const declared = cmd.options.some((o) => o.long === '--spec');
+  if (positional === undefined) return declared && opts.spec === undefined ? { ...opts, spec: discoverSpec() } : opts;
   if (positional === '') throw new UsageError('the spec path must not be empty');
   if (cmd.getOptionValueSource('spec') === 'cli' && opts.spec !== positional)
     throw new UsageError(`two specs given: ${positional} and --spec ${opts.spec}`, 'give the spec once');
@@ -65,16 +62,68 @@ function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-function program(): Command {
+function printVersion(json: boolean): number {
+  if (json) writeJSON({ version: version(), node: process.versions.node });
+  else process.stdout.write(`fabric ${version()}\n`);
+  return EXIT.ok;
+}
+
+/** The declared program (exported for the argument fuzzer, scripts/fuzz/cli-args.ts, which reads its commands). */
+export function program(): Command {
   const cli = new Command('fabric')
     .description('Compile fabric.yaml into a Kustomize + ArgoCD GitOps repository, push it, and run it')
     .version(version(), '-v, --version')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'fabric: ')) })
+    .option('--no-color', 'no colour (also NO_COLOR=1; FORCE_COLOR=1 forces it)')
+    .option('-q, --quiet', 'print only errors (and what --json asks for)')
+    .option('--verbose', 'print more: apply shows the output of every command it runs')
     .hook('preAction', (_root, action) => {
-      jsonRequested = Boolean(action.opts().json);
+      const o = action.optsWithGlobals();
+      jsonRequested = Boolean(o.json);
+      if (o.quiet && o.verbose) throw new UsageError('--quiet and --verbose contradict each other', 'give one');
+      configureGlobals({ color: o.color !== false, quiet: Boolean(o.quiet), verbose: Boolean(o.verbose) });
     });
+
+  // Starting out: a spec of one's own, its schema, fabric's version, shell completion.
+  cli
+    .command('init')
+    .argument('[dir]', 'directory of the new fabric.yaml (default: the current directory)')
+    .description('Write a starter fabric.yaml (and its JSON Schema, and /out/ in .gitignore) for your own repository')
+    .option('--yes', 'take the defaults for what the flags do not give, without asking (needed without a terminal)')
+    .option('--force', 'replace an existing fabric.yaml')
+    .addOption(new Option('--name <name>', 'fleet name').argParser(nonEmpty))
+    .addOption(new Option('--repo-url <url>', 'GitOps repository URL').argParser(nonEmpty))
+    .addOption(
+      new Option('--environments <list>', 'environments, comma-separated (default: stage,prod)').argParser(nonEmpty),
+    )
+    .option('--no-gitignore', 'do not add /out/ to .gitignore')
+    .action(
+      run(async (o, args) =>
+        (await import('./commands/init.ts')).initCommand({ ...o, dir: args[0] as string | undefined } as never),
+      ),
+    );
+  cli
+    .command('schema')
+    .description('Print the JSON Schema of fabric.yaml (editors: fabric schema > fabric.schema.json)')
+    .action(run(async () => (await import('./commands/init.ts')).schemaCommand()));
+  cli
+    .command('version')
+    .description("Print fabric's version")
+    .option('--json', 'print it as JSON')
+    .action(run((o) => printVersion(Boolean(o.json))));
+  cli
+    .command('completion')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
+    .description('Print a shell completion script (bash: source <(fabric completion bash))')
+    .action(
+      run(async (_o, args) => {
+        const { completionScript } = await import('./completion.ts');
+        process.stdout.write(completionScript(args[0] as Shell, cli));
+        return EXIT.ok;
+      }),
+    );
 
   withSpec(cli.command('validate').description('Check fabric.yaml against the schema and the semantic rules'))
     .option('--json', 'print diagnostics as JSON')
@@ -82,7 +131,8 @@ function program(): Command {
 
   withSpec(cli.command('compile').description('Compile fabric.yaml into the GitOps tree'))
     .addOption(new Option('--out <dir>', 'output directory').default('out').argParser(nonEmpty))
-    .option('--check', 'write nothing; exit 1 if the output directory differs from what the spec compiles to')
+    .option('--check', 'write nothing; print how the output directory differs (unified diffs) and exit 4 if it does')
+    .option('--stat', 'with --check: list the files and their changed lines instead of the diffs')
     .option('--verify', 'after writing, check every kustomization, object, rule, query and Alloy config (offline)')
     .option('--push', 'after writing (and verifying), commit the tree and push it, as fabric push does')
     .option('--json', 'print diagnostics and the result as JSON')
@@ -103,10 +153,12 @@ function program(): Command {
     .option('--create-branch', 'create the branch when the repository does not have it')
     .option('--force', 'overwrite hand edits of files fabric owns, and files it did not write (still no force-push)')
     .option('--message <text>', 'subject line of the commit (the change summary still follows)')
+    .option('--json', 'print the result (the commit SHA, the changes) as JSON')
     .action(run(async (o) => (await import('./commands/push.ts')).pushCommand(o)));
   target(cli.command('diff').description('Show what fabric push would change, per file and component (it fetches)'))
     .option('--force', 'compare as push --force would write (ignore an unreadable manifest)')
-    .option('--json', 'print the change set as JSON')
+    .option('--json', 'print the change set and the diffs as JSON')
+    .option('--stat', 'list the files and their changed lines instead of the diffs')
     .option('--exit-code', 'exit 4 when there are changes (like git diff --exit-code)')
     .action(run(async (o) => (await import('./commands/push.ts')).diffCommand(o)));
 
@@ -116,7 +168,7 @@ function program(): Command {
     cli.command('apply').description('Bring the clusters up to match fabric.yaml (minikube, ArgoCD, push, health)'),
   )
     .addOption(new Option('--out <dir>', 'directory of the compiled tree').default('out').argParser(nonEmpty))
-    .option('--dry-run', 'print the plan with the exact commands; run nothing (needs no cluster tool)')
+    .option('--dry-run', 'print the preflight and the plan with the exact commands; change nothing')
     .option('--yes', 'do not ask before applying the plan')
     .option('--json', 'print one JSON event per line')
     .addOption(
@@ -126,16 +178,23 @@ function program(): Command {
     .addOption(
       new Option('--parallel <n>', 'minikube profiles started at once').default('2').argParser(wholeNumber(1, 64)),
     )
+    .option('--create-branch', 'create git.revision in the repository when it does not exist yet')
     .action(run(async (o) => (await runner()).apply(o as never)));
+  withSpec(cli.command('traffic').description('Send requests to the apps of the spec (their NodePort URLs)'))
+    .addOption(new Option('--duration <duration>', 'how long').default('60s').argParser(duration))
+    .addOption(new Option('--env <name>', 'only the apps of this environment').argParser(nonEmpty))
+    .addOption(new Option('--rate <n>', 'requests per second per app (default 20)').argParser(wholeNumber(1, 10000)))
+    .action(run(async (o) => (await runner()).traffic(o)));
   withSpec(cli.command('status').description('Show each cluster, each ArgoCD Application and the URLs'))
     .option('--json', 'print the status as JSON')
     .action(run(async (o) => (await runner()).status(o)));
   withSpec(cli.command('down').description('Delete the minikube profiles fabric created (existing clusters are left)'))
     .option('--yes', 'delete without asking (required without a terminal)')
+    .option('--json', 'print what was deleted as JSON')
     .action(run(async (o) => (await runner()).down(o)));
-  withSpec(cli.command('info').description('Print the endpoints and how to log in to Grafana and ArgoCD')).action(
-    run(async (o) => (await runner()).info(o)),
-  );
+  withSpec(cli.command('info').description('Print the endpoints and how to log in to Grafana and ArgoCD'))
+    .option('--json', 'print the endpoints and login commands as JSON')
+    .action(run(async (o) => (await runner()).info(o)));
   withSpec(
     cli
       .command('port-forward')
@@ -174,6 +233,7 @@ export async function main(argv: string[]): Promise<number> {
   tolerateClosedPipes();
   exitCode = EXIT.ok;
   jsonRequested = false;
+  configureGlobals({ color: true, quiet: false, verbose: false });
   calledAs = argv[2];
   try {
     const cli = program();

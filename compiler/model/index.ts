@@ -60,6 +60,7 @@ export function buildModel(spec: FabricYaml, specPath: string): Model {
       repoURL: spec.git.repoURL,
       revision: spec.git.revision ?? defs.git.properties.revision.default,
       path: spec.git.path ?? '',
+      ...(spec.git.credentials ? { credentials: spec.git.credentials } : {}),
     },
     platform: platformModel(spec),
     tenancy,

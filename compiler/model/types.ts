@@ -1,5 +1,6 @@
 // The model's types: what render, the runner, verify and the fuzzer read.
 // Built by buildModel (model/index.ts); constants in model/constants.ts.
+import type { FabricYaml } from '../spec-types.ts';
 
 export type Role = 'control' | 'monitoring' | 'member';
 
@@ -123,7 +124,13 @@ export interface Model {
   name: string;
   /** Spec path as given, for headers. */
   specPath: string;
-  git: { repoURL: string; revision: string; path: string };
+  git: {
+    repoURL: string;
+    revision: string;
+    path: string;
+    /** Where ArgoCD's credential for a private repository comes from (never its value). */
+    credentials?: NonNullable<FabricYaml['git']['credentials']>;
+  };
   platform: {
     driver: string;
     network: string;

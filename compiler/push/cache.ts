@@ -3,10 +3,12 @@
 // discarded; but it must be a clone of the URL we were given.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PushError, redactCredentials } from './errors.ts';
 import { openGit, type Git } from './git.ts';
+import { fsReason } from '../fs-errors.ts';
+import { makeDirs } from '../mkdirs.ts';
 import { processAlive } from '../pid.ts';
 import { cacheRoot } from '../paths.ts';
 
@@ -29,7 +31,7 @@ const LOCK_POLL_MS = 100;
  */
 export async function withCloneLock<T>(cloneDir: string, fn: () => Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
   const lockPath = `${cloneDir}.lock`;
-  await mkdir(path.dirname(lockPath), { recursive: true });
+  await cacheIO(cloneDir, async () => makeDirs(path.dirname(lockPath)));
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
@@ -38,7 +40,7 @@ export async function withCloneLock<T>(cloneDir: string, fn: () => Promise<T>, w
       await handle.close();
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw cacheError(cloneDir, e);
       const owner = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
       if (owner > 0 && !processAlive(owner)) {
         await unlink(lockPath).catch(() => undefined);
@@ -61,6 +63,37 @@ export async function withCloneLock<T>(cloneDir: string, fn: () => Promise<T>, w
   }
 }
 
+/** A file system error in fabric's cache (FABRIC_CACHE_DIR a file, read-only, full) as a PushError. */
+function cacheError(dir: string, e: unknown): unknown {
+  const why = fsReason(e);
+  if (!why || e instanceof PushError) return e;
+  const where = (e as NodeJS.ErrnoException).path ?? dir;
+  return new PushError(
+    'cache-unusable',
+    `cannot use fabric's cache directory for ${dir}: ${why} (${where})`,
+    'point FABRIC_CACHE_DIR at a writable directory (default: $XDG_CACHE_HOME/fabric or ~/.cache/fabric)',
+  );
+}
+
+async function cacheIO<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw cacheError(dir, e);
+  }
+}
+
+/** Lock files git leaves when killed: index, HEAD, and any ref (a fetch killed mid-update leaves refs/remotes/origin/<branch>.lock). */
+async function staleGitLocks(gitDir: string): Promise<string[]> {
+  const found = ['index.lock', 'HEAD.lock', 'packed-refs.lock'].filter((f) => existsSync(path.join(gitDir, f)));
+  const refs = path.join(gitDir, 'refs');
+  if (existsSync(refs)) {
+    for (const e of await readdir(refs, { recursive: true, withFileTypes: true }))
+      if (e.isFile() && e.name.endsWith('.lock')) found.push(path.relative(gitDir, path.join(e.parentPath, e.name)));
+  }
+  return found.sort();
+}
+
 export interface CacheClone {
   git: Git;
   dir: string;
@@ -75,7 +108,7 @@ export interface CacheClone {
  */
 export async function openCacheClone(dir: string, repoURL: string, timeoutMs: number): Promise<CacheClone> {
   const notes: string[] = [];
-  await mkdir(dir, { recursive: true });
+  await cacheIO(dir, async () => makeDirs(dir));
   const fresh = !existsSync(path.join(dir, '.git'));
   if (fresh && (await readdir(dir)).length > 0) {
     throw new PushError(
@@ -100,12 +133,9 @@ export async function openCacheClone(dir: string, repoURL: string, timeoutMs: nu
       );
     }
   }
-  for (const lock of ['index.lock', 'HEAD.lock']) {
-    const lockFile = path.join(dir, '.git', lock);
-    if (existsSync(lockFile)) {
-      await unlink(lockFile);
-      notes.push(`removed a stale .git/${lock} left in the cache clone by an interrupted run`);
-    }
+  for (const lock of await staleGitLocks(path.join(dir, '.git'))) {
+    await cacheIO(dir, () => unlink(path.join(dir, '.git', lock)));
+    notes.push(`removed a stale .git/${lock} left in the cache clone by an interrupted run`);
   }
   // The user's core.sshCommand would be overridden by our GIT_SSH_COMMAND; carry it over.
   const sshCommand = (await git.run(['config', '--get', 'core.sshCommand']).catch(() => '')).trim();

@@ -22,6 +22,8 @@ export type PushFailure =
   | 'bad-tree'
   /** The cache directory holds something other than our clone of this URL. */
   | 'foreign-cache'
+  /** fabric's cache directory cannot be used (a file, read-only, full). */
+  | 'cache-unusable'
   /** Another fabric process is using the cache clone. */
   | 'cache-busy'
   /** git's own lock file is held. */

@@ -13,9 +13,12 @@ export interface Git {
 /** Seconds of silence after which a git command is stopped (FABRIC_GIT_TIMEOUT overrides). */
 export const DEFAULT_TIMEOUT_MS = 120_000;
 
+/** The longest timer Node keeps (a longer one fires after 1 ms, with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function timeoutFromEnv(): number {
   const seconds = Number(process.env.FABRIC_GIT_TIMEOUT);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_MS;
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_TIMER_MS) : DEFAULT_TIMEOUT_MS;
 }
 
 // Variables that would point git at another repository (set when fabric runs
@@ -116,8 +119,10 @@ function gitReason(text: string): string {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('hint:'));
   const first = lines.findIndex((l) => /^(fatal|error):/.test(l));
-  // git sometimes puts the cause on the next line ("unable to connect to host:" / "errno=Connection refused").
-  return first >= 0 ? lines.slice(first, first + 2).join(' ') : (lines[lines.length - 1] ?? 'no output');
+  if (first < 0) return lines[lines.length - 1] ?? 'no output';
+  // git sometimes puts the cause on the next line ("unable to connect to host:" / "errno=Connection refused");
+  // otherwise the next line is advice that may be cut mid-sentence ("... in this repository, e.g.").
+  return lines[first].endsWith(':') ? lines.slice(first, first + 2).join(' ') : lines[first];
 }
 
 export function classifyGitError(
@@ -129,6 +134,13 @@ export function classifyGitError(
   const text = withoutProgress(redactCredentials(String(err.message ?? e)));
   const url = redactCredentials(context.remoteURL);
   const command = `git ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''}`.trim();
+  // simple-git reports a git that cannot be started with the spawn error's stack in its message.
+  if (/\bspawn \S*git E(NOENT|ACCES)\b/.test(text))
+    return new PushError(
+      'git-failed',
+      `${command} failed: git cannot be run (not on PATH, or not executable)`,
+      'install git, or put it on PATH',
+    );
   if (err.plugin === 'timeout') {
     return new PushError(
       'timeout',

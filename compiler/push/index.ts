@@ -6,11 +6,18 @@
 //   ownership (hand edits, unowned files) -> write the tree, prune -> stage
 //   only those paths -> commit -> push HEAD:refs/heads/<branch>, fast-forward
 //   only; when rejected because the remote moved, start again from the fetch.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_PATH, type RenderedFile } from '../emit-types.ts';
 import { cacheRoot, cloneDirFor, openCacheClone, withCloneLock, type CacheClone } from './cache.ts';
-import { changeSetFromNameStatus, commitMessage, pathTrailerValue, PATH_TRAILER, type ChangeSet } from './changes.ts';
+import {
+  changeSetFromNameStatus,
+  commitMessage,
+  pathTrailerValue,
+  PATH_TRAILER,
+  type ChangeSet,
+  type FileChange,
+} from './changes.ts';
 import { PushError, redactCredentials } from './errors.ts';
 import { timeoutFromEnv, type Git } from './git.ts';
 import { applyTree, checkTree, parseManifest, readWorktreeManifest, targetPrefix, unownedCollisions } from './tree.ts';
@@ -76,6 +83,8 @@ export interface DiffResult {
   /** Files fabric would write that exist in the repository but that fabric never wrote. */
   unownedFiles: string[];
   notes: string[];
+  /** Each changed file's text in the repository (undefined: absent) and as the push would write it. */
+  contents: { path: string; kind: FileChange['kind']; before: string | undefined; after: string | undefined }[];
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -268,14 +277,22 @@ async function commit(session: Session, changes: ChangeSet, subject: string | un
   return (await git.run(['rev-parse', 'HEAD'])).trim();
 }
 
-/** Pushes HEAD fast-forward only. 'moved' means the remote branch changed since the fetch. */
-async function pushHead(session: Session, sha: string): Promise<'pushed' | 'moved'> {
+/**
+ * Pushes HEAD fast-forward only. 'moved' means the remote branch changed since
+ * the fetch; 'locked' that the remote could not lock the ref (a racing pusher
+ * holds its .lock, or a killed one left it), with what git said.
+ */
+async function pushHead(session: Session, sha: string): Promise<'pushed' | 'moved' | { locked: string }> {
   const { branch, repoURL } = session.options.target;
   try {
     await session.git.run(['push', '--progress', 'origin', `HEAD:refs/heads/${branch}`]);
     return 'pushed';
   } catch (e) {
     const err = e instanceof PushError ? e : new PushError('git-failed', String(e));
+    const locked = /(?:error|fatal|remote): [^\n]*(?:Unable to create '[^']*\.lock'|\.lock': File exists)[^\n]*/.exec(
+      err.message,
+    );
+    if (locked && !/but expected/.test(err.message)) return { locked: locked[0].trim() };
     // Rejected as not fast-forward, or the ref changed between git's read and its update (a racing pusher).
     if (/!\s*\[rejected\]|cannot lock ref|but expected/.test(err.message)) return 'moved';
     const reason = err.message.replace(/^git push failed: /, '');
@@ -302,6 +319,7 @@ export async function pushTree(options: PushTreeOptions): Promise<PushResult> {
       notes: session.clone.notes,
       cloneDir: session.clone.dir,
     });
+    let lastLock: string | undefined;
     for (let attempt = 1; ; attempt++) {
       const base = await fetchBranch(session.git, branch);
       if (!base && !options.createBranch) {
@@ -324,7 +342,8 @@ export async function pushTree(options: PushTreeOptions): Promise<PushResult> {
         });
       }
       const sha = await commit(session, staged.changes, options.message);
-      if ((await pushHead(session, sha)) === 'pushed') {
+      const pushed = await pushHead(session, sha);
+      if (pushed === 'pushed') {
         return result({
           status: 'pushed',
           commit: sha,
@@ -333,6 +352,15 @@ export async function pushTree(options: PushTreeOptions): Promise<PushResult> {
           changes: staged.changes,
           overwritten,
         });
+      }
+      lastLock = typeof pushed === 'object' ? pushed.locked : undefined;
+      if (attempt >= maxAttempts && lastLock) {
+        // The same lock every round: a killed git on the remote's side left it; say what git said.
+        throw new PushError(
+          'not-pushed',
+          `committed locally as ${sha}; not pushed: ${redactCredentials(repoURL)} could not lock ${branch}: ${redactCredentials(lastLock)}`,
+          `if nothing else is pushing to ${branch}, a killed git left that .lock file in the remote repository: delete it there, then run fabric push again`,
+        );
       }
       if (attempt >= maxAttempts) {
         throw new PushError(
@@ -352,7 +380,15 @@ export async function diffTree(options: CommonOptions): Promise<DiffResult> {
     const base = await fetchBranch(session.git, options.target.branch);
     try {
       const staged = await stageTree(session, base, { force: Boolean(options.force), collectOnly: true });
-      return { base, ...staged, notes: session.clone.notes };
+      const contents = await Promise.all(
+        staged.changes.files.map(async (f) => ({
+          path: f.path,
+          kind: f.kind,
+          before: f.kind === 'added' || !base ? undefined : await session.git.run(['show', `${base}:${f.path}`]),
+          after: f.kind === 'removed' ? undefined : await readFile(path.join(session.clone.dir, f.path), 'utf8'),
+        })),
+      );
+      return { base, ...staged, notes: session.clone.notes, contents };
     } finally {
       await discardWorktree(session.git, base);
     }

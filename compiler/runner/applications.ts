@@ -117,6 +117,8 @@ export interface AppStatus {
   name: string;
   sync: string;
   health: string;
+  /** The commit ArgoCD last compared against (status.sync.revision). */
+  revision?: string;
   /** Why it is not there yet: conditions, the last operation, unhealthy resources. */
   message?: string;
 }
@@ -141,10 +143,18 @@ export function parseApplications(listJson: string): AppStatus[] {
         name: app.metadata?.name,
         sync: status.sync?.status ?? 'Unknown',
         health: status.health?.status ?? 'Unknown',
+        ...(typeof status.sync?.revision === 'string' ? { revision: status.sync.revision } : {}),
         ...(messages.length ? { message: messages.join('; ') } : {}),
       };
     })
     .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** One Application's state in a line: `OutOfSync/Progressing at 1a2b3c4d5e6f (why)`. */
+export function describeApp(a: AppStatus, revision?: string): string {
+  const at = a.revision ? ` at ${a.revision.slice(0, 12)}` : '';
+  const behind = revision && a.revision !== revision ? `, not yet ${revision.slice(0, 12)}` : '';
+  return `${a.sync}/${a.health}${at}${behind}${a.message ? ` (${a.message})` : ''}`;
 }
 
 export interface HealthReport {
@@ -155,14 +165,19 @@ export interface HealthReport {
   unexpected: string[];
 }
 
-export const isReady = (a: AppStatus) => a.sync === 'Synced' && a.health === 'Healthy';
+/**
+ * Synced and Healthy, and (when the run knows the commit it pushed) at that
+ * commit: Synced/Healthy at the previous revision is not the change deployed.
+ */
+export const isReady = (a: AppStatus, revision?: string) =>
+  a.sync === 'Synced' && a.health === 'Healthy' && (revision === undefined || a.revision === revision);
 
-export function healthReport(expected: string[], live: AppStatus[]): HealthReport {
+export function healthReport(expected: string[], live: AppStatus[], revision?: string): HealthReport {
   const byName = new Map(live.map((a) => [a.name, a]));
   const expectedSet = new Set(expected);
   return {
-    ready: expected.filter((n) => byName.has(n) && isReady(byName.get(n)!)),
-    pending: expected.filter((n) => byName.has(n) && !isReady(byName.get(n)!)).map((n) => byName.get(n)!),
+    ready: expected.filter((n) => byName.has(n) && isReady(byName.get(n)!, revision)),
+    pending: expected.filter((n) => byName.has(n) && !isReady(byName.get(n)!, revision)).map((n) => byName.get(n)!),
     missing: expected.filter((n) => !byName.has(n)),
     unexpected: live.map((a) => a.name).filter((n) => !expectedSet.has(n)),
   };

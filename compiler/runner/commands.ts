@@ -1,9 +1,9 @@
-// The runner's commands: apply, status, down, info, port-forward, check-routing.
+// The runner's commands: apply, status, down, info, port-forward, check-routing, traffic.
 // compiler/cli/commands/runner.ts adapts them to the command line (it compiles the
 // spec, prints its diagnostics, and passes the result as `compiled`).
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { EXIT, FabricError, SpecInvalidError, UsageError } from '../errors.ts';
+import { JSON_FORMAT } from '../json-format.ts';
 import type { Compiled } from '../index.ts';
 import { NAMESPACES, PORTS, type Model } from '../model/index.ts';
 import { packageRoot } from '../paths.ts';
@@ -13,11 +13,17 @@ import { minikubeHome } from './cluster-secret.ts';
 import { CommandFailed, Exec } from './exec.ts';
 import { describeFailure, executePlan } from './execute.ts';
 import { hintFor } from './hints.ts';
-import { handleInterrupts } from './interrupt.ts';
+import { exitCodeFor, handleInterrupts } from './interrupt.ts';
+import { askYesNo, quietOnBrokenPipe } from './prompt.ts';
+import { LockHeld, takeRunLock } from './lock.ts';
+import { fleetProfiles, listRegistrations, removalCommands, withOrphanRemoval } from './orphans.ts';
 import { buildPlan, formatPlan, planJSON } from './plan.ts';
+import { formatPreflight, preflight } from './preflight.ts';
+import { endpoints, formatSummary, runSummary, secretReadCommand } from './summary.ts';
 import { createReporter, type Output } from './progress.ts';
-import { containerEngine, minikubeClusters, profileState, type RunContext } from './steps.ts';
-import { container, displayArgv, FLEET_LABEL, kubectl, minikube, type Argv } from './tools.ts';
+import { minikubeClusters, profileState, type RunContext, type Step } from './steps.ts';
+import { engineFor, FLEET_LABEL } from './drivers.ts';
+import { displayArgv, kubectl, minikube, type Argv } from './tools.ts';
 import { formatVerifyTable, rowOk, verifyFleet, type BackendURLs } from './verify.ts';
 
 export interface IO {
@@ -28,19 +34,11 @@ export interface IO {
   confirm(question: string): Promise<boolean>;
 }
 
-export const processIO = (): IO => ({
-  out: process.stdout,
-  err: process.stderr,
-  env: process.env,
-  confirm: async (question) => {
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-      return /^(y|yes)$/i.test((await rl.question(`${question} [y/N] `)).trim());
-    } finally {
-      rl.close();
-    }
-  },
-});
+export function processIO(): IO {
+  quietOnBrokenPipe(process.stdout);
+  quietOnBrokenPipe(process.stderr);
+  return { out: process.stdout, err: process.stderr, env: process.env, confirm: (question) => askYesNo(question) };
+}
 
 const DEFAULT_SPEC = 'spec/fabric.yaml';
 
@@ -88,8 +86,10 @@ function runContext(
     timeoutMs: parseTimeout(opts.timeout),
     pollMs: opts.pollMs ?? 5000,
     signal,
-    appDir: opts.appDir ?? shownPath(join(packageRoot(), 'runtime-app')),
+    appDir: opts.appDir ?? shownPath(packageRoot()),
     minikubeHome: minikubeHome(env),
+    createBranch: opts.createBranch,
+    state: {},
   };
 }
 
@@ -107,6 +107,12 @@ export interface ApplyOptions extends SpecOption {
   graceMs?: number;
   /** Build context of the demo image (default: runtime-app/ of the fabric package). */
   appDir?: string;
+  /** Create git.revision in the repository when it does not exist. */
+  createBranch?: boolean;
+  /** --verbose: echo every command's output as it runs. */
+  verbose?: boolean;
+  /** Colour the progress (the CLI decides: --no-color, NO_COLOR, FORCE_COLOR). */
+  color?: boolean;
 }
 
 function resumeCommand(opts: ApplyOptions): string {
@@ -115,6 +121,7 @@ function resumeCommand(opts: ApplyOptions): string {
     ...(opts.spec !== DEFAULT_SPEC ? [`--spec ${opts.spec}`] : []),
     ...(opts.out !== 'out' ? [`--out ${opts.out}`] : []),
     ...(opts.push ? [] : ['--no-push']),
+    ...(opts.createBranch ? ['--create-branch'] : []),
   ].join(' ');
 }
 
@@ -123,34 +130,75 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new UsageError(`--parallel ${opts.parallel} is not a positive whole number`);
   const compiled = await compile(opts);
-  const exec = new Exec(io.env);
+  // --json: one event per line, the spec's warnings included.
+  if (opts.json)
+    for (const d of compiled.diagnostics) io.out.write(JSON.stringify({ type: 'diagnostic', ...d }) + '\n');
+  const exec = new Exec(io.env, opts.verbose ? io.err : undefined);
   const aborted = new AbortController();
   const ctx = runContext(compiled, opts, exec, io.env, aborted.signal);
-  const plan = buildPlan(ctx);
+  let plan = buildPlan(ctx);
   if (opts.dryRun) {
-    io.out.write(opts.json ? JSON.stringify(planJSON(plan), null, 2) + '\n' : formatPlan(plan, ctx));
+    // The preflight first (read-only commands), then the plan.
+    const checked = await preflight(ctx);
+    plan = await withOrphanRemoval(plan, ctx);
+    io.out.write(
+      opts.json
+        ? JSON.stringify({ format: JSON_FORMAT, type: 'plan', preflight: checked, ...planJSON(plan) }) + '\n'
+        : formatPreflight(checked) + '\n' + formatPlan(plan, ctx),
+    );
     return EXIT.ok;
   }
-  if (!opts.yes && !opts.json && io.out.isTTY) {
-    io.out.write(formatPlan(plan, ctx));
-    if (!(await io.confirm('Apply this plan?'))) {
-      io.out.write('nothing done\n');
-      return EXIT.ok;
-    }
+  let release: () => void;
+  try {
+    release = takeRunLock(compiled.model.name, io.env);
+  } catch (e) {
+    if (e instanceof LockHeld) throw new FabricError(e.message, { exitCode: EXIT.toolFailure, hint: e.hint });
+    throw e;
   }
-  const reporter = createReporter(io.out, { json: Boolean(opts.json), color: !('NO_COLOR' in io.env) });
+  try {
+    const checked = await preflight(ctx);
+    plan = await withOrphanRemoval(plan, ctx);
+    if (checked.problems.length) {
+      io.out.write(opts.json ? JSON.stringify({ type: 'preflight', ...checked }) + '\n' : formatPreflight(checked));
+      if (!opts.json) io.out.write('nothing was changed; fix the problems above and run fabric apply again\n');
+      return EXIT.toolFailure;
+    }
+    if (!opts.yes && !opts.json && io.out.isTTY) {
+      io.out.write(formatPreflight(checked) + '\n' + formatPlan(plan, ctx));
+      if (!(await io.confirm('Apply this plan?'))) {
+        io.out.write('nothing done\n');
+        return EXIT.ok;
+      }
+    } else if (opts.json) io.out.write(JSON.stringify({ type: 'preflight', ...checked }) + '\n');
+    else io.out.write(formatPreflight(checked));
+    return await runPlan(plan, ctx, opts, io, exec, aborted, parallel);
+  } finally {
+    release();
+  }
+}
+
+async function runPlan(
+  plan: Step[],
+  ctx: RunContext,
+  opts: ApplyOptions,
+  io: IO,
+  exec: Exec,
+  aborted: AbortController,
+  parallel: number,
+): Promise<number> {
+  const reporter = createReporter(io.out, { json: Boolean(opts.json), color: opts.color ?? !('NO_COLOR' in io.env) });
   const graceMs = opts.graceMs ?? 10_000;
   const interrupts = handleInterrupts(exec, {
     graceMs,
-    onFirst: () => {
+    onFirst: (signal) => {
       aborted.abort();
       reporter.note(
-        `interrupted: no new step starts; ${exec.running} running command(s) got SIGINT and have ${graceMs / 1000}s to stop (Ctrl-C again to kill them now)`,
+        `interrupted${signal === 'SIGINT' ? '' : ` (${signal})`}: no new step starts; ${exec.running} running command(s) got SIGINT and have ${graceMs / 1000}s to stop (Ctrl-C again to kill them now)`,
       );
     },
-    onSecond: () =>
+    onSecond: (signal) =>
       reporter.note(
-        'second interrupt: killing the running commands; the step they were in starts over on the next run',
+        `second interrupt (${signal}): killing the running commands; the step they were in starts over on the next run`,
       ),
   });
   const started = Date.now();
@@ -162,7 +210,13 @@ export async function applyCommand(opts: ApplyOptions, io: IO = processIO()): Pr
       ms: Date.now() - started,
       ...(status === 'ok' ? {} : { resume: resumeCommand(opts) }),
     });
-    return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : EXIT.toolFailure;
+    if (status === 'ok') {
+      const summary = runSummary(ctx.compiled.model, opts.spec !== DEFAULT_SPEC ? ` --spec ${opts.spec}` : '');
+      if (opts.json) io.out.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
+      else reporter.note(formatSummary(summary).join('\n'));
+    }
+    if (status === 'interrupted') return exitCodeFor(interrupts.by ?? 'SIGINT');
+    return status === 'ok' ? EXIT.ok : EXIT.toolFailure;
   } finally {
     interrupts.dispose();
     reporter.close();
@@ -216,40 +270,6 @@ async function clusterStatus(exec: Exec, model: Model): Promise<ClusterStatus[]>
   );
 }
 
-interface Endpoint {
-  what: string;
-  url: string;
-  note?: string;
-}
-
-function endpoints(model: Model): Endpoint[] {
-  const mon = model.monitoring;
-  const list: Endpoint[] = [
-    { what: 'Grafana', url: model.grafana.url },
-    {
-      what: 'Grafana (ingress)',
-      url: `http://${model.grafana.host}`,
-      note: `resolve ${model.grafana.host} to ${mon.ip}`,
-    },
-  ];
-  for (const app of model.apps) {
-    for (const env of model.environments.filter((e) => app.environments.includes(e.name))) {
-      for (const member of model.clusters.filter((c) => env.memberClusters.includes(c.name))) {
-        if (app.nodePort && member.ip)
-          list.push({ what: `${app.name} on ${member.name}`, url: `http://${member.ip}:${app.nodePort}` });
-        const host = app.hosts[env.name];
-        if (host)
-          list.push({
-            what: `${app.name} on ${member.name} (ingress)`,
-            url: `http://${host}`,
-            note: `resolve ${host} to ${member.ip ?? member.name}`,
-          });
-      }
-    }
-  }
-  return list;
-}
-
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return (
@@ -290,15 +310,23 @@ export async function statusCommand(opts: SpecOption & { json?: boolean }, io: I
     appsError = apps.why;
   }
   const urls = endpoints(model);
+  // Nothing to look at is not success: a script polling status can tell "down" from "up".
+  const reachable = clusters.some((c) => c.state === 'running');
   if (opts.json) {
     io.out.write(
       JSON.stringify(
-        { clusters, applications, ...(appsError ? { applicationsError: appsError } : {}), endpoints: urls },
+        {
+          format: JSON_FORMAT,
+          clusters,
+          applications,
+          ...(appsError ? { applicationsError: appsError } : {}),
+          endpoints: urls,
+        },
         null,
         2,
       ) + '\n',
     );
-    return EXIT.ok;
+    return reachable ? EXIT.ok : EXIT.toolFailure;
   }
   io.out.write(
     'Clusters\n' +
@@ -322,40 +350,74 @@ export async function statusCommand(opts: SpecOption & { json?: boolean }, io: I
       ]),
     );
   io.out.write('\nEndpoints\n' + table(urls.map((e) => [e.what, e.url, e.note ? `(${e.note})` : ''])));
-  return EXIT.ok;
+  if (reachable) return EXIT.ok;
+  io.err.write(
+    'fabric: no cluster of the spec is reachable\nfix: fabric apply creates them; fabric info says how they are reached\n',
+  );
+  return EXIT.toolFailure;
 }
 
-export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO = processIO()): Promise<number> {
+export async function downCommand(
+  opts: SpecOption & { yes?: boolean; json?: boolean },
+  io: IO = processIO(),
+): Promise<number> {
   const { model } = await compile(opts);
-  const profiles = minikubeClusters(model);
-  for (const c of model.clusters.filter((x) => x.provider === 'existing'))
-    io.out.write(`· ${c.name}: provider existing, left alone\n`);
+  // --json: the lines go to stderr and one document, what happened to each profile, to stdout.
+  const say = opts.json ? io.err : io.out;
+  const done: { profile: string; result: 'deleted' | 'missing' | 'failed' | 'left alone' }[] = [];
+  const summary = (code: number) => {
+    if (opts.json) io.out.write(JSON.stringify({ format: JSON_FORMAT, profiles: done }, null, 2) + '\n');
+    return code;
+  };
+  const exec = new Exec(io.env);
+  // Profiles the spec no longer names but that fabric started for this fleet (on its network) go too.
+  const onNetwork = minikubeClusters(model).length ? await fleetProfiles(exec, model) : [];
+  const dropped = Array.isArray(onNetwork) ? onNetwork.filter((p) => !model.clusters.some((c) => c.name === p)) : [];
+  const profiles = [...minikubeClusters(model), ...dropped.map((name) => ({ name }))];
+  for (const c of model.clusters.filter((x) => x.provider === 'existing')) {
+    say.write(`· ${c.name}: provider existing, left alone\n`);
+    done.push({ profile: c.name, result: 'left alone' });
+  }
+  if (model.control.provider === 'existing') {
+    // The registrations live in a control cluster fabric did not create: named, with the command, not deleted.
+    const listed = await probe(exec, listRegistrations(model));
+    const names = listed.ok
+      ? ((JSON.parse(listed.stdout) as { items?: { metadata: { name: string } }[] }).items ?? []).map(
+          (i) => i.metadata.name,
+        )
+      : [];
+    if (names.length)
+      say.write(
+        `· ArgoCD in ${model.control.name} still has this fleet's registrations ${names.join(', ')}; remove them with: ${displayArgv(removalCommands(model, { profiles: [], registrations: names, unknown: [] })[0]).replace(/ delete secret .*/, ` delete secret ${names.join(' ')}`)}\n`,
+      );
+  }
   if (!profiles.length) {
-    io.out.write('no minikube profiles to delete\n');
-    return EXIT.ok;
+    say.write('no minikube profiles to delete\n');
+    return summary(EXIT.ok);
   }
   const names = profiles.map((c) => c.name).join(', ');
   if (!opts.yes) {
-    if (!io.out.isTTY)
+    if (!io.out.isTTY || opts.json)
       throw new UsageError(
         `fabric down deletes the minikube profiles ${names} and will not do it without a confirmation`,
         'run fabric down --yes',
       );
     if (!(await io.confirm(`Delete the minikube profiles ${names} and everything in them?`))) {
-      io.out.write('nothing deleted\n');
-      return EXIT.ok;
+      say.write('nothing deleted\n');
+      return summary(EXIT.ok);
     }
   }
-  const exec = new Exec(io.env);
+  if (dropped.length)
+    say.write(`· also ${dropped.join(', ')}: no longer in the spec, started by fabric for ${model.name}\n`);
   let failed = 0;
   const step = async (label: string, argv: Argv) => {
     try {
       await exec.run(argv);
-      io.out.write(`✓ ${label}\n`);
+      say.write(`✓ ${label}\n`);
     } catch (e) {
       failed += 1;
       const f = describeFailure(e);
-      io.out.write(
+      say.write(
         [
           `✗ ${label}`,
           `  command: ${f.command}`,
@@ -371,33 +433,65 @@ export async function downCommand(opts: SpecOption & { yes?: boolean }, io: IO =
       state = await profileState(exec, c.name);
     } catch (e) {
       failed += 1;
-      io.out.write(
+      done.push({ profile: c.name, result: 'failed' });
+      say.write(
         `✗ ${c.name}: ${(e as Error).message}${e instanceof CommandFailed && hintFor(e) ? `\n  hint: ${hintFor(e)}` : ''}\n`,
       );
       continue;
     }
-    if (state === 'missing') io.out.write(`· ${c.name}: no such profile\n`);
-    else await step(`deleted minikube profile ${c.name}`, minikube.delete(c.name));
+    if (state === 'missing') {
+      say.write(`· ${c.name}: no such profile\n`);
+      done.push({ profile: c.name, result: 'missing' });
+    } else {
+      const before = failed;
+      await step(`deleted minikube profile ${c.name}`, minikube.delete(c.name));
+      done.push({ profile: c.name, result: failed > before ? 'failed' : 'deleted' });
+    }
   }
   // The shared network goes too, when fabric created it (its label) and nothing is attached any more.
-  const engine = container(containerEngine(model));
+  const engine = engineFor(model);
   const net = await probe(exec, engine.networkInspect(model.platform.network));
   if (net.ok) {
-    const [info] = JSON.parse(net.stdout) as {
-      Labels?: Record<string, string>;
-      Containers?: Record<string, unknown>;
-    }[];
-    if (info?.Labels?.[FLEET_LABEL] === model.name && Object.keys(info.Containers ?? {}).length === 0)
+    const info = engine.parseNetwork(net.stdout);
+    if (info?.labels[FLEET_LABEL] === model.name && info.containers.length === 0)
       await step(`removed network ${model.platform.network}`, engine.networkRemove(model.platform.network));
   }
-  return failed ? EXIT.toolFailure : EXIT.ok;
+  return summary(failed ? EXIT.toolFailure : EXIT.ok);
 }
 
-export async function infoCommand(opts: SpecOption, io: IO = processIO()): Promise<number> {
+export async function infoCommand(opts: SpecOption & { json?: boolean }, io: IO = processIO()): Promise<number> {
   const { model } = await compile(opts);
   const mon = model.monitoring;
-  const secretRead = (ctx: string, ns: string, secret: string, key: string) =>
-    `${displayArgv(kubectl(ctx, '-n', ns, 'get', 'secret', secret, '-o', `jsonpath={.data.${key.replace(/\./g, '\\.')}}`))} | base64 -d`;
+  const secretRead = secretReadCommand;
+  if (opts.json) {
+    const info = {
+      format: JSON_FORMAT,
+      grafana: {
+        url: model.grafana.url,
+        host: model.grafana.host,
+        user: 'admin',
+        passwordCommand: secretRead(mon.context, NAMESPACES.monitoring, model.grafana.adminSecret, 'admin-password'),
+      },
+      argocd: {
+        user: 'admin',
+        passwordCommand: secretRead(
+          model.control.context,
+          NAMESPACES.argocd,
+          'argocd-initial-admin-secret',
+          'password',
+        ),
+      },
+      backends: model.backendSets.map((s) => ({
+        key: s.key,
+        mimir: s.mimir.external,
+        loki: s.loki.external,
+        tempo: s.tempo.external,
+      })),
+      endpoints: endpoints(model),
+    };
+    io.out.write(JSON.stringify(info, null, 2) + '\n');
+    return EXIT.ok;
+  }
   const lines = [
     `Grafana        ${model.grafana.url}   or   fabric port-forward grafana  ->  http://localhost:${PORTS.grafana}`,
     `  user         admin`,
@@ -551,7 +645,11 @@ export async function verifyCommand(
       now: Date.now(),
     });
     if (interrupts.interrupted) return EXIT.interrupted;
-    io.out.write(opts.json ? JSON.stringify({ rows, ok: rows.every(rowOk) }, null, 2) + '\n' : formatVerifyTable(rows));
+    io.out.write(
+      opts.json
+        ? JSON.stringify({ format: JSON_FORMAT, rows, ok: rows.every(rowOk) }, null, 2) + '\n'
+        : formatVerifyTable(rows),
+    );
     return rows.every(rowOk) ? EXIT.ok : EXIT.toolFailure;
   } catch (e) {
     if (interrupts.interrupted) return EXIT.interrupted;
@@ -570,5 +668,62 @@ export async function verifyCommand(
   } finally {
     await Promise.all(forwards.map((stop) => stop()));
     interrupts.dispose();
+  }
+}
+
+/** `fabric traffic`: requests to every app URL of the spec (or one environment's) for a while. */
+export async function trafficCommand(
+  opts: SpecOption & { duration?: string; env?: string; rate?: number | string },
+  io: IO = processIO(),
+): Promise<number> {
+  const { model } = await compile(opts);
+  if (opts.env !== undefined && !model.environments.some((e) => e.name === opts.env))
+    throw new UsageError(
+      `--env ${opts.env}: the spec has no such environment`,
+      `one of: ${model.environments.map((e) => e.name).join(', ')}`,
+    );
+  const { trafficTargets } = await import('./traffic.ts');
+  const targets = trafficTargets(model, opts.env);
+  if (!targets.length)
+    throw new UsageError('no app has a NodePort URL to send traffic to', 'give apps.<name>.nodePort in the spec');
+  const durationMs = parseTimeout(opts.duration ?? '60s');
+  const { generateTraffic } = await import('../../runtime-app/src/traffic.ts');
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  io.err.write(`traffic to ${targets.map((t) => t.url).join(', ')} for ${durationMs / 1000}s (Ctrl-C stops)\n`);
+  try {
+    const stats = await generateTraffic({
+      targets,
+      errorShare: 0.1,
+      slowShare: 0.1,
+      durationMs,
+      ...(opts.rate !== undefined ? { ratePerSecond: Number(opts.rate) } : {}),
+      signal: controller.signal,
+    });
+    io.out.write(
+      table([
+        ['env', 'app', 'url', 'requests', '5xx', 'unreachable', 'p50 ms', 'p95 ms'],
+        ...stats.map((t) => [
+          t.env,
+          t.app,
+          t.url,
+          String(t.requests),
+          String(t.errors),
+          String(t.unreachable),
+          String(Math.round(t.p50Ms)),
+          String(Math.round(t.p95Ms)),
+        ]),
+      ]),
+    );
+    if (stats.some((t) => t.unreachable > 0)) {
+      io.err.write(
+        'some requests got no answer: is the fleet up (fabric status), and is this machine on its network?\n',
+      );
+      return EXIT.toolFailure;
+    }
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', stop);
   }
 }

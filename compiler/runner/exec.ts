@@ -58,7 +58,11 @@ const loadExeca = async (): Promise<Execa> => (await import('execa')).execa;
 export class Exec {
   private readonly children = new Set<Child>();
 
-  constructor(readonly env: NodeJS.ProcessEnv = process.env) {}
+  /** `echo` (fabric apply --verbose): a stream that also gets every command's output as it comes. */
+  constructor(
+    readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly echo?: { write(text: string): unknown },
+  ) {}
 
   get running(): number {
     return this.children.size;
@@ -66,6 +70,11 @@ export class Exec {
 
   async run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
     const child = this.spawn(await loadExeca(), argv, opts.input);
+    if (this.echo) {
+      const echo = this.echo;
+      echo.write(`$ ${argv.join(' ')}\n`);
+      child.all?.on('data', (chunk: Buffer) => echo.write(chunk.toString()));
+    }
     const r = await child;
     this.children.delete(child);
     const output = r.all ?? '';

@@ -14,7 +14,8 @@ export function hintFor(e: CommandFailed): string | undefined {
   if (e.reason === 'missing')
     return `install ${tool}${INSTALL[tool] ? ` (${INSTALL[tool]})` : ''} and run fabric apply again`;
   const out = e.output;
-  const profile = tool === 'minikube' ? e.argv[e.argv.indexOf('-p') + 1] : undefined;
+  // Only a command about one profile names it (`minikube version` has none: never the user's default `minikube`).
+  const profile = tool === 'minikube' && e.argv.includes('-p') ? e.argv[e.argv.indexOf('-p') + 1] : undefined;
   if (tool === 'minikube' && e.exitCode !== undefined) {
     const code = e.exitCode;
     if (code === 23)
@@ -29,6 +30,7 @@ export function hintFor(e: CommandFailed): string | undefined {
     if (code === 85) return `the profile ${profile} does not exist`;
     if (profile)
       return `see 'minikube logs -p ${profile}'; if the profile is broken, 'minikube delete -p ${profile}' and run fabric apply again`;
+    return `minikube itself fails: run '${e.argv.join(' ')}' to see why, reinstall minikube if needed (https://minikube.sigs.k8s.io/docs/start/)`;
   }
   if (tool === 'kubectl') {
     const context = e.argv[e.argv.indexOf('--context') + 1];

@@ -10,7 +10,6 @@ import {
   grafanaAdminSecret,
   installArgocd,
   minikubeClusters,
-  prerequisites,
   pushTree,
   registerCluster,
   registeredClusters,
@@ -22,6 +21,7 @@ import {
 } from './steps.ts';
 import { isDemoImage } from '../model/constants.ts';
 import { ingestCredentials } from './ingest-credentials.ts';
+import { registerRepository } from './repo-credentials.ts';
 import { displayArgv } from './tools.ts';
 import { EXIT, FabricError } from '../errors.ts';
 
@@ -69,10 +69,10 @@ export function buildPlan(ctx: RunContext): Step[] {
       ].map((image) => buildAppImage(ctx, c, image)),
     );
   return [
-    prerequisites(ctx),
     ...(profiles.length ? [sharedNetwork(ctx)] : []),
     ...profiles.map((c) => startProfile(ctx, c)),
     installArgocd(ctx),
+    ...(model.git.credentials ? [registerRepository(ctx)] : []),
     ...model.clusters.filter((c) => c.role !== 'control').map((c) => registerCluster(ctx, c)),
     grafanaAdminSecret(ctx),
     ingestCredentials(ctx),

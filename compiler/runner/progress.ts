@@ -2,6 +2,7 @@
 // on a terminal (a line per step, spinner and elapsed time on running steps),
 // plain lines when the output is a file or a pipe, and one JSON object per
 // line with --json.
+import { JSON_FORMAT } from '../json-format.ts';
 
 export interface StepFailure {
   message: string;
@@ -70,10 +71,10 @@ function endLines(e: Extract<RunEvent, { type: 'run-end' }>): string[] {
 class JsonReporter implements Reporter {
   constructor(private readonly out: Output) {}
   emit(event: RunEvent): void {
-    this.out.write(JSON.stringify(event) + '\n');
+    this.out.write(JSON.stringify({ format: JSON_FORMAT, ...event }) + '\n');
   }
   note(text: string): void {
-    this.out.write(JSON.stringify({ type: 'note', message: text }) + '\n');
+    this.out.write(JSON.stringify({ format: JSON_FORMAT, type: 'note', message: text }) + '\n');
   }
   close(): void {}
 }

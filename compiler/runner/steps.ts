@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Compiled } from '../index.ts';
 import { NAMESPACES, VERSIONS, type ClusterModel, type Model } from '../model/index.ts';
-import { expectedApplications, healthReport, parseApplications, type HealthReport } from './applications.ts';
+import { describeApp, healthReport, parseApplications, type AppStatus, type HealthReport } from './applications.ts';
 import {
   clusterSecret,
   clusterSecretName,
@@ -17,16 +17,8 @@ import {
   secretMatches,
 } from './cluster-secret.ts';
 import { CommandFailed, type Exec, type RunOptions } from './exec.ts';
-import {
-  argocdInstallURL,
-  container,
-  displayArgv,
-  inProcess,
-  kubectl,
-  kubectlLocal,
-  minikube,
-  type Argv,
-} from './tools.ts';
+import { engineFor } from './drivers.ts';
+import { argocdInstallURL, displayArgv, inProcess, kubectl, kubectlLocal, minikube, type Argv } from './tools.ts';
 
 export interface Step {
   id: string;
@@ -68,122 +60,48 @@ export interface RunContext {
   pollMs: number;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
-  /** Build context of the demo app image (runtime-app/). */
+  /** Build context of the demo app image: the fabric package root (runtime-app is a workspace of its lockfile). */
   appDir: string;
   minikubeHome: string;
+  /** --create-branch: the push may create git.revision as a new branch. */
+  createBranch?: boolean;
+  /** What earlier steps of this run learned: the commit the push step pushed or found. */
+  state: { revision?: string };
 }
+
+/** The demo image's Dockerfile, relative to the package root (its build context). */
+export const DEMO_DOCKERFILE = 'runtime-app/Dockerfile';
 
 export { DEMO_IMAGE_REPOSITORY } from '../model/constants.ts';
 
-const MiB = 1024 * 1024;
 const ARGOCD_CRDS = ['crd/applications.argoproj.io', 'crd/applicationsets.argoproj.io', 'crd/appprojects.argoproj.io'];
 
 const run = (ctx: RunContext, argv: Argv, opts?: RunOptions) => ctx.exec.run(argv, opts);
 const json = <T>(text: string): T => JSON.parse(text) as T;
 
 /** docker or podman: the engine behind the kic driver. */
-export const containerEngine = (model: Model) => (model.platform.driver === 'podman' ? 'podman' : 'docker');
+export const containerEngine = (model: Model) => engineFor(model).name;
 export const minikubeClusters = (model: Model) => model.clusters.filter((c) => c.provider === 'minikube');
-
-function atLeast(tool: string, found: string, minimum: string, why: string): void {
-  const parse = (v: string) => (/(\d+)\.(\d+)\.(\d+)/.exec(v) ?? []).slice(1).map(Number);
-  const [a, b] = [parse(found), parse(minimum)];
-  if (a.length !== 3) throw new StepError(`cannot read the ${tool} version from ${JSON.stringify(found)}`);
-  for (let i = 0; i < 3; i++) {
-    if (a[i] > b[i]) return;
-    if (a[i] < b[i])
-      throw new StepError(`${tool} ${found} is too old: fabric needs ${minimum} or later`, `${why}; upgrade ${tool}`);
-  }
-}
-
-export function prerequisites(ctx: RunContext): Step {
-  const model = ctx.compiled.model;
-  const profiles = minikubeClusters(model);
-  const existing = model.clusters.filter((c) => c.provider === 'existing');
-  const engine = container(containerEngine(model));
-  const need = profiles.reduce((sum, c) => sum + c.memoryMiB, 0);
-  return {
-    id: 'prerequisites',
-    title: profiles.length ? 'Check tools, versions and the memory budget' : 'Check kubectl and the kube contexts',
-    checks: [],
-    commands: [
-      ...(profiles.length ? [minikube.version(), engine.serverVersion(), engine.memoryBytes()] : []),
-      kubectlLocal.clientVersion(),
-      ...(existing.length ? [kubectlLocal.contexts()] : []),
-    ],
-    notes: profiles.length
-      ? [
-          `memory: ${need} MiB for ${profiles.length} minikube profiles, against the container engine's memory${model.platform.memoryBudgetMiB ? ` and platform.memoryBudget (${model.platform.memoryBudgetMiB} MiB)` : ''}`,
-        ]
-      : [],
-    check: async () => false,
-    action: async (report) => {
-      const found: string[] = [];
-      if (profiles.length) {
-        const mk = (await run(ctx, minikube.version())).stdout.trim();
-        // --static-ip arrived in minikube 1.29.0 (release notes: "Ability to set static-ip for Docker driver #15553").
-        atLeast('minikube', mk, '1.29.0', 'fabric gives every profile a static IP (--static-ip)');
-        const engineVersion = (await run(ctx, engine.serverVersion())).stdout.trim();
-        const engineMiB = Math.floor(Number((await run(ctx, engine.memoryBytes())).stdout.trim()) / MiB);
-        const budgets = [
-          ...(engineMiB > 0 ? [{ what: `the ${containerEngine(model)} engine's memory`, mib: engineMiB }] : []),
-          ...(model.platform.memoryBudgetMiB
-            ? [{ what: 'platform.memoryBudget', mib: model.platform.memoryBudgetMiB }]
-            : []),
-        ];
-        const tightest = budgets.sort((x, y) => x.mib - y.mib)[0];
-        if (tightest && need > tightest.mib) {
-          throw new StepError(
-            `the minikube profiles ask for ${need} MiB in all (${profiles.map((c) => `${c.name} ${c.memoryMiB}`).join(', ')}), more than ${tightest.what} (${tightest.mib} MiB)`,
-            'lower clusters.<name>.memory, give the container engine more memory, or move clusters to provider: existing',
-          );
-        }
-        found.push(
-          `minikube ${mk}`,
-          `${containerEngine(model)} ${engineVersion}`,
-          `memory ${need}/${tightest?.mib ?? '?'} MiB`,
-        );
-      }
-      const kv =
-        json<{ clientVersion?: { gitVersion?: string } }>((await run(ctx, kubectlLocal.clientVersion())).stdout)
-          .clientVersion?.gitVersion ?? '';
-      // Server-side apply (the ArgoCD install needs it) is GA from Kubernetes 1.22.
-      atLeast('kubectl', kv, '1.22.0', 'fabric installs ArgoCD with server-side apply');
-      found.push(`kubectl ${kv}`);
-      if (existing.length) {
-        const contexts = new Set((await run(ctx, kubectlLocal.contexts())).stdout.split('\n').map((l) => l.trim()));
-        const absent = existing.filter((c) => !contexts.has(c.context));
-        if (absent.length)
-          throw new StepError(
-            `no kube context ${absent.map((c) => `'${c.context}' (cluster ${c.name})`).join(', ')}`,
-            'add the context to your kubeconfig (kubectl config get-contexts lists them), or fix clusters.<name>.context',
-          );
-      }
-      report(found.join(', '));
-    },
-  };
-}
 
 export function sharedNetwork(ctx: RunContext): Step {
   const { network, subnet } = ctx.compiled.model.platform;
-  const engine = container(containerEngine(ctx.compiled.model));
+  const engine = engineFor(ctx.compiled.model);
   return {
     id: 'network',
     title: `Create the shared network ${network} (${subnet})`,
     checks: [engine.networkInspect(network)],
     commands: [engine.networkCreate(network, subnet, ctx.compiled.model.name)],
     check: async () => {
-      const r = await run(ctx, engine.networkInspect(network), { okExitCodes: [1] });
-      if (r.exitCode === 1) {
-        if (/not found|no such network/i.test(r.output)) return false;
-        throw new CommandFailed(r.argv, 'exit', 1, r.output);
+      const r = await run(ctx, engine.networkInspect(network), { okExitCodes: [engine.missingNetworkExit] });
+      if (r.exitCode !== 0) {
+        if (engine.isMissingNetwork(r.output)) return false;
+        throw new CommandFailed(r.argv, 'exit', r.exitCode, r.output);
       }
-      const subnets =
-        json<{ IPAM?: { Config?: { Subnet?: string }[] } }[]>(r.stdout)[0]?.IPAM?.Config?.map((c) => c.Subnet) ?? [];
+      const subnets = engine.parseNetwork(r.stdout)?.subnets ?? [];
       if (!subnets.includes(subnet)) {
         throw new StepError(
           `the network ${network} exists with subnet ${subnets.join(', ') || 'none'}, not ${subnet}`,
-          `the clusters' static IPs are in ${subnet}: remove the network (docker network rm ${network}) if nothing uses it, or set platform.network to another name`,
+          `the clusters' static IPs are in ${subnet}: remove the network (${engine.name} network rm ${network}) if nothing uses it, or set platform.network to another name`,
         );
       }
       return true;
@@ -462,7 +380,7 @@ const shortImage = (ref: string) =>
 
 export function buildAppImage(ctx: RunContext, cluster: ClusterModel, image: string): Step {
   const list = minikube.imageList(cluster.name);
-  const build = minikube.imageBuild(cluster.name, image, ctx.appDir);
+  const build = minikube.imageBuild(cluster.name, image, ctx.appDir, DEMO_DOCKERFILE);
   return {
     id: `image/${cluster.name}/${image}`,
     title: `Build ${image} into ${cluster.name}`,
@@ -471,9 +389,9 @@ export function buildAppImage(ctx: RunContext, cluster: ClusterModel, image: str
     commands: [build],
     check: async () => (await run(ctx, list)).stdout.split('\n').map(shortImage).includes(shortImage(image)),
     action: async () => {
-      if (!existsSync(join(ctx.appDir, 'Dockerfile')))
+      if (!existsSync(join(ctx.appDir, DEMO_DOCKERFILE)))
         throw new StepError(
-          `${join(ctx.appDir, 'Dockerfile')} is missing`,
+          `${join(ctx.appDir, DEMO_DOCKERFILE)} is missing`,
           'the demo app image is built from runtime-app/Dockerfile; restore it, or point apps.<name>.image at an image the cluster can pull',
         );
       await run(ctx, build);
@@ -523,7 +441,7 @@ export function pushTree(ctx: RunContext): Step {
     if (!(e instanceof PushError)) return e;
     const hint =
       e.code === 'branch-missing'
-        ? `create it with fabric push --spec ${ctx.specPath} --create-branch`
+        ? `create it: fabric apply --create-branch (or fabric push --spec ${ctx.specPath} --create-branch)`
         : (e.hint ?? 'see the message above');
     return new StepError(e.message, `${hint}; then run fabric apply again`);
   };
@@ -550,6 +468,7 @@ export function pushTree(ctx: RunContext): Step {
       const { diffTree } = await import('../push/index.ts');
       try {
         const d = await diffTree(await options());
+        if (d.base !== null && d.changes.files.length === 0) ctx.state.revision = d.base;
         return d.base !== null && d.changes.files.length === 0;
       } catch (e) {
         throw await asStepError(e);
@@ -558,7 +477,8 @@ export function pushTree(ctx: RunContext): Step {
     action: async (report) => {
       const push = await import('../push/index.ts');
       try {
-        const r = await push.pushTree(await options());
+        const r = await push.pushTree({ ...(await options()), createBranch: ctx.createBranch });
+        if (r.commit) ctx.state.revision = r.commit;
         report(
           r.status === 'up-to-date' ? 'up to date' : `pushed ${r.commit?.slice(0, 12)}: ${push.totalsLine(r.changes)}`,
         );
@@ -593,20 +513,39 @@ export function applyApplicationSets(ctx: RunContext): Step {
 export function waitForApplications(ctx: RunContext, expected: string[]): Step {
   const control = ctx.compiled.model.control.context;
   const list = kubectl(control, '-n', NAMESPACES.argocd, 'get', 'applications.argoproj.io', '-o', 'json');
-  const poll = async () => healthReport(expected, parseApplications((await run(ctx, list)).stdout));
+  const poll = async () => {
+    const live = parseApplications((await run(ctx, list)).stdout);
+    return { live, report: healthReport(expected, live, ctx.state.revision) };
+  };
   const minutes = ctx.timeoutMs / 60_000;
   return {
     id: 'health',
-    title: `Wait for ${expected.length} Applications to be Synced and Healthy (timeout ${Number.isInteger(minutes) ? `${minutes}m` : `${ctx.timeoutMs / 1000}s`})`,
+    title: `Wait for ${expected.length} Applications to be Synced and Healthy at the pushed commit (timeout ${Number.isInteger(minutes) ? `${minutes}m` : `${ctx.timeoutMs / 1000}s`})`,
     checks: [list],
     commands: [list],
-    notes: [`expected: ${expected.join(', ')}`],
-    check: async () => (await poll()).ready.length === expected.length,
+    notes: [
+      `expected: ${expected.join(', ')}`,
+      ctx.push
+        ? 'each must report the commit the push step pushed (status.sync.revision)'
+        : 'with --no-push fabric pushed nothing, so any revision ArgoCD reports counts',
+    ],
+    check: async () => (await poll()).report.ready.length === expected.length,
     action: async (report) => {
       const deadline = Date.now() + ctx.timeoutMs;
+      const seen = new Map<string, string>();
+      const revision = ctx.state.revision;
       for (;;) {
-        const r = await poll();
-        report(`${r.ready.length}/${expected.length} Synced and Healthy`);
+        const { live, report: r } = await poll();
+        // Progress per Application: a line each time one changes state.
+        for (const name of expected) {
+          const app = live.find((a) => a.name === name);
+          const line = app ? describeApp(app, revision) : 'not created yet';
+          if (seen.get(name) !== line) report(`${name}: ${line}`);
+          seen.set(name, line);
+        }
+        report(
+          `${r.ready.length}/${expected.length} Synced and Healthy${revision ? ` at ${revision.slice(0, 12)}` : ''}`,
+        );
         if (r.ready.length === expected.length) return;
         const left = deadline - Date.now();
         if (left <= 0) throw notConverged(r, expected.length, ctx, control);
@@ -617,14 +556,16 @@ export function waitForApplications(ctx: RunContext, expected: string[]): Step {
 }
 
 function notConverged(r: HealthReport, total: number, ctx: RunContext, control: string): StepError {
+  const revision = ctx.state.revision;
   const details = [
-    ...r.pending.map((a) => `${a.name}: ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`),
+    ...r.pending.map((a: AppStatus) => `${a.name}: ${describeApp(a, revision)}`),
     ...r.missing.map((n) => `${n}: not created (does an ApplicationSet selector match the cluster Secret labels?)`),
     ...(r.unexpected.length ? [`not predicted by fabric: ${r.unexpected.join(', ')}`] : []),
   ];
+  const behind = r.pending.filter((a) => revision && a.revision !== revision).length;
   const first = r.pending[0]?.name ?? r.missing[0];
   return new StepError(
-    `timed out after ${ctx.timeoutMs / 1000}s: ${total - r.ready.length} of ${total} Applications are not Synced and Healthy`,
+    `timed out after ${ctx.timeoutMs / 1000}s: ${total - r.ready.length} of ${total} Applications are not Synced and Healthy${revision ? ` at ${revision.slice(0, 12)}` : ''}${behind ? ` (${behind} still at an older revision)` : ''}`,
     `look closer with ${displayArgv(kubectl(control, '-n', NAMESPACES.argocd, 'describe', 'applications.argoproj.io', first))}; run fabric apply again (or with a longer --timeout) to keep waiting`,
     details,
   );

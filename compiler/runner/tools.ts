@@ -10,7 +10,7 @@
 //   addons.md: addons enable ADDON_NAME, addons list -o json; image.md: image build -t, image ls
 //   ip.md, delete.md, version.md (--short)
 // kubectl flags are checked against `kubectl <command> --help` by tests/runner-plan.test.ts.
-import { CLUSTER_LABELS, type ClusterModel, type Model } from '../model/index.ts';
+import type { ClusterModel, Model } from '../model/index.ts';
 
 export type Argv = string[];
 
@@ -37,7 +37,8 @@ export const minikube = {
   addonsList: (profile: string): Argv => ['minikube', 'addons', 'list', '-p', profile, '-o', 'json'],
   enableIngress: (profile: string): Argv => ['minikube', 'addons', 'enable', 'ingress', '-p', profile],
   imageList: (profile: string): Argv => ['minikube', 'image', 'ls', '-p', profile],
-  imageBuild: (profile: string, tag: string, contextDir: string): Argv => [
+  /** dockerfile: relative to contextDir (the demo image builds from the package root, see runtime-app/Dockerfile). */
+  imageBuild: (profile: string, tag: string, contextDir: string, dockerfile: string): Argv => [
     'minikube',
     '-p',
     profile,
@@ -45,30 +46,12 @@ export const minikube = {
     'build',
     '-t',
     tag,
+    '-f',
+    dockerfile,
     contextDir,
   ],
   delete: (profile: string): Argv => ['minikube', 'delete', '-p', profile],
 };
-
-/** docker or podman: the same network subcommands and flags. */
-export const container = (tool: string) => ({
-  serverVersion: (): Argv => [tool, 'version', '--format', '{{.Server.Version}}'],
-  memoryBytes: (): Argv => [tool, 'info', '--format', '{{.MemTotal}}'],
-  networkInspect: (network: string): Argv => [tool, 'network', 'inspect', network],
-  networkCreate: (network: string, subnet: string, fleet: string): Argv => [
-    tool,
-    'network',
-    'create',
-    '--driver=bridge',
-    `--subnet=${subnet}`,
-    `--label=${FLEET_LABEL}=${fleet}`,
-    network,
-  ],
-  networkRemove: (network: string): Argv => [tool, 'network', 'rm', network],
-});
-
-/** Marks the network fabric created, so `fabric down` removes only its own. */
-export const FLEET_LABEL = CLUSTER_LABELS.fleet;
 
 /** Every kubectl call names its context: fabric never relies on, or changes, the current one. */
 export const kubectl = (context: string, ...args: string[]): Argv => ['kubectl', '--context', context, ...args];

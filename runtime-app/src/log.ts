@@ -2,7 +2,7 @@
 // it belongs to. With telemetry on, records go only over OTLP (the Logs SDK),
 // so nothing should also scrape stdout; with telemetry off they are printed
 // to stdout so a local run still shows them.
-import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, TraceFlags, type Span } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
 import { INSTRUMENTATION_SCOPE, LOG_FIELD } from './telemetry-names.ts';
 
@@ -19,7 +19,10 @@ const SEVERITY: Record<Level, SeverityNumber> = { info: SeverityNumber.INFO, err
 export function createLogger({ otlp }: { otlp: boolean }): Logger {
   const otelLogger = logs.getLogger(INSTRUMENTATION_SCOPE);
   return {
-    log(level, msg, fields = {}, span = trace.getActiveSpan()) {
+    log(level, msg, fields = {}, activeSpan = trace.getActiveSpan()) {
+      // A span the sampler dropped is never exported: a log pointing at it would lead nowhere.
+      const sampled = ((activeSpan?.spanContext().traceFlags ?? 0) & TraceFlags.SAMPLED) !== 0;
+      const span = sampled ? activeSpan : undefined;
       const spanContext = span?.spanContext();
       const record = {
         level,
@@ -37,8 +40,9 @@ export function createLogger({ otlp }: { otlp: boolean }): Logger {
         severityText: level.toUpperCase(),
         body,
         // The record's own trace context (OTLP traceId/spanId, which Loki
-        // stores as trace_id/span_id structured metadata) matches the body.
-        ...(span && { context: trace.setSpan(ROOT_CONTEXT, span) }),
+        // stores as trace_id/span_id structured metadata) matches the body;
+        // none rather than the active, unsampled one.
+        context: span ? trace.setSpan(ROOT_CONTEXT, span) : ROOT_CONTEXT,
       });
     },
   };

@@ -1,12 +1,11 @@
 // Starts the OpenTelemetry SDK (traces, metrics, logs over OTLP), configured
-// by the standard OTEL_* environment variables. Must run before express is
-// loaded so the HTTP and express instrumentations can patch it.
-import { register } from 'node:module';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+// by the standard OTEL_* environment variables. No instrumentation library:
+// observe-requests.ts records the server span, metrics and log of every
+// request itself (the HTTP and express instrumentations cost more per
+// request than the app's own work).
+import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
 import { envDetector, hostDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
-import { DEFAULT_SERVICE_NAME } from './telemetry-names.ts';
+import { DEFAULT_SERVICE_NAME, DEFAULT_TRACES_SAMPLER } from './telemetry-names.ts';
 
 export interface Telemetry {
   /** True when the SDK runs and exports; false means every OTel API call is a no-op. */
@@ -35,12 +34,18 @@ function namesService(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.OTEL_SERVICE_NAME) || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
 }
 
+/**
+ * The sampler when OTEL_TRACES_SAMPLER is not set (DEFAULT_TRACES_SAMPLER);
+ * undefined lets the SDK build the one OTEL_TRACES_SAMPLER and
+ * OTEL_TRACES_SAMPLER_ARG name.
+ */
+export function defaultSampler(env: NodeJS.ProcessEnv): tracing.Sampler | undefined {
+  if (env.OTEL_TRACES_SAMPLER?.trim()) return undefined;
+  return new tracing.ParentBasedSampler({ root: new tracing.TraceIdRatioBasedSampler(DEFAULT_TRACES_SAMPLER.ratio) });
+}
+
 export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry {
   if (!telemetryWanted(env)) return { enabled: false, shutdown: async () => {} };
-
-  // express is CommonJS but our code is ESM: the import hook lets the
-  // instrumentations see modules loaded through `import`, not only `require`.
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 
   const sdk = new NodeSDK({
     // Readers, processors and exporters come from OTEL_* (protocol, endpoint,
@@ -50,12 +55,7 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
     // replicas never write the same series; env comes last so
     // OTEL_RESOURCE_ATTRIBUTES can override anything detected.
     resourceDetectors: [serviceInstanceIdDetector, processDetector, hostDetector, envDetector],
-    instrumentations: [
-      new HttpInstrumentation(),
-      // Middleware spans add nothing here; without them a middleware sees the
-      // HTTP server span as active, which is the span request logs point at.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-    ],
+    sampler: defaultSampler(env),
   });
   sdk.start();
   return {

@@ -11,7 +11,7 @@ import {
   totalsLine,
   type GitTarget,
 } from '../../push/index.ts';
-import { compileAndReport, EXIT } from '../output.ts';
+import { compileAndReport, EXIT, note, say, writeJSON } from '../output.ts';
 
 export interface TargetFlags {
   spec: string;
@@ -24,11 +24,14 @@ export interface TargetFlags {
 export interface PushFlags extends TargetFlags {
   createBranch?: boolean;
   message?: string;
+  json?: boolean;
 }
 
 export interface DiffFlags extends TargetFlags {
   json?: boolean;
   exitCode?: boolean;
+  /** The list of files and their line counts instead of the patches. */
+  stat?: boolean;
 }
 
 function targetOf(compiled: Compiled, flags: TargetFlags): GitTarget {
@@ -40,9 +43,9 @@ function targetOf(compiled: Compiled, flags: TargetFlags): GitTarget {
   };
   if (target.repoURL !== fromSpec.repoURL || target.branch !== fromSpec.revision || target.path !== fromSpec.path) {
     // The ArgoCD Applications in the tree still read what the spec says.
-    process.stderr.write(
+    note(
       `note: the tree's ArgoCD Applications read ${redactCredentials(fromSpec.repoURL)} ${fromSpec.revision} '${fromSpec.path}' (from ${flags.spec}); ` +
-        `pushing to ${redactCredentials(target.repoURL)} ${target.branch} '${target.path}'\n`,
+        `pushing to ${redactCredentials(target.repoURL)} ${target.branch} '${target.path}'`,
     );
   }
   return target;
@@ -52,10 +55,10 @@ function where(target: GitTarget): string {
   return `${redactCredentials(target.repoURL)} ${target.branch}${target.path ? ` (${target.path.replace(/\/?$/, '/')})` : ''}`;
 }
 
-const printNotes = (notes: string[]) => notes.forEach((n) => process.stderr.write(`note: ${n}\n`));
+const printNotes = (notes: string[]) => notes.forEach((n) => note(`note: ${n}`));
 
 export async function pushCommand(flags: PushFlags): Promise<number> {
-  const compiled = await compileAndReport(flags.spec, false);
+  const compiled = await compileAndReport(flags.spec, Boolean(flags.json));
   return pushCompiled(compiled, flags);
 }
 
@@ -70,16 +73,34 @@ export async function pushCompiled(compiled: Compiled, flags: PushFlags): Promis
     force: flags.force,
     message: flags.message,
   });
+  if (flags.json) {
+    writeJSON({
+      status: result.status,
+      commit: result.commit,
+      branchCreated: result.branchCreated,
+      repoURL: redactCredentials(target.repoURL),
+      branch: target.branch,
+      path: target.path,
+      changes: result.changes,
+      overwritten: result.overwritten,
+      notes: result.notes,
+    });
+    return EXIT.ok;
+  }
   printNotes(result.notes);
   if (result.overwritten.length > 0)
-    process.stderr.write(`note: --force overwrote files fabric did not write last: ${result.overwritten.join(', ')}\n`);
+    note(`note: --force overwrote files fabric did not write last: ${result.overwritten.join(', ')}`);
   if (result.status === 'up-to-date') {
-    process.stdout.write(`${where(target)}: up to date\n`);
+    say(`${where(target)}: up to date`);
     return EXIT.ok;
   }
   const verb = result.branchCreated ? 'created the branch with' : 'pushed';
-  process.stdout.write(`${verb} ${result.commit!.slice(0, 12)} to ${where(target)}: ${totalsLine(result.changes)}\n`);
-  for (const c of result.changes.components) process.stdout.write(`  ${componentLine(c)}\n`);
+  say(
+    [
+      `${verb} ${result.commit!.slice(0, 12)} to ${where(target)}: ${totalsLine(result.changes)}`,
+      ...result.changes.components.map((c) => `  ${componentLine(c)}`),
+    ].join('\n'),
+  );
   return EXIT.ok;
 }
 
@@ -94,39 +115,35 @@ export async function diffCommand(flags: DiffFlags): Promise<number> {
     force: flags.force,
   });
   const changed = result.changes.files.length > 0;
+  const { fileDiffs, formatPatches, formatStat } = await import('../content-diff.ts');
+  const diffs = await fileDiffs(result.contents);
   if (json) {
-    process.stdout.write(
-      JSON.stringify(
-        {
-          repoURL: redactCredentials(target.repoURL),
-          branch: target.branch,
-          path: target.path,
-          base: result.base,
-          changes: result.changes,
-          handEdits: result.handEdits,
-          unownedFiles: result.unownedFiles,
-          notes: result.notes,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    writeJSON({
+      repoURL: redactCredentials(target.repoURL),
+      branch: target.branch,
+      path: target.path,
+      base: result.base,
+      changes: result.changes,
+      files: diffs,
+      handEdits: result.handEdits,
+      unownedFiles: result.unownedFiles,
+      notes: result.notes,
+    });
   } else {
     printNotes(result.notes);
     const base = result.base
       ? `@ ${result.base.slice(0, 12)}`
       : '(branch does not exist yet; push with --create-branch)';
-    process.stdout.write(`${where(target)} ${base}\n${formatChangeSet(result.changes)}`);
-    if (result.handEdits.length > 0) {
-      process.stderr.write(
-        `warning: changed in the repository since fabric's last commit (push refuses without --force): ${result.handEdits.join(', ')}\n`,
+    say(`${where(target)} ${base}\n${formatChangeSet(result.changes)}`);
+    if (changed) process.stdout.write(flags.stat ? formatStat(diffs) : formatPatches(diffs));
+    if (result.handEdits.length > 0)
+      note(
+        `warning: changed in the repository since fabric's last commit (push refuses without --force): ${result.handEdits.join(', ')}`,
       );
-    }
-    if (result.unownedFiles.length > 0) {
-      process.stderr.write(
-        `warning: exist in the repository but were not written by fabric (push refuses without --force): ${result.unownedFiles.join(', ')}\n`,
+    if (result.unownedFiles.length > 0)
+      note(
+        `warning: exist in the repository but were not written by fabric (push refuses without --force): ${result.unownedFiles.join(', ')}`,
       );
-    }
   }
   return changed && flags.exitCode ? EXIT.changes : EXIT.ok;
 }

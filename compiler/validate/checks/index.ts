@@ -18,6 +18,7 @@ import lokiRetention from './loki-retention.ts';
 import memoryBudget from './memory-budget.ts';
 import nodePorts from './node-ports.ts';
 import providerFields from './provider-fields.ts';
+import repoReach from './repo-reach.ts';
 import reservedAppNames from './reserved-app-names.ts';
 import subnet from './subnet.ts';
 import urls from './urls.ts';
@@ -39,6 +40,7 @@ export const CHECKS: readonly Check<any>[] = [
   imagePins,
   lokiRetention,
   valueLimits,
+  repoReach,
   urls,
   gitValues,
   ingest,
