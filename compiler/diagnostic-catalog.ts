@@ -328,6 +328,57 @@ export const CATALOG = {
     example: 'platform:\n  subnet: 192.168.200.5/24',
     fix: 'Write the network address: 192.168.200.0/24.',
   },
+  FAB250: {
+    name: 'ingest-unreachable',
+    severity: 'error',
+    summary:
+      "An existing member cluster would send telemetry to the monitoring node's address on this machine's private minikube network.",
+    example:
+      'clusters:\n  monitoring-cluster: { role: monitoring, ip: 192.168.200.13 }\n  prod-eks: { role: member, environment: prod, provider: existing, context: prod }',
+    fix: 'Set clusters.<monitoring>.ingest.url to an https address every member can reach, with ingest.tls.secret.',
+  },
+  FAB251: {
+    name: 'ingest-plaintext',
+    severity: 'error',
+    summary: 'An existing member would send its ingest credentials and telemetry over plain http.',
+    example: 'clusters:\n  monitoring-cluster:\n    ingest: { url: http://ingest.example.com }',
+    fix: 'Use an https:// ingest.url, with ingest.tls.secret or a TLS-terminating load balancer.',
+  },
+  FAB252: {
+    name: 'egress-cidrs-missing',
+    severity: 'error',
+    summary: "An existing member has no egressCIDRs: the gateway's NetworkPolicy would have to admit 0.0.0.0/0.",
+    example: 'clusters:\n  prod-eks: { role: member, environment: prod, provider: existing, context: prod }',
+    fix: 'Set clusters.<name>.egressCIDRs to the addresses the cluster sends from (its NAT gateway IPs).',
+  },
+  FAB253: {
+    name: 'egress-cidr-invalid',
+    severity: 'error',
+    summary: 'An egressCIDRs entry has host bits set, or is 0.0.0.0/0.',
+    example: 'clusters:\n  prod-eks:\n    egressCIDRs: [203.0.113.5/24]',
+    fix: 'Write the network address (203.0.113.0/24) or the one address (203.0.113.5/32).',
+  },
+  FAB254: {
+    name: 'cni-no-network-policy',
+    severity: 'warning',
+    summary: 'platform.cni is a CNI that enforces no NetworkPolicy (kindnet): the generated policies do nothing.',
+    example: 'platform:\n  cni: kindnet',
+    fix: 'Use calico (the default) or cilium.',
+  },
+  FAB255: {
+    name: 'app-image-unpullable',
+    severity: 'error',
+    summary: 'An app built locally (runtime-app/) runs on an existing cluster whose nodes cannot pull it.',
+    example: 'apps:\n  shop: { image: fabric/instrumented-app:0.1.0, port: 8080 }   # with an existing member',
+    fix: 'Set platform.registry (a registry the nodes pull from), or use an image from a public registry.',
+  },
+  FAB256: {
+    name: 'ingest-misplaced',
+    severity: 'error',
+    summary: 'clusters.<name>.ingest is set on a cluster that is not the monitoring cluster.',
+    example: 'clusters:\n  stage-cluster: { role: member, ingest: { url: https://x.example.com } }',
+    fix: 'Move it to the monitoring cluster.',
+  },
   FAB226: {
     name: 'repo-unreachable-from-cluster',
     severity: 'warning',

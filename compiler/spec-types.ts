@@ -1,6 +1,10 @@
 // Generated from schema/fabric.schema.json by scripts/gen-types.mjs. Do not edit.
 
 /**
+ * An IPv4 network in CIDR notation, without host bits (192.168.200.0/24, 203.0.113.7/32).
+ */
+export type Cidr = string;
+/**
  * Environment name: used in namespaces, object names, datasource UIDs and tenant IDs. A lowercase DNS-1123 label that starts with a letter, 2 to 20 characters.
  */
 export type EnvironmentName = string;
@@ -123,13 +127,17 @@ export interface Platform {
    */
   kubernetesVersion?: string;
   /**
-   * CNI for minikube profiles. calico enforces the NetworkPolicies fabric generates; kindnet does not.
+   * CNI for minikube profiles. calico and cilium enforce the NetworkPolicies fabric generates; kindnet does not (fabric validate warns).
    */
   cni?: 'calico' | 'cilium' | 'kindnet';
   /**
    * Memory this machine can give to all minikube profiles together; validate warns when the clusters ask for more.
    */
   memoryBudget?: string;
+  /**
+   * Registry host (and optional path) that existing clusters pull locally built app images from, e.g. registry.example.com/fabric. Without it an app built from runtime-app/ cannot run on an existing cluster.
+   */
+  registry?: string;
 }
 /**
  * How the Mimir, Loki and Tempo backends in the monitoring cluster are laid out.
@@ -212,6 +220,35 @@ export interface Cluster {
    * API server URL of an existing cluster, as ArgoCD in the control cluster reaches it.
    */
   server?: string;
+  /**
+   * Monitoring cluster only: how member clusters reach its ingest gateway (the one authenticated write path into Mimir, Loki and Tempo). minikube members always use the gateway's NodePort on the shared network; members with provider: existing use url.
+   */
+  ingest?: {
+    /**
+     * Base URL of the gateway that every existing member can reach (scheme, host, optional port; no path). You point DNS at the gateway's LoadBalancer Service. Must be https when an existing member uses it.
+     */
+    url?: string;
+    /**
+     * TLS on the gateway's public listener.
+     */
+    tls?: {
+      /**
+       * Name of a kubernetes.io/tls Secret in the monitoring namespace of the monitoring cluster (you create it; fabric apply checks it exists). Its certificate must be trusted by the members (a public CA).
+       */
+      secret: string;
+    };
+    /**
+     * NodePort of the gateway on the shared network (minikube members).
+     */
+    nodePort?: number;
+  };
+  /**
+   * Existing member clusters: the addresses they send from as the monitoring cluster sees them (cloud NAT gateway IPs). The gateway's NetworkPolicy admits these instead of 0.0.0.0/0.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  egressCIDRs?: [Cidr, ...Cidr[]];
 }
 /**
  * One environment: its backend NodePorts, retention and alert overrides.

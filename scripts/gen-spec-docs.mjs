@@ -19,6 +19,11 @@ const PATTERN_WORDS = {
   '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([89]|[12][0-9]|30)$':
     'an IPv4 address, `/` and a prefix length from 8 to 30',
   '^v1\\.[0-9]+\\.[0-9]+$': '`v1.` followed by minor and patch numbers',
+  '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*$':
+    'a registry host (lower-case letters, digits, `.` and `-`), an optional `:port` and optional `/path` segments',
+  '^https?://[A-Za-z0-9.-]+(:[0-9]+)?/?$': '`https://` (or `http://`), a host and an optional `:port`; no path',
+  '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])$':
+    'an IPv4 address, `/` and a prefix length from 0 to 32',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'an environment variable name: letters, digits and `_`, not starting with a digit',
   '^[A-Za-z0-9][A-Za-z0-9._@:/-]*$':
     'letters, digits, `.`, `_`, `@`, `:`, `/` and `-`, starting with a letter or digit',

@@ -59,6 +59,7 @@ test('applicationNames (the FAB221 list) is the deployments of the same shape, i
     'alerting-rules',
     'monitoring-namespace',
     'grafana',
+    'ingest-gateway',
     'rules-sync',
     'prometheus-operator-crds-mon',
     'mimir-prod',

@@ -38,7 +38,10 @@ test('B1: schema errors are located: the unknown key, the mapping that lacks a k
   const typo = REFERENCE.replace('    cpus: 4\n', '    cpus: 4\n    prots: 3\n');
   const [unknown] = diagnostics(validate(typo));
   assert.equal(where([unknown]), [`FAB101 ${at(typo, 'prots')}`]);
-  assert.is(unknown.hint, 'allowed keys: role, environment, provider, ip, cpus, memory, context, server');
+  assert.is(
+    unknown.hint,
+    'allowed keys: role, environment, provider, ip, cpus, memory, context, server, ingest, egressCIDRs',
+  );
 
   const missing = edited([['clusters', 'stage-cluster', 'role'], undefined]);
   const [required] = diagnostics(validate(missing));

@@ -12,6 +12,35 @@ const CASES = ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}
 const alloyString = (text: string, attr: string) =>
   [...text.matchAll(new RegExp(`${attr}\\s*=\\s*"([^"]*)"`, 'g'))].map((m) => m[1]);
 
+/** nginx.conf: each environment's user reaches its own backend set only, with its own tenant (or none). */
+function checkGatewayRoutes({ model, files }: Compiled) {
+  const conf = files.find((f) =>
+    f.path.endsWith('/ingest-gateway/overlays/' + model.monitoring.name + '/nginx.conf'),
+  )!.contents;
+  const map = (variable: string) =>
+    new Map(
+      [
+        ...(new RegExp(`map \\$remote_user \\$${variable} \\{([^}]*)\\}`).exec(conf)?.[1] ?? '').matchAll(
+          /^\s*\\(\S+) (\S+);/gm,
+        ),
+      ].map((m) => [m[1], m[2].replace(/"/g, '')]),
+    );
+  const envs = map('fabric_env');
+  const tenants = map('fabric_tenant');
+  assert.equal([...envs.keys()].sort(), model.environments.map((e) => e.name).sort(), 'one user per environment');
+  for (const env of model.environments) {
+    const key = envs.get(env.name)!;
+    assert.is(key, env.backends.key, `${env.name}'s credential routes to its backend set`);
+    assert.is(tenants.get(env.name), env.tenant ?? '', `${env.name}'s credential sets its own tenant`);
+    const upstream = (b: string) => new RegExp(`upstream ${b}_${key} \\{ server ([^;]+); \\}`).exec(conf)?.[1];
+    assert.is(upstream('mimir'), new URL(env.backends.mimir.internal).host);
+    assert.is(upstream('loki'), new URL(env.backends.loki.internal).host);
+    assert.is(upstream('tempo'), new URL(env.backends.tempo.otlpHttp).host);
+  }
+  assert.match(conf, /proxy_set_header X-Scope-OrgID \$fabric_tenant;/);
+  assert.match(conf, /default _deny;/);
+}
+
 function checkIsolation(c: Compiled) {
   const { model, files } = c;
   for (const cluster of model.clusters.filter((x) => x.role === 'member')) {
@@ -25,34 +54,27 @@ function checkIsolation(c: Compiled) {
       ...alloyString(config, 'url'),
       ...alloyString(config, 'endpoint').filter((e) => !e.startsWith('0.0.0.0')),
     ];
-    assert.ok(urls.length >= 4, `${cluster.name}: expected remote_write, Loki OTLP, Loki push and Tempo endpoints`);
-    for (const u of urls) {
-      const port = Number(/:(\d+)/.exec(u.replace(/^https?:\/\//, ''))?.[1]);
-      assert.ok(
-        [mine.mimir.nodePort, mine.loki.nodePort, mine.tempo.nodePort].includes(port),
-        `${cluster.name} sends to ${u}, not a ${env.name} backend port`,
-      );
-      for (const o of others)
-        assert.not.ok(
-          [o.mimir.nodePort, o.loki.nodePort, o.tempo.nodePort].includes(port),
-          `${cluster.name} reaches ${o.key}`,
-        );
-      assert.ok(u.includes(model.monitoring.ip!), `${cluster.name} sends to the monitoring cluster`);
-    }
+    assert.ok(urls.length >= 3, `${cluster.name}: expected remote_write, Loki push and OTLP endpoints`);
+    // Every signal goes to the ingest gateway (never a backend port), as this environment's user.
+    for (const u of urls) assert.ok(u.startsWith(`${cluster.ingestUrl}/`), `${cluster.name} sends to ${u}`);
+    assert.ok(
+      cluster.provider === 'existing' || cluster.ingestUrl!.includes(model.monitoring.ip!),
+      `${cluster.name} sends to the monitoring cluster`,
+    );
+    const users = alloyString(config, 'username');
+    assert.ok(
+      users.length === 3 && users.every((u) => u === env.name),
+      `${cluster.name} writes as ${env.name}: ${users}`,
+    );
     const labels = /external_labels = \{\s*cluster = "([^"]+)",\s*env\s*= "([^"]+)"/.exec(config);
     assert.equal(
       [labels?.[1], labels?.[2]],
       [cluster.name, env.name],
       `${cluster.name} labels its series with its own cluster and env`,
     );
-    const tenants = [...config.matchAll(/"X-Scope-OrgID" = "([^"]+)"|tenant_id = "([^"]+)"/g)].map((m) => m[1] ?? m[2]);
-    if (model.tenancy === 'shared')
-      assert.ok(
-        tenants.length === 4 && tenants.every((t) => t === env.name),
-        `${cluster.name} writes as tenant ${env.name}: ${tenants}`,
-      );
-    else assert.equal(tenants, [], 'no tenant header with isolated backends');
+    assert.not.match(config, /X-Scope-OrgID|tenant_id/, 'the client never chooses its tenant');
   }
+  checkGatewayRoutes(c);
   const docs = yamlDocs(files);
   const ds = docs.find((d) => d.path.endsWith('/datasources.yaml'))!.doc.datasources;
   for (const env of model.environments) {
@@ -70,6 +92,12 @@ function checkIsolation(c: Compiled) {
       for (const r of refs) assert.ok(r.endsWith(`-${env.name}"`), `${d.uid} correlates with ${r}`);
       assert.is(d.editable, false);
       if (model.tenancy === 'shared') assert.is(d.secureJsonData.httpHeaderValue1, env.name);
+      // grafana/grafana#130528: a streamed Tempo query with the tenant header fails in Grafana 13.1.3.
+      if (d.type === 'tempo')
+        assert.equal(
+          d.jsonData.streamingEnabled,
+          model.tenancy === 'shared' ? { search: false, metrics: false } : { search: true, metrics: true },
+        );
     }
   }
   const rulesSync = files.find(

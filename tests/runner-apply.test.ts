@@ -10,6 +10,7 @@ import { compileSpec, type Compiled } from '../compiler/index.ts';
 import { expectedApplications } from '../compiler/runner/applications.ts';
 import { applyCommand, type ApplyOptions, type IO } from '../compiler/runner/commands.ts';
 import { registeredClusters } from '../compiler/runner/steps.ts';
+import { sshaMatches } from '../compiler/runner/htpasswd.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
 import { commitCount, referenceSpecPushingTo, sandbox } from './helpers/git-remote.ts';
 import { fromRoot } from './helpers/paths.ts';
@@ -89,6 +90,11 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
     'kubectl --context control-cluster apply --server-side --field-manager=fabric --force-conflicts -f -',
     'kubectl --context monitoring-cluster create namespace monitoring',
     'kubectl --context monitoring-cluster create -f -',
+    'kubectl --context prod-cluster create namespace observability',
+    'kubectl --context prod-cluster apply --server-side --field-manager=fabric -f -',
+    'kubectl --context stage-cluster create namespace observability',
+    'kubectl --context stage-cluster apply --server-side --field-manager=fabric -f -',
+    'kubectl --context monitoring-cluster apply --server-side --field-manager=fabric -f -',
     `minikube -p prod-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${join(s.dir, 'fabric-package')}`,
     `minikube -p stage-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${join(s.dir, 'fabric-package')}`,
     `kubectl --context control-cluster apply -k ${out}/gitops/argocd-apps`,
@@ -136,6 +142,25 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
     'no secret on a command line',
   );
   assert.not.ok(text.includes(password), 'the password is never printed');
+
+  // The ingest credentials: one password per environment in its members, its {SSHA} line in the gateway's htpasswd.
+  const ingest = (cluster: string) =>
+    decode(s.stored(cluster, 'Secret', 'observability', 'ingest-credentials').data.password);
+  const htpasswd = decode(s.stored('monitoring-cluster', 'Secret', 'monitoring', 'ingest-htpasswd').data['.htpasswd']);
+  const lines = htpasswd.trim().split('\n');
+  assert.equal(
+    lines.map((l) => l.split(':')[0]),
+    ['prod', 'stage'],
+  );
+  assert.ok(sshaMatches(lines[0], 'prod', ingest('prod-cluster')));
+  assert.ok(sshaMatches(lines[1], 'stage', ingest('stage-cluster')));
+  assert.is.not(ingest('prod-cluster'), ingest('stage-cluster'));
+  assert.ok(ingest('stage-cluster').length >= 40);
+  for (const pw of [ingest('prod-cluster'), ingest('stage-cluster')])
+    assert.not.ok(
+      text.includes(pw) || s.lines().some((l) => l.includes(pw)),
+      'ingest passwords stay off argv and output',
+    );
   assert.match(
     text,
     `Wait for ${EXPECTED_APPS.length} Applications to be Synced and Healthy at the pushed commit (timeout 15m): already done`,

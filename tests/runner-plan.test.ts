@@ -59,6 +59,7 @@ test('fabric apply --dry-run prints the whole plan for the reference spec withou
       'register/prod-cluster',
       'register/stage-cluster',
       'grafana-admin',
+      'ingest-credentials',
       'image/prod-cluster/fabric/instrumented-app:0.1.0',
       'image/stage-cluster/fabric/instrumented-app:0.1.0',
       'compile',

@@ -44,7 +44,10 @@ test('additionalProperties points at the unknown key, with a did-you-mean or the
   );
   assert.is(ds[0].message, "unknown key 'revison' in git");
   assert.is(ds[0].hint, "did you mean 'revision'?");
-  assert.is(ds[1].hint, 'allowed keys: role, environment, provider, ip, cpus, memory, context, server');
+  assert.is(
+    ds[1].hint,
+    'allowed keys: role, environment, provider, ip, cpus, memory, context, server, ingest, egressCIDRs',
+  );
 });
 
 test('required points at the key of the mapping it is missing from', () => {
@@ -213,6 +216,10 @@ function fullSpec(): string {
   doc.setIn(['git', 'credentials'], { tokenEnv: 'GITOPS_TOKEN' });
   doc.setIn(['backends', 'ports'], { mimir: 31090, loki: 31100, tempo: 31200 });
   doc.setIn(['environments', 'stage', 'storage'], { metrics: '20Gi' });
+  doc.setIn(['clusters', 'monitoring-cluster', 'ingest'], {
+    url: 'https://ingest.example.com',
+    tls: { secret: 'ingest-tls' },
+  });
   doc.setIn(['environments', 'stage', 'alerts'], {
     errorRate: { threshold: 0.1 },
     latencyP95: { threshold: '2s' },

@@ -63,18 +63,22 @@ for (const spec of CASES) {
       assert.equal(deny!.doc.spec.policyTypes, ['Ingress']);
       assert.is(deny!.doc.spec.ingress, undefined);
     }
-    for (const set of c.model.backendSets) {
-      const allow = policies.find((p) => p.doc.metadata.name === `allow-agents-to-${set.key}-backends`);
-      assert.ok(allow, `backends of ${set.key} admit their agents`);
-      const cidrs = allow!.doc.spec.ingress[0].from.map((f: any) => f.ipBlock.cidr);
-      const members = c.model.clusters.filter((x) => x.role === 'member' && set.environments.includes(x.environment!));
-      if (members.every((m) => m.provider === 'minikube'))
-        assert.equal(
-          cidrs,
-          members.map((m) => `${m.ip}/32`).sort(),
-          `only ${set.key}'s member nodes reach its backends`,
-        );
-    }
+    // Members reach the ingest gateway only: no policy opens a backend to addresses outside the namespace.
+    const fromOutside = policies.filter((p) =>
+      (p.doc.spec.ingress ?? []).some((r: any) => (r.from ?? []).some((f: any) => f.ipBlock)),
+    );
+    assert.equal(
+      fromOutside.map((p) => p.doc.metadata.name),
+      ['allow-members-to-ingest-gateway'],
+      'only the gateway admits addresses from outside the cluster',
+    );
+    const gateway = fromOutside[0].doc;
+    assert.equal(gateway.spec.podSelector.matchLabels, { 'app.kubernetes.io/name': 'ingest-gateway' });
+    const cidrs = gateway.spec.ingress[0].from.map((f: any) => f.ipBlock.cidr);
+    const members = c.model.clusters.filter((x) => x.role === 'member');
+    const expected = members.flatMap((m) => (m.provider === 'minikube' ? [`${m.ip}/32`] : m.egressCIDRs));
+    assert.equal(cidrs, [...new Set(expected)].sort(), 'member nodes and egressCIDRs, nothing wider');
+    assert.not.ok(cidrs.includes('0.0.0.0/0'), 'never the whole internet');
   });
 
   test(`${spec}: Grafana asks for a login and reads its admin password from a Secret; datasources are not editable`, () => {

@@ -48,6 +48,12 @@ test('the reference spec has no semantic diagnostics', () => {
   assert.equal(semantics(reference), []);
 });
 
+/** What an existing member needs besides itself: an ingest URL it can reach, a registry for the demo image. */
+const existingNeeds: [PathSegment[], unknown][] = [
+  [['clusters', 'monitoring-cluster', 'ingest'], { url: 'https://ingest.example.com', tls: { secret: 'ingest-tls' } }],
+  [['platform', 'registry'], 'registry.example.com/fabric'],
+];
+
 test('specs the format allows beyond the seed pass: shared tenancy, existing clusters, several members per environment', () => {
   const shared = edit(
     [['backends', 'tenancy'], 'shared'],
@@ -66,6 +72,7 @@ test('specs the format allows beyond the seed pass: shared tenancy, existing clu
         provider: 'existing',
         context: 'gke_prod',
         server: 'https://10.0.0.5:6443',
+        egressCIDRs: ['203.0.113.0/28'],
       },
     ],
     [
@@ -76,9 +83,11 @@ test('specs the format allows beyond the seed pass: shared tenancy, existing clu
         provider: 'existing',
         context: 'gke_prod_2',
         server: 'https://10.0.0.6:6443',
+        egressCIDRs: ['198.51.100.7/32'],
       },
     ],
     [['clusters', 'stage-cluster-2'], { role: 'member', environment: 'stage', ip: '192.168.200.14' }],
+    ...existingNeeds,
   );
   assert.equal(semantics(existing), []);
 
@@ -89,17 +98,21 @@ test('specs the format allows beyond the seed pass: shared tenancy, existing clu
 });
 
 test('an existing cluster may share nothing with the minikube platform defaults: no ip outside the subnet check', () => {
-  const source = edit([
-    ['clusters', 'prod-cluster'],
-    {
-      role: 'member',
-      environment: 'prod',
-      provider: 'existing',
-      context: 'prod',
-      server: 'https://prod.example:6443',
-      ip: '10.1.2.3',
-    },
-  ]);
+  const source = edit(
+    [
+      ['clusters', 'prod-cluster'],
+      {
+        role: 'member',
+        environment: 'prod',
+        provider: 'existing',
+        context: 'prod',
+        server: 'https://prod.example:6443',
+        ip: '10.1.2.3',
+        egressCIDRs: ['10.1.2.3/32'],
+      },
+    ],
+    ...existingNeeds,
+  );
   assert.equal(semantics(source), []);
 });
 

@@ -18,6 +18,8 @@ export const VERSIONS = {
   kubeStateMetrics: 'v2.15.0',
   argocd: 'v3.5.1',
   prometheusOperator: 'v0.84.1',
+  // nginx stable, unprivileged image (uid 101, pid in /tmp): what the Loki and Mimir charts' gateways run.
+  ingestGateway: '1.30.4-alpine-slim',
 } as const;
 
 export const IMAGES = {
@@ -27,7 +29,14 @@ export const IMAGES = {
   tempo: `grafana/tempo:${VERSIONS.tempo}`,
   grafana: `grafana/grafana:${VERSIONS.grafana}`,
   kubeStateMetrics: `registry.k8s.io/kube-state-metrics/kube-state-metrics:${VERSIONS.kubeStateMetrics}`,
+  ingestGateway: `nginxinc/nginx-unprivileged:${VERSIONS.ingestGateway}`,
 } as const;
+
+/** The image runtime-app/ builds (into minikube members); apps with another image are pulled by the cluster. */
+export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
+/** Whether an app image is the locally built one (docker.io/ and a tag or digest aside). */
+export const isDemoImage = (image: string) =>
+  image.replace(/^docker\.io\//, '').split(/[:@]/)[0] === DEMO_IMAGE_REPOSITORY;
 
 /** Where upstream publishes the PrometheusRule CRD (used at the pinned operator tag). */
 export const CRD_REPO_URL = 'https://github.com/prometheus-operator/prometheus-operator.git';
@@ -59,6 +68,12 @@ export const PORTS = {
   alloyHttp: 12345,
   kubeStateMetrics: 8080,
   kubeStateMetricsTelemetry: 8081,
+  /** The ingest gateway: plain HTTP (shared network NodePort), TLS (public listener), the local deny server. */
+  ingestHttp: 8080,
+  ingestHttps: 8443,
+  ingestDeny: 8081,
+  /** Port of the gateway's public (LoadBalancer) Service: https by default. */
+  ingestPublic: 443,
   /** minikube's API server on the node IP of the shared network. */
   minikubeApiServer: 8443,
   /** ArgoCD's server Service (HTTPS), for port-forwards. */
@@ -77,6 +92,26 @@ export const URL_PATHS = {
   lokiOtlp: '/otlp',
   lokiPush: '/loki/api/v1/push',
   ready: '/ready',
+  /** The ingest gateway's paths: members append them to the gateway's base URL. */
+  otlpBase: '/otlp',
+  otlpLogs: '/otlp/v1/logs',
+  otlpTraces: '/otlp/v1/traces',
+  /** Tempo's OTLP HTTP traces path, where the gateway sends /otlp/v1/traces. */
+  tempoOtlpTraces: '/v1/traces',
+  healthz: '/healthz',
+} as const;
+
+/** The ingest gateway's objects and the Secrets `fabric apply` creates for it (never in git). */
+export const INGEST = {
+  gateway: 'ingest-gateway',
+  /** Monitoring cluster, monitoring namespace: key `.htpasswd`, one {SSHA} line per environment. */
+  htpasswdSecret: 'ingest-htpasswd',
+  htpasswdKey: '.htpasswd',
+  /** Each member cluster, agents namespace: key `password` (the user name is the environment name). */
+  credentialsSecret: 'ingest-credentials',
+  passwordKey: 'password',
+  /** Where Alloy reads the password (not under /etc/alloy, the ConfigMap mount). */
+  credentialsMount: '/etc/fabric/ingest',
 } as const;
 
 /** Label keys fabric sets; the ApplicationSets select cluster Secrets on role, environment and fleet. */

@@ -13,7 +13,8 @@ export type BackendComponent = (typeof BACKEND_COMPONENTS)[number];
 export const MEMBER_COMPONENTS = ['namespaces', 'alloy-agent', 'kube-state-metrics'] as const;
 
 export const componentDir = (component: string) =>
-  (BACKEND_COMPONENTS as readonly string[]).includes(component) || ['grafana', 'rules-sync'].includes(component)
+  (BACKEND_COMPONENTS as readonly string[]).includes(component) ||
+  ['grafana', 'rules-sync', 'ingest-gateway'].includes(component)
     ? `gitops/components/monitoring/${component}`
     : `gitops/components/${component}`;
 export const overlayDir = (component: string, overlay: string) => `${componentDir(component)}/overlays/${overlay}`;
@@ -57,6 +58,7 @@ function monitoringDeployments(shape: FleetShape): Deployment[] {
     },
     stack('namespaces', 'monitoring-namespace', mon, "fabric's monitoring-namespace"),
     stack('grafana', 'grafana', mon, "fabric's grafana"),
+    stack('ingest-gateway', 'ingest-gateway', mon, "fabric's ingest-gateway"),
     stack('rules-sync', 'rules-sync', mon, "fabric's rules-sync"),
     ...(mon
       ? [

@@ -20,6 +20,7 @@ import type {
   ClusterModel,
   EnvironmentModel,
   FleetShape,
+  IngestModel,
   Model,
   RetentionModel,
 } from './types.ts';
@@ -51,10 +52,12 @@ export function buildModel(spec: FabricYaml, specPath: string, extras: Record<st
   const control = clusters.find((c) => c.role === 'control')!;
   const monitoring = clusters.find((c) => c.role === 'monitoring')!;
   const envNames = Object.keys(spec.environments).sort();
-  const backendSets = backendSetModels(spec, tenancy, envNames, clusters, monitoring.ip!);
+  const backendSets = backendSetModels(spec, tenancy, envNames, monitoring.ip!);
   const apps = appModels(spec, envNames);
   const members = clusters.filter((c) => c.role === 'member');
   const environments = environmentModels(spec, tenancy, envNames, members, backendSets, apps);
+  const ingest = ingestModel(spec, monitoring, members, environments);
+  for (const c of members) c.ingestUrl = c.provider === 'existing' && ingest.url ? ingest.url : ingest.sharedUrl;
   // A backend set's Alertmanager serves its environments' routes, so it follows them.
   for (const set of backendSets) set.alertmanager = alertmanagerFor(set, environments);
   const shape: FleetShape = {
@@ -82,6 +85,7 @@ export function buildModel(spec: FabricYaml, specPath: string, extras: Record<st
     environments,
     backendSets,
     apps,
+    ingest,
     grafana: grafanaModel(spec, monitoring.ip!),
     deployments,
     overrides: overrideModels(spec, deployments, envNames, extras),
@@ -97,6 +101,7 @@ function platformModel(spec: FabricYaml): Model['platform'] {
     kubernetesVersion: spec.platform?.kubernetesVersion ?? d.kubernetesVersion.default,
     cni: spec.platform?.cni ?? d.cni.default,
     memoryBudgetMiB: spec.platform?.memoryBudget ? memoryMiB(spec.platform.memoryBudget) : undefined,
+    registry: spec.platform?.registry,
   };
 }
 
@@ -117,6 +122,7 @@ function clusterModels(spec: FabricYaml): ClusterModel[] {
         context: c.context ?? name,
         server: c.server ?? `https://${c.ip}:${PORTS.minikubeApiServer}`,
         argocdLabels,
+        egressCIDRs: [...(c.egressCIDRs ?? [])],
       };
     })
     .sort(byName);
@@ -181,7 +187,6 @@ function backendSetModels(
   spec: FabricYaml,
   tenancy: Model['tenancy'],
   envNames: string[],
-  clusters: ClusterModel[],
   monitoringAddress: string,
 ): BackendSet[] {
   return backendSetKeys({ tenancy, environments: envNames }).map((key) => {
@@ -191,7 +196,6 @@ function backendSetModels(
     const mimir = endpoint('mimir', key, PORTS.mimirHttp, ports.mimir, monitoringAddress);
     const loki = endpoint('loki', key, PORTS.lokiHttp, ports.loki, monitoringAddress);
     const tempo = endpoint('tempo', key, PORTS.tempoHttp, ports.tempo, monitoringAddress);
-    const members = clusters.filter((c) => c.role === 'member' && environments.includes(c.environment!));
     return {
       key,
       environments,
@@ -202,13 +206,13 @@ function backendSetModels(
         // OTLP gRPC: host:port, no scheme.
         internal: `${tempo.host}:${PORTS.tempoOtlpGrpc}`,
         query: tempo.internal,
+        otlpHttp: `http://${tempo.host}:${PORTS.tempoOtlpHttp}`,
         nodePort: tempo.nodePort,
         external: `${monitoringAddress}:${tempo.nodePort}`,
       },
       storage: storageFor(spec, key === 'shared' ? undefined : key),
       retention: longest(retentions),
       tenants: tenancy === 'shared' ? environments.map((env, i) => ({ id: env, retention: retentions[i] })) : [],
-      agentSources: agentSources(members),
       alertmanager: { config: {}, secrets: [] },
     };
   });
@@ -306,13 +310,32 @@ function environmentModels(
 }
 
 /**
- * Where a set's agents connect from: minikube nodes on the shared network
- * keep their address (the NodePort Services use externalTrafficPolicy Local).
- * An existing cluster's egress address is unknown, so its backends accept any.
+ * The ingest gateway: minikube members reach its NodePort on the shared
+ * network, existing members its public URL. Its NetworkPolicy admits each
+ * minikube member's node address (the NodePort Service keeps it:
+ * externalTrafficPolicy Local) and each existing member's egressCIDRs; an
+ * existing member without them would need 0.0.0.0/0, which validate refuses
+ * (FAB229), so the model only ever sees it in a spec that did not validate.
  */
-function agentSources(members: ClusterModel[]): string[] {
-  if (members.some((c) => c.provider === 'existing')) return ['0.0.0.0/0'];
-  return [...new Set(members.map((c) => `${c.ip}/32`))].sort();
+function ingestModel(
+  spec: FabricYaml,
+  monitoring: ClusterModel,
+  members: ClusterModel[],
+  environments: EnvironmentModel[],
+): IngestModel {
+  const own = spec.clusters[monitoring.name].ingest;
+  const nodePort = own?.nodePort ?? defs.cluster.properties.ingest.properties.nodePort.default;
+  const sources = members.flatMap((c) =>
+    c.provider === 'existing' ? (c.egressCIDRs.length ? c.egressCIDRs : ['0.0.0.0/0']) : [`${c.ip}/32`],
+  );
+  return {
+    nodePort,
+    sharedUrl: `http://${monitoring.ip}:${nodePort}`,
+    url: own?.url?.replace(/\/$/, ''),
+    tlsSecret: own?.tls?.secret,
+    sources: [...new Set(sources)].sort(),
+    users: environments.map((e) => ({ name: e.name, backendSet: e.backends.key, tenant: e.tenant })),
+  };
 }
 
 /** Top-level alerts, overridden field by field by the environment's own. */

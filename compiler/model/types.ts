@@ -19,6 +19,26 @@ export interface ClusterModel {
   server: string;
   /** Labels of the ArgoCD cluster Secret. */
   argocdLabels: Record<string, string>;
+  /** Addresses an existing cluster sends from (clusters.<name>.egressCIDRs). */
+  egressCIDRs: string[];
+  /** Members: the ingest gateway's base URL this cluster's agents write to. */
+  ingestUrl?: string;
+}
+
+/** The authenticated write path into the backends, in the monitoring cluster. */
+export interface IngestModel {
+  /** NodePort of the plain HTTP listener on the shared network (minikube members). */
+  nodePort: number;
+  /** Base URL minikube members use: monitoring node IP + nodePort. */
+  sharedUrl: string;
+  /** Base URL existing members use (clusters.<monitoring>.ingest.url, without a trailing slash). */
+  url?: string;
+  /** kubernetes.io/tls Secret of the public listener (ingest.tls.secret); no TLS listener without it. */
+  tlsSecret?: string;
+  /** CIDRs admitted to the gateway by NetworkPolicy: minikube members (/32) and existing members' egressCIDRs. */
+  sources: string[];
+  /** One user per environment (user = environment name): which backend set and tenant it writes to. */
+  users: { name: string; backendSet: string; tenant?: string }[];
 }
 
 export interface BackendEndpoint {
@@ -48,13 +68,11 @@ export interface BackendSet {
     internalUrls: { otlp: string; push: string };
     externalUrls: { otlp: string; push: string };
   };
-  tempo: BackendEndpoint & { query: string };
+  tempo: BackendEndpoint & { query: string; otlpHttp: string };
   storage: { metrics: string; logs: string; traces: string };
   /** Longest retention among its environments, for the global settings; per-tenant values go in overrides. */
   retention: RetentionModel;
   tenants: { id: string; retention: RetentionModel }[];
-  /** CIDRs the member clusters of its environments send from (NetworkPolicy sources). */
-  agentSources: string[];
   /** Its Mimir's Alertmanager fallback config (model/alerting.ts). */
   alertmanager: AlertmanagerModel;
 }
@@ -163,6 +181,8 @@ export interface Model {
     kubernetesVersion: string;
     cni: string;
     memoryBudgetMiB?: number;
+    /** Where existing clusters pull locally built app images from (platform.registry). */
+    registry?: string;
   };
   tenancy: 'isolated' | 'shared';
   clusters: ClusterModel[];
@@ -171,6 +191,7 @@ export interface Model {
   environments: EnvironmentModel[];
   backendSets: BackendSet[];
   apps: AppModel[];
+  ingest: IngestModel;
   grafana: { nodePort: number; host: string; adminSecret: string; url: string };
   /** What ArgoCD deploys where: the one list render, targets, the runner, verify and the fuzzer read. */
   deployments: Deployment[];

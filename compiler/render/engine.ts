@@ -59,6 +59,13 @@ export function createEngine() {
     if (typeof v !== 'string') throw new RenderError('alloy helper takes a string');
     return JSON.stringify(v);
   });
+  // nginx.conf: names and host:port only (DNS labels from the schema); anything
+  // that could end a directive or open a block is a render error, not output.
+  hb.registerHelper('nginx', (v: unknown) => {
+    if (typeof v !== 'string' || !/^[A-Za-z0-9._:-]+$/.test(v))
+      throw new RenderError(`nginx helper takes a name or host:port, not ${JSON.stringify(v)}`);
+    return v;
+  });
   hb.registerHelper('portNumber', constant(PORTS, 'port'));
   hb.registerHelper('labelKey', constant(LABEL_KEYS, 'label key'));
   hb.registerHelper('urlPath', constant(URL_PATHS, 'URL path'));

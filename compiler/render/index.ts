@@ -13,6 +13,7 @@ import { renderApps } from './components/app.ts';
 import { renderArgocdApps } from './components/argocd-apps.ts';
 import { renderContext, type RenderContext } from './components/context.ts';
 import { renderGrafana } from './components/grafana.ts';
+import { renderIngestGateway } from './components/ingest-gateway.ts';
 import { renderKubeStateMetrics } from './components/kube-state-metrics.ts';
 import { renderLoki } from './components/loki.ts';
 import { renderMimir } from './components/mimir.ts';
@@ -35,6 +36,7 @@ const COMPONENTS: ((ctx: RenderContext) => void)[] = [
   renderLoki,
   renderTempo,
   renderGrafana,
+  renderIngestGateway,
   renderRulesSync,
   renderAlertingRules,
   renderArgocdApps,

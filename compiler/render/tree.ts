@@ -27,6 +27,10 @@ export class Tree {
   alloy(path: string, templateName: string, ctx: object) {
     this.files.push({ path, contents: this.alloyHeader + template(templateName)(ctx) });
   }
+  /** `path` from a template whose comments start with `#` (nginx.conf). */
+  conf(path: string, templateName: string, ctx: object) {
+    this.files.push({ path, contents: this.yamlHeader + template(templateName)(ctx) });
+  }
   /** `path` as `value` written by the YAML library. */
   data(path: string, value: unknown) {
     this.files.push({ path, contents: this.yamlHeader + dataYaml(value) });

@@ -7,7 +7,6 @@ import {
   buildAppImage,
   compileTree,
   containerEngine,
-  DEMO_IMAGE_REPOSITORY,
   grafanaAdminSecret,
   installArgocd,
   minikubeClusters,
@@ -20,6 +19,8 @@ import {
   type RunContext,
   type Step,
 } from './steps.ts';
+import { isDemoImage } from '../model/constants.ts';
+import { ingestCredentials } from './ingest-credentials.ts';
 import { registerRepository } from './repo-credentials.ts';
 import { displayArgv } from './tools.ts';
 import { EXIT, FabricError } from '../errors.ts';
@@ -74,6 +75,7 @@ export function buildPlan(ctx: RunContext): Step[] {
     ...(model.git.credentials ? [registerRepository(ctx)] : []),
     ...model.clusters.filter((c) => c.role !== 'control').map((c) => registerCluster(ctx, c)),
     grafanaAdminSecret(ctx),
+    ingestCredentials(ctx),
     ...demoImages,
     compileTree(ctx),
     pushTree(ctx),
@@ -81,8 +83,6 @@ export function buildPlan(ctx: RunContext): Step[] {
     waitForApplications(ctx, expected),
   ];
 }
-
-const isDemoImage = (image: string) => image.replace(/^docker\.io\//, '').split(':')[0] === DEMO_IMAGE_REPOSITORY;
 
 /** The plan as text: each step, the commands its check reads with (`?`) and its action runs (`$`). */
 export function formatPlan(steps: Step[], ctx: RunContext): string {

@@ -72,8 +72,7 @@ export interface RunContext {
 /** The demo image's Dockerfile, relative to the package root (its build context). */
 export const DEMO_DOCKERFILE = 'runtime-app/Dockerfile';
 
-/** The image runtime-app/ builds; apps with another image are pulled by the cluster, not built. */
-export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
+export { DEMO_IMAGE_REPOSITORY } from '../model/constants.ts';
 
 const ARGOCD_CRDS = ['crd/applications.argoproj.io', 'crd/applicationsets.argoproj.io', 'crd/appprojects.argoproj.io'];
 

@@ -63,8 +63,8 @@ export function runCheck<C extends Code>(check: Check<C>, loaded: LoadedSpec, sp
   const out: Diagnostic[] = [];
   const envNames = Object.keys(spec.environments);
   const place = (path: PathSegment[], key?: boolean) => locate(loaded, path, key ? 'key' : 'value');
-  const written = (path: PathSegment[]) =>
-    path[0] !== 'grafana' || spec.grafana?.[path[1] as 'nodePort' | 'host'] !== undefined;
+  // A path the file does not spell out is a default (Grafana's nodePort and host, the gateway's nodePort).
+  const written = (path: PathSegment[]) => path.reduce<any>((o, k) => o?.[k], spec) !== undefined;
   check.run({
     loaded,
     spec,

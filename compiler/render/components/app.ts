@@ -1,13 +1,32 @@
 // The spec's apps: one component directory per app (gitops/components/<app>/),
 // a base and one overlay per member cluster of the environments it runs in.
-import { NAMESPACES, PORTS, type AppModel } from '../../model/index.ts';
+import {
+  DEMO_IMAGE_REPOSITORY,
+  isDemoImage,
+  NAMESPACES,
+  PORTS,
+  type AppModel,
+  type ClusterModel,
+  type Model,
+} from '../../model/index.ts';
 import { components, type RenderContext } from './context.ts';
 
 export function renderApps(ctx: RenderContext) {
   for (const app of ctx.model.apps) renderApp(ctx, app);
 }
 
-function renderApp({ tree, members, envOf }: RenderContext, app: AppModel) {
+/**
+ * An existing cluster's nodes cannot see an image built into minikube: with
+ * platform.registry they pull the locally built image from there (pushing it
+ * is the user's step for now, docs/ingest.md). Validate (FAB255) refuses the
+ * case without a registry.
+ */
+function registryImage(model: Model, cluster: ClusterModel, app: AppModel) {
+  if (cluster.provider !== 'existing' || !model.platform.registry || !isDemoImage(app.image)) return undefined;
+  return { name: DEMO_IMAGE_REPOSITORY, newName: `${model.platform.registry}/${DEMO_IMAGE_REPOSITORY}` };
+}
+
+function renderApp({ tree, model, members, envOf }: RenderContext, app: AppModel) {
   const base = components(`${app.name}/base`);
   tree.yaml(`${base}/kustomization.yaml`, 'app/base/kustomization.yaml.hbs', { ns: NAMESPACES.apps, app });
   tree.yaml(`${base}/deployment.yaml`, 'app/base/deployment.yaml.hbs', {
@@ -41,6 +60,7 @@ function renderApp({ tree, members, envOf }: RenderContext, app: AppModel) {
       env,
       host,
       resourcePatch,
+      registryImage: registryImage(model, cluster, app),
     });
     if (host) tree.yaml(`${dir}/ingress.yaml`, 'app/overlays/ingress.yaml.hbs', { app, host });
   }

@@ -1,6 +1,6 @@
 // Namespaces with default-deny NetworkPolicies and the flows the pipeline
 // needs: on each member cluster (agents, apps) and on the monitoring cluster.
-import { NAMESPACES } from '../../model/index.ts';
+import { INGEST, NAMESPACES } from '../../model/index.ts';
 import { components, type RenderContext } from './context.ts';
 
 export function renderNamespaces({ tree, model, members, envOf }: RenderContext) {
@@ -24,10 +24,8 @@ export function renderNamespaces({ tree, model, members, envOf }: RenderContext)
   });
   tree.yaml(`${mon}/namespaces.yaml`, 'namespaces/overlays/namespaces.monitoring.yaml.hbs', {
     ns: NAMESPACES.monitoring,
-    sets: model.backendSets.map((set) => ({
-      key: set.key,
-      policyName: `allow-agents-to-${set.key}-backends`,
-      sources: set.agentSources,
-    })),
+    gateway: INGEST.gateway,
+    sources: model.ingest.sources,
+    tls: Boolean(model.ingest.tlsSecret),
   });
 }

@@ -91,7 +91,9 @@ export function datasources(model: Model) {
         },
         serviceMap: { datasourceUid: ds.mimir },
         nodeGraph: { enabled: true },
-        streamingEnabled: { search: true, metrics: true },
+        // Grafana 13.1.3's Tempo plugin sends X-Scope-OrgID twice on streamed queries (grafana/grafana#130528,
+        // fixed in plugin 13.1.5), so Tempo answers "no org id": with a tenant header, stream nothing.
+        streamingEnabled: env.tenant ? { search: false, metrics: false } : { search: true, metrics: true },
       }),
     });
   }

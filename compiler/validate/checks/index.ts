@@ -13,6 +13,7 @@ import clusterRoles from './cluster-roles.ts';
 import environmentMembers from './environment-members.ts';
 import gitValues from './git-values.ts';
 import imagePins from './image-pins.ts';
+import ingest from './ingest.ts';
 import ingressHosts from './ingress-hosts.ts';
 import lokiRetention from './loki-retention.ts';
 import memoryBudget from './memory-budget.ts';
@@ -44,6 +45,7 @@ export const CHECKS: readonly Check<any>[] = [
   repoReach,
   urls,
   gitValues,
+  ingest,
   memoryBudget,
   overrides,
   alertingReceivers,

@@ -1,8 +1,11 @@
 // NodePorts are unique per cluster: the monitoring cluster carries every
-// backend and Grafana, each member cluster its environment's apps. Grafana
+// backend, Grafana and the ingest gateway, each member cluster its environment's apps. Grafana
 // always runs, so its default is claimed too, and first.
 import type { PathSegment } from '../../load.ts';
 import { defineCheck } from '../check.ts';
+import { fabricSchema } from '../schema.ts';
+
+const ingestNodePortDefault = fabricSchema.$defs.cluster.properties.ingest.properties.nodePort.default;
 
 export default defineCheck({
   name: 'node-ports',
@@ -23,6 +26,15 @@ export default defineCheck({
     const monitoring = new Map<number, PathSegment[]>();
     const grafanaPort = spec.grafana?.nodePort ?? grafanaDefaults.nodePort.default;
     claim(monitoring, grafanaPort, ['grafana', 'nodePort'], 'the monitoring cluster');
+    // The ingest gateway always runs there too (its NodePort serves minikube members).
+    const mon = Object.entries(spec.clusters).find(([, c]) => c.role === 'monitoring')?.[0];
+    if (mon)
+      claim(
+        monitoring,
+        spec.clusters[mon].ingest?.nodePort ?? ingestNodePortDefault,
+        ['clusters', mon, 'ingest', 'nodePort'],
+        'the monitoring cluster',
+      );
     const owners: [PathSegment[], Record<string, number>][] =
       tenancy === 'shared'
         ? spec.backends?.ports
