@@ -2,63 +2,29 @@
 // against the stand-in minikube, kubectl and docker of
 // tests/fixtures/runner/standins.ts (first on PATH, answering from a fake
 // world that keeps state between runs and fails on demand).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileSpec, type Compiled } from '../compiler/index.ts';
-import { expectedApplications } from '../compiler/runner/applications.ts';
-import { applyCommand, infoCommand, type ApplyOptions, type IO } from '../compiler/runner/commands.ts';
-import { registeredClusters } from '../compiler/runner/steps.ts';
-import { installStandins, type Standins } from './fixtures/runner/standins.ts';
+import { infoCommand } from '../compiler/runner/commands.ts';
+import {
+  applyWith as apply,
+  REFERENCE_APPS as EXPECTED,
+  REFERENCE_COMPILED,
+  REFERENCE_SPEC as SPEC,
+} from './fixtures/runner/apply-harness.ts';
+import { installStandins } from './fixtures/runner/standins.ts';
 import { yamlDocs } from './helpers/compile.ts';
 import { referenceSpecPushingTo, sandbox } from './helpers/git-remote.ts';
-import { fromRoot } from './helpers/paths.ts';
 import { fabricChild, REFERENCE, writeSpec } from './fault-catalog-helpers.ts';
 import { until, alive } from './helpers/process.ts';
 import { requireTool } from './helpers/tools.ts';
-
-const SPEC = fromRoot('spec/fabric.yaml');
-const compiled = compileSpec(SPEC) as Compiled;
-const EXPECTED = expectedApplications(compiled.files, registeredClusters(compiled.model));
 
 /** Commands that change something; everything else only reads. */
 const changes = (line: string) =>
   /^(minikube (start|addons enable|delete|-p \S+ image build)|docker network (create|rm)|kubectl --context \S+ (-n \S+ )?(create|apply|wait|rollout|patch|delete|annotate))/.test(
     line,
   );
-
-async function apply(s: Standins, fake: Record<string, string> = {}, opts: Partial<ApplyOptions> = {}) {
-  const app = join(s.dir, 'runtime-app');
-  mkdirSync(app, { recursive: true });
-  mkdirSync(join(app, 'runtime-app'), { recursive: true });
-  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
-  let text = '';
-  const sink = { write: (t: string) => (text += t) };
-  const io: IO = {
-    out: sink,
-    err: sink,
-    env: s.env({ FAKE_APPS: EXPECTED.join(','), ...fake }),
-    confirm: async () => true,
-  };
-  const code = await applyCommand(
-    {
-      spec: SPEC,
-      out: join(s.dir, 'out'),
-      timeout: '15m',
-      push: false,
-      parallel: 1,
-      yes: true,
-      pollMs: 20,
-      appDir: app,
-      ...opts,
-    },
-    io,
-  );
-  return { code, text };
-}
-
-/** Polls until the condition holds; a guard against a hung test, not a timing assertion. */
 
 test('F1: a missing tool, a stopped engine or too little memory is found first and named with what to do, never a stack trace', async () => {
   const missing = await installStandins();
@@ -233,7 +199,7 @@ test('F6: convergence is checked against the Applications fabric predicts; a sta
   assert.match(r.text, 'grafana: not created (does an ApplicationSet selector match the cluster Secret labels?)');
   assert.match(r.text, 'not predicted by fabric: stray-app');
 
-  const appsets = yamlDocs(compiled.files)
+  const appsets = yamlDocs(REFERENCE_COMPILED.files)
     .filter((d) => d.doc?.kind === 'ApplicationSet')
     .map((d) => d.doc);
   assert.ok(appsets.length >= 4);

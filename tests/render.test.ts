@@ -95,7 +95,16 @@ function hostileSpec(): string {
   src = src.replace('revision: main', 'revision: "feat/x---y"\n  path: "deploy/lab-1"');
   src = src.replace(
     '  prod-cluster:\n    role: member\n    environment: prod\n    ip: 192.168.200.12\n    cpus: 2\n    memory: 3g',
-    `  prod-cluster:\n    role: member\n    environment: prod\n    provider: existing\n    ip: 192.168.200.12\n    context: "user@arn:aws:eks:eu/x---y"\n    server: "https://h.example:443/p'q#r$s---t"`,
+    `  prod-cluster:\n    role: member\n    environment: prod\n    provider: existing\n    ip: 192.168.200.12\n    context: "user@arn:aws:eks:eu/x---y"\n    server: "https://h.example:443/p'q#r$s---t"\n    egressCIDRs: [203.0.113.7/32]`,
+  );
+  // An existing member needs an ingest address it can reach and a registry for the demo image (FAB250, FAB255).
+  src = src.replace(
+    '    role: monitoring\n    ip: 192.168.200.13\n',
+    '    role: monitoring\n    ip: 192.168.200.13\n    ingest: { url: "https://ingest.x---y.example:8443", tls: { secret: ingest-tls } }\n',
+  );
+  src = src.replace(
+    '  subnet: 192.168.200.0/24\n',
+    '  subnet: 192.168.200.0/24\n  registry: "registry.example:5000/x---y"\n',
   );
   return src;
 }

@@ -2,56 +2,14 @@
 // tool is needed): the commands of a fresh run in order, a second run that
 // starts and creates nothing, a profile that fails to start and the run that
 // resumes after it, and a health wait that times out.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileSpec, type Compiled } from '../compiler/index.ts';
-import { expectedApplications } from '../compiler/runner/applications.ts';
-import { applyCommand, type ApplyOptions, type IO } from '../compiler/runner/commands.ts';
-import { registeredClusters } from '../compiler/runner/steps.ts';
 import { sshaMatches } from '../compiler/runner/htpasswd.ts';
-import { installStandins, type Standins } from './fixtures/runner/standins.ts';
+import { applyWith as apply, REFERENCE_APPS as EXPECTED_APPS, standinAppDir } from './fixtures/runner/apply-harness.ts';
+import { installStandins } from './fixtures/runner/standins.ts';
 import { commitCount, referenceSpecPushingTo, sandbox } from './helpers/git-remote.ts';
-import { fromRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
-
-const SPEC = fromRoot('spec/fabric.yaml');
-const compiled = compileSpec(SPEC) as Compiled;
-const EXPECTED_APPS = expectedApplications(compiled.files, registeredClusters(compiled.model));
-
-function appDir(s: Standins): string {
-  const dir = join(s.dir, 'fabric-package');
-  mkdirSync(join(dir, 'runtime-app'), { recursive: true });
-  writeFileSync(join(dir, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
-  return dir;
-}
-
-async function apply(s: Standins, fake: Record<string, string> = {}, opts: Partial<ApplyOptions> = {}) {
-  let text = '';
-  const sink = { write: (t: string) => (text += t) };
-  const io: IO = {
-    out: sink,
-    err: sink,
-    env: s.env({ FAKE_APPS: EXPECTED_APPS.join(','), ...fake }),
-    confirm: async () => true,
-  };
-  const code = await applyCommand(
-    {
-      spec: SPEC,
-      out: join(s.dir, 'out'),
-      timeout: '15m',
-      push: false,
-      parallel: 1,
-      yes: true,
-      pollMs: 20,
-      appDir: appDir(s),
-      ...opts,
-    },
-    io,
-  );
-  return { code, text };
-}
 
 /** Commands that change something; everything else only reads. */
 const changes = (line: string) =>
@@ -95,8 +53,8 @@ test('a fresh apply runs the plan in order, every kubectl with --context, every 
     'kubectl --context stage-cluster create namespace observability',
     'kubectl --context stage-cluster apply --server-side --field-manager=fabric -f -',
     'kubectl --context monitoring-cluster apply --server-side --field-manager=fabric -f -',
-    `minikube -p prod-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${join(s.dir, 'fabric-package')}`,
-    `minikube -p stage-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${join(s.dir, 'fabric-package')}`,
+    `minikube -p prod-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${standinAppDir(s)}`,
+    `minikube -p stage-cluster image build -t fabric/instrumented-app:0.1.0 -f runtime-app/Dockerfile ${standinAppDir(s)}`,
     `kubectl --context control-cluster apply -k ${out}/gitops/argocd-apps`,
   ]);
 

@@ -3,23 +3,15 @@
 // scheduling, stop the hanging child, print how to resume and exit 130; a
 // second Ctrl-C kills a child that ignores the first. The next run resumes.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileSpec, type Compiled } from '../compiler/index.ts';
-import { expectedApplications } from '../compiler/runner/applications.ts';
-import { applyCommand } from '../compiler/runner/commands.ts';
-import { registeredClusters } from '../compiler/runner/steps.ts';
+import { applyWith, REFERENCE_APPS, REFERENCE_SPEC as SPEC } from './fixtures/runner/apply-harness.ts';
 import { installStandins, type Standins } from './fixtures/runner/standins.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { until, alive } from './helpers/process.ts';
 
-const SPEC = fromRoot('spec/fabric.yaml');
-const compiled = compileSpec(SPEC) as Compiled;
-const APPS = expectedApplications(compiled.files, registeredClusters(compiled.model)).join(',');
-
-/** Polls until the condition holds; a safety net against a hung test, not a timing assertion. */
+const APPS = REFERENCE_APPS.join(',');
 
 function startCli(s: Standins, fake: Record<string, string>, stdout: 'pipe' | 'ignore' = 'pipe') {
   const child = spawn(
@@ -52,26 +44,8 @@ function startCli(s: Standins, fake: Record<string, string>, stdout: 'pipe' | 'i
 }
 
 async function resume(s: Standins) {
-  const app = join(s.dir, 'runtime-app');
-  mkdirSync(app, { recursive: true });
-  mkdirSync(join(app, 'runtime-app'), { recursive: true });
-  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
   s.clearLog();
-  let text = '';
-  const sink = { write: (t: string) => (text += t) };
-  const code = await applyCommand(
-    {
-      spec: SPEC,
-      out: join(s.dir, 'out'),
-      timeout: '15m',
-      push: false,
-      parallel: 1,
-      yes: true,
-      pollMs: 20,
-      appDir: app,
-    },
-    { out: sink, err: sink, env: s.env({ FAKE_APPS: APPS }), confirm: async () => true },
-  );
+  const { code, text } = await applyWith(s);
   return {
     code,
     text,

@@ -7,49 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileSpec, type Compiled } from '../compiler/index.ts';
-import { expectedApplications } from '../compiler/runner/applications.ts';
-import { applyCommand, type ApplyOptions, type IO } from '../compiler/runner/commands.ts';
 import { lockPath } from '../compiler/runner/lock.ts';
-import { registeredClusters } from '../compiler/runner/steps.ts';
-import { installStandins, type Standins } from './fixtures/runner/standins.ts';
-import { bareRepo, referenceSpecPushingTo, remoteHead, sandbox } from './helpers/git-remote.ts';
+import { applyWith as apply, REFERENCE_SPEC as SPEC } from './fixtures/runner/apply-harness.ts';
+import { installStandins } from './fixtures/runner/standins.ts';
+import { bareRepo, remoteHead, sandbox } from './helpers/git-remote.ts';
 import { fromRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
-
-const SPEC = fromRoot('spec/fabric.yaml');
-const compiled = compileSpec(SPEC) as Compiled;
-const EXPECTED_APPS = expectedApplications(compiled.files, registeredClusters(compiled.model));
-
-async function apply(s: Standins, fake: Record<string, string> = {}, opts: Partial<ApplyOptions> = {}) {
-  const app = join(s.dir, 'runtime-app');
-  mkdirSync(app, { recursive: true });
-  mkdirSync(join(app, 'runtime-app'), { recursive: true });
-  writeFileSync(join(app, 'runtime-app', 'Dockerfile'), 'FROM node:20-alpine\n');
-  let text = '';
-  const sink = { write: (t: string) => (text += t) };
-  const io: IO = {
-    out: sink,
-    err: sink,
-    env: s.env({ FAKE_APPS: EXPECTED_APPS.join(','), ...fake }),
-    confirm: async () => true,
-  };
-  const code = await applyCommand(
-    {
-      spec: SPEC,
-      out: join(s.dir, 'out'),
-      timeout: '15m',
-      push: false,
-      parallel: 1,
-      yes: true,
-      pollMs: 20,
-      appDir: app,
-      ...opts,
-    },
-    io,
-  );
-  return { code, text };
-}
 
 const changes = (line: string) =>
   /^(minikube (start|addons enable|delete|-p \S+ image build)|docker network (create|rm)|kubectl --context \S+ (-n \S+ )?(create|apply|patch))/.test(
