@@ -346,4 +346,24 @@ test('Application status: sync, health and why, from kubectl get applications -o
   ]);
 });
 
+test('with platform.registry and existing members the plan builds the demo image and pushes it (--dry-run)', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'fabric-no-tools-'));
+  const spec = fromRoot('tests/golden/existing-cluster/fabric.yaml');
+  const out = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'apply', '--dry-run', '--json', '--spec', spec],
+    { cwd: fromRoot(), env: { PATH: empty, HOME: empty }, encoding: 'utf8' },
+  );
+  const steps = (JSON.parse(out.stdout) as typeof plan).steps;
+  const ref = 'registry.example.com/fabric/fabric/instrumented-app:0.1.0';
+  const step = steps.find((s) => s.id === `image/registry/${ref}`);
+  assert.ok(step, steps.map((s) => s.id).join(', '));
+  assert.equal(step!.commands, [
+    ['docker', 'build', '-t', ref, '-f', 'runtime-app/Dockerfile', fromRoot()],
+    ['docker', 'push', ref],
+  ]);
+  // Before the tree is pushed, so the existing member can pull it when ArgoCD deploys the app.
+  assert.ok(steps.indexOf(step!) < steps.findIndex((s) => s.id === 'push'));
+});
+
 test.run();

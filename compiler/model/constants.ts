@@ -34,6 +34,8 @@ export const IMAGES = {
 
 /** The image runtime-app/ builds (into minikube members); apps with another image are pulled by the cluster. */
 export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
+/** Where existing clusters pull the demo image from with platform.registry (kustomize `images` newName). */
+export const registryImageName = (registry: string) => `${registry}/${DEMO_IMAGE_REPOSITORY}`;
 /** Whether an app image is the locally built one (docker.io/ and a tag or digest aside). */
 export const isDemoImage = (image: string) =>
   image.replace(/^docker\.io\//, '').split(/[:@]/)[0] === DEMO_IMAGE_REPOSITORY;
