@@ -108,16 +108,19 @@ const MINIKUBE: Record<string, string[]> = {
   delete: ['-p'],
 };
 // docker, as documented at https://docs.docker.com/reference/cli/docker/: version --format, info --format,
-// network inspect, network create --driver/--subnet/--label, network rm.
+// network inspect, network create --driver/--subnet/--label, network rm, build -t/-f (image build), push.
 const DOCKER: Record<string, string[]> = {
   version: ['--format'],
   info: ['--format'],
   'network inspect': [],
   'network create': ['--driver', '--subnet', '--label'],
   'network rm': [],
+  build: ['-t', '-f'],
+  push: [],
 };
 // podman: podman-version(1), podman-info(1) (--format), podman-network-inspect(1), podman-network-create(1)
-// (--driver, --subnet, --label), podman-network-rm(1). The Go template fields differ from docker's.
+// (--driver, --subnet, --label), podman-network-rm(1), podman-build(1) (-t, -f), podman-push(1).
+// The Go template fields differ from docker's.
 const PODMAN = DOCKER;
 
 const flagsOf = (argv: Argv) => argv.filter((a) => /^-[A-Za-z-]/.test(a)).map((a) => a.split('=')[0]);
@@ -142,6 +145,8 @@ function allCommands(): Argv[] {
       e.memoryBytes(),
       e.networkInspect('fabric'),
       e.networkCreate('fabric', '192.168.200.0/24', 'lgtm'),
+      e.build('registry.example.com/fabric/fabric/instrumented-app:0.1.0', '.', 'runtime-app/Dockerfile'),
+      e.push('registry.example.com/fabric/fabric/instrumented-app:0.1.0'),
     ]),
     ENGINES.podman.networkRemove('fabric'),
     kubectl('stage-cluster', 'get', '--raw', '/readyz'),
@@ -161,6 +166,7 @@ test('every minikube and docker command uses only documented subcommands and fla
     seen.add(`${argv[0]} ${sub}`);
   }
   assert.ok(seen.has('minikube start') && seen.has('docker network create') && seen.has('minikube image build'));
+  assert.ok(seen.has('docker build') && seen.has('podman push'));
 });
 
 test('every kubectl command uses flags that `kubectl <command> --help` documents', () => {
