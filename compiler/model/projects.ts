@@ -1,7 +1,7 @@
 // The ArgoCD AppProjects, least privilege: each project admits exactly the
 // cluster-scoped objects its Applications create, by group, kind and name
 // (ArgoCD >= 3.3 matches `name` in clusterResourceWhitelist entries; fabric
-// pins VERSIONS.argocd). Derived from the deployments: the cluster-scoped
+// pins VERSIONS.argocd; docs/runner.md, "Upstream formats"). Derived from the deployments: the cluster-scoped
 // objects each component renders (the ClusterRoles of CLUSTER_ROLES, the
 // namespaces component's Namespaces, the PrometheusRule CRD), the destination
 // namespace every Application creates (CreateNamespace=true), and the

@@ -11,10 +11,9 @@
 //   connection), `info --format {{.Host.MemTotal}}` (bytes; JSON host.memTotal),
 //   `network inspect` prints [{"name","subnets":[{"subnet","gateway"}],"labels",
 //   "containers":{id:{"name"}}}] (containers since podman 5) and exits 125 for a
-//   missing network ("no such network", minikube PR #12685 quotes both).
-// Both build and push the same way (docker-build(1)/podman-build(1): -t, -f, the context
-// directory; docker-push(1)/podman-push(1): the reference). A refused push exits 1 (docker)
-// or 125 (podman) and says "denied", "unauthorized" or "authentication required".
+//   missing network (both print "no such network"; docs/runner.md, "Upstream formats").
+// Both build and push alike (build -t -f <context>, push <ref>); a refused push exits 1 (docker)
+// or 125 (podman) with "denied", "unauthorized" or "authentication required" (docs/runner.md, "Upstream formats").
 import { CLUSTER_LABELS, type Model } from '../model/index.ts';
 import type { Argv } from './tools.ts';
 

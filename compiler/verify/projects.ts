@@ -1,6 +1,5 @@
 // AppProjects against the built tree, both ways, the way ArgoCD decides
-// (IsGroupKindNamePermitted, pkg/apis/application/v1alpha1/app_project_types.go
-// at the pinned v3.5.1): every cluster-scoped object an Application syncs, and
+// (docs/runner.md, "Upstream formats"): every cluster-scoped object an Application syncs, and
 // the destination namespace it creates (CreateNamespace=true), must be admitted
 // by its project's clusterResourceWhitelist (group, kind and name); and every
 // whitelist entry must name one such object: an entry without a name, with a

@@ -85,9 +85,9 @@ const MODELS: Record<string, () => Promise<Model>> = {
  * String fields the kubernetes-models validators do not know, by path (`[]`: any list index), checked here:
  * - the generator strips every schema key named "description", which also drops real properties of that
  *   name; these are the ones in the kinds above (checked against the upstream OpenAPI and CRDs);
- * - ArgoCD's ClusterResourceRestrictionItem `name` (ArgoCD >= 3.3; manifests/crds/appproject-crd.yaml at
- *   v3.5.1, the pinned version): @kubernetes-models/argo-cd 2.7.2 lists only group and kind, and its
- *   only newer release needs Node 22.
+ * - an AppProject's clusterResourceWhitelist/-Blacklist entry `name` (ArgoCD >= 3.3, docs/runner.md,
+ *   "Upstream formats"): @kubernetes-models/argo-cd 2.7.2 lists only group and kind, and its only newer
+ *   release needs Node 22.
  */
 const ADDED_STRING_PROPERTIES: Record<string, Set<string>> = {
   'scheduling.k8s.io/v1/PriorityClass': new Set(['description']),
