@@ -95,8 +95,14 @@ function hostileSpec(): string {
   src = src.replace('revision: main', 'revision: "feat/x---y"\n  path: "deploy/lab-1"');
   src = src.replace(
     '  prod-cluster:\n    role: member\n    environment: prod\n    ip: 192.168.200.12\n    cpus: 2\n    memory: 3g',
-    `  prod-cluster:\n    role: member\n    environment: prod\n    provider: existing\n    ip: 192.168.200.12\n    context: "user@arn:aws:eks:eu/x---y"\n    server: "https://h.example:443/p'q#r$s---t"`,
+    `  prod-cluster:\n    role: member\n    environment: prod\n    provider: existing\n    ip: 192.168.200.12\n    context: "user@arn:aws:eks:eu/x---y"\n    server: "https://h.example:443/p'q#r$s---t"\n    egressCIDRs: [203.0.113.7/32]`,
   );
+  // What an existing member needs since the ingest gateway (FAB250, FAB255): a reachable ingest URL, a registry.
+  src = src.replace(
+    '    ip: 192.168.200.13\n',
+    '    ip: 192.168.200.13\n    ingest: { url: https://ingest.example.com, tls: { secret: ingest-tls } }\n',
+  );
+  src = src.replace('  memoryBudget: 20g\n', '  memoryBudget: 20g\n  registry: registry.example.com/fabric\n');
   return src;
 }
 
@@ -115,8 +121,9 @@ test('hostile strings that the schema admits come out as the same inert strings 
       .filter((s) => s.repoURL !== 'https://github.com/prometheus-operator/prometheus-operator.git')
       .every((s) => s.repoURL === repoURL && s.targetRevision === 'feat/x---y'),
   );
-  const projects = docs.filter((d) => d.doc.kind === 'AppProject');
-  assert.ok(projects.every((p) => p.doc.spec.sourceRepos.includes(repoURL)));
+  // Every project but ArgoCD's `default`, which fabric renders locked down (no repository).
+  const projects = docs.filter((d) => d.doc.kind === 'AppProject' && d.doc.metadata.name !== 'default');
+  assert.ok(projects.length > 1 && projects.every((p) => p.doc.spec.sourceRepos.includes(repoURL)));
   const prod = projects.find((p) => p.doc.metadata.name === 'env-prod')!.doc;
   assert.ok(prod.spec.destinations.every((d: any) => d.server === server));
   assert.ok(

@@ -7,9 +7,9 @@
 // needed. The `default` project must be locked down and no Application may use
 // it (an Application in `default` would escape every restriction above).
 import { apiGroupOf, describeObject, isClusterScoped, isRecord, kindOf, nameOf, type BuiltObject } from './objects.ts';
+import { ARGOCD_DEFAULT_PROJECT as DEFAULT_PROJECT } from '../model/constants.ts';
 import type { ClusterObjectRef, Finding, UpstreamObjects } from './types.ts';
 
-const DEFAULT_PROJECT = 'default';
 /** filepath.Match metacharacters: an entry using them admits a pattern, not one object. */
 const GLOB = /[*?[\\]/;
 
