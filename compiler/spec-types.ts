@@ -135,7 +135,7 @@ export interface Platform {
    */
   memoryBudget?: string;
   /**
-   * Registry host (and optional path) that existing clusters pull locally built app images from, e.g. registry.example.com/fabric. Without it an app built from runtime-app/ cannot run on an existing cluster.
+   * Registry host (and optional path) that existing clusters pull locally built app images from, e.g. registry.example.com/fabric. fabric apply builds the demo image (runtime-app/) and pushes it there (log in to the registry first). Without it an app built from runtime-app/ cannot run on an existing cluster.
    */
   registry?: string;
 }

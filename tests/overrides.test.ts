@@ -130,9 +130,17 @@ test('an extra manifest that redefines an object of the base is refused', () => 
 test('compile --verify builds the overlays with the patches applied; a failing patch names its override', () => {
   if (!requireTool('kubectl', 'overrides verify', ['version', '--client'])) return;
   const good = specDir();
+  // A cluster-scoped extra is admitted by the platform project by the name kustomize gives it (the suffix).
+  writeFileSync(
+    join(good, 'extra/mimir/reader.yaml'),
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: mimir-reader }\nrules: []\n',
+  );
   const ok = run(good, '--verify');
   assert.is(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /verify: 0 errors/);
+  assert.match(ok.stdout, /verify: 0 errors \(.*project [1-9]/);
+  const projects = readFileSync(join(good, 'out/gitops/argocd-apps/projects.yaml'), 'utf8');
+  assert.match(projects, /kind: ClusterRole\n {6}name: mimir-reader-prod\n/);
+  assert.match(projects, /kind: PriorityClass\n {6}name: observability-prod\n/);
   const bad = specDir((t) =>
     t.replace(
       'ops: [ { op: add, path: /metadata/annotations/team, value: obs } ]',

@@ -1,7 +1,7 @@
 // Clusters with provider existing are registered and deployed to, never
 // created, started, built into or deleted: apply and down against stand-ins
 // on a fleet that mixes minikube profiles and existing kube contexts.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,12 +13,19 @@ import { fromRoot } from './helpers/paths.ts';
 const SPEC = fromRoot('tests/fixtures/runner/mixed.yaml');
 const CONTEXTS = { FAKE_CONTEXTS: 'kind-monitoring,kind-stage' };
 
-function io(s: Standins, sink: { text: string }): IO {
+function io(s: Standins, sink: { text: string }, env: Record<string, string> = {}): IO {
   const write = { write: (t: string) => (sink.text += t) };
-  return { out: write, err: write, env: s.env(CONTEXTS), confirm: async () => true };
+  return { out: write, err: write, env: s.env({ ...CONTEXTS, ...env }), confirm: async () => true };
 }
 
-async function apply(s: Standins) {
+/** mixed.yaml with `edit` applied, written next to the stand-ins. */
+function variant(s: Standins, edit: (text: string) => string): string {
+  const path = join(s.dir, 'fabric.yaml');
+  writeFileSync(path, edit(readFileSync(SPEC, 'utf8')));
+  return path;
+}
+
+async function apply(s: Standins, spec = SPEC, env: Record<string, string> = {}) {
   const app = join(s.dir, 'runtime-app');
   mkdirSync(app, { recursive: true });
   mkdirSync(join(app, 'runtime-app'), { recursive: true });
@@ -27,7 +34,7 @@ async function apply(s: Standins) {
   // The fake ArgoCD reports no Applications; a zero timeout ends the run at the health wait.
   const code = await applyCommand(
     {
-      spec: SPEC,
+      spec,
       out: join(s.dir, 'out'),
       timeout: '0s',
       push: false,
@@ -36,7 +43,7 @@ async function apply(s: Standins) {
       pollMs: 20,
       appDir: app,
     },
-    io(s, sink),
+    io(s, sink, env),
   );
   return { code, text: sink.text };
 }
@@ -80,6 +87,72 @@ test('apply registers and deploys to existing clusters and never creates them', 
     lines.filter((l) => l.includes(' image build ')).map((l) => l.split(' ')[2]),
     ['prod-cluster'],
   );
+});
+
+const PUSHED = 'registry.example.com/fabric/fabric/instrumented-app:0.1.0';
+
+test('with platform.registry apply builds the demo image and pushes it where the existing members pull it from', async () => {
+  const s = await installStandins();
+  const { text } = await apply(s);
+  const lines = s.lines();
+  const build = lines.indexOf(`docker build -t ${PUSHED} -f runtime-app/Dockerfile ${join(s.dir, 'runtime-app')}`);
+  const push = lines.indexOf(`docker push ${PUSHED}`);
+  assert.ok(build >= 0 && push > build, `build, then push:\n${lines.join('\n')}`);
+  assert.ok(s.world.pushedImages.has(PUSHED));
+  assert.match(text, `✓ Build fabric/instrumented-app:0.1.0 and push it to ${PUSHED}`);
+  // The existing member's app overlay pulls exactly what was pushed; the minikube member's keeps the local image.
+  const overlay = (c: string) =>
+    readFileSync(join(s.dir, 'out/gitops/components/instrumented-app/overlays', c, 'kustomization.yaml'), 'utf8');
+  assert.match(overlay('stage-cluster'), `newName: ${PUSHED.split(':')[0]}`);
+  assert.not.match(overlay('prod-cluster'), 'registry.example.com');
+});
+
+test('a registry that refuses the push stops apply with the login command (docker exit 1, podman exit 125)', async () => {
+  for (const engine of ['docker', 'podman']) {
+    const s = await installStandins();
+    const spec = variant(s, (t) => t.replace('  network: fabric\n', `  network: fabric\n  driver: ${engine}\n`));
+    const { code, text } = await apply(s, spec, { FAKE_PUSH_DENIED: '1' });
+    assert.is.not(code, 0, engine);
+    assert.match(text, `registry.example.com refused the push of ${PUSHED}`, engine);
+    assert.match(text, `${engine} login registry.example.com`, engine);
+    assert.not.ok(s.world.pushedImages.size, engine);
+    assert.not.match(text, 'Apply the ApplicationSets', `${engine}: nothing after the failed push`);
+  }
+});
+
+test('preflight: the ingest TLS Secret must exist in an existing monitoring cluster before anything is created', async () => {
+  const s = await installStandins();
+  const spec = variant(s, (t) =>
+    t.replace(
+      '    ip: 10.0.0.13\n',
+      '    ip: 10.0.0.13\n    ingest: { url: https://ingest.example.com, tls: { secret: ingest-tls } }\n',
+    ),
+  );
+  const missing = await apply(s, spec);
+  assert.is(missing.code, 3, missing.text);
+  assert.match(
+    missing.text,
+    'the ingest TLS Secret monitoring/ingest-tls (clusters.monitoring-cluster.ingest.tls.secret) does not exist in monitoring-cluster',
+  );
+  assert.match(missing.text, 'kubectl --context kind-monitoring -n monitoring create secret tls ingest-tls --cert=');
+  assert.not.ok(
+    s.lines().some((l) => l.startsWith('minikube start') || l.includes(' apply ')),
+    'nothing was created',
+  );
+  // A Secret of another type is named as such; a kubernetes.io/tls one passes.
+  const put = (type: string) =>
+    s.world.objects.set('kind-monitoring/Secret/monitoring/ingest-tls', {
+      kind: 'Secret',
+      type,
+      metadata: { name: 'ingest-tls', namespace: 'monitoring' },
+    });
+  put('Opaque');
+  assert.match((await apply(s, spec)).text, 'has type Opaque, not kubernetes.io/tls');
+  put('kubernetes.io/tls');
+  const ok = await apply(s, spec);
+  assert.match(ok.text, 'ingest TLS Secret monitoring/ingest-tls');
+  assert.not.match(ok.text, 'does not exist in monitoring-cluster');
+  assert.match(ok.text, '✓ Apply the ApplicationSets to control-cluster');
 });
 
 test('down deletes only the minikube profiles and the network fabric made; existing clusters are left alone', async () => {

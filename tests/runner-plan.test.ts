@@ -108,16 +108,19 @@ const MINIKUBE: Record<string, string[]> = {
   delete: ['-p'],
 };
 // docker, as documented at https://docs.docker.com/reference/cli/docker/: version --format, info --format,
-// network inspect, network create --driver/--subnet/--label, network rm.
+// network inspect, network create --driver/--subnet/--label, network rm, build -t/-f (image build), push.
 const DOCKER: Record<string, string[]> = {
   version: ['--format'],
   info: ['--format'],
   'network inspect': [],
   'network create': ['--driver', '--subnet', '--label'],
   'network rm': [],
+  build: ['-t', '-f'],
+  push: [],
 };
 // podman: podman-version(1), podman-info(1) (--format), podman-network-inspect(1), podman-network-create(1)
-// (--driver, --subnet, --label), podman-network-rm(1). The Go template fields differ from docker's.
+// (--driver, --subnet, --label), podman-network-rm(1), podman-build(1) (-t, -f), podman-push(1).
+// The Go template fields differ from docker's.
 const PODMAN = DOCKER;
 
 const flagsOf = (argv: Argv) => argv.filter((a) => /^-[A-Za-z-]/.test(a)).map((a) => a.split('=')[0]);
@@ -142,6 +145,8 @@ function allCommands(): Argv[] {
       e.memoryBytes(),
       e.networkInspect('fabric'),
       e.networkCreate('fabric', '192.168.200.0/24', 'lgtm'),
+      e.build('registry.example.com/fabric/fabric/instrumented-app:0.1.0', '.', 'runtime-app/Dockerfile'),
+      e.push('registry.example.com/fabric/fabric/instrumented-app:0.1.0'),
     ]),
     ENGINES.podman.networkRemove('fabric'),
     kubectl('stage-cluster', 'get', '--raw', '/readyz'),
@@ -161,6 +166,7 @@ test('every minikube and docker command uses only documented subcommands and fla
     seen.add(`${argv[0]} ${sub}`);
   }
   assert.ok(seen.has('minikube start') && seen.has('docker network create') && seen.has('minikube image build'));
+  assert.ok(seen.has('docker build') && seen.has('podman push'));
 });
 
 test('every kubectl command uses flags that `kubectl <command> --help` documents', () => {
@@ -344,6 +350,26 @@ test('Application status: sync, health and why, from kubectl get applications -o
     { name: 'b', sync: 'Synced', health: 'Healthy' },
     { name: 'c', sync: 'Unknown', health: 'Unknown' },
   ]);
+});
+
+test('with platform.registry and existing members the plan builds the demo image and pushes it (--dry-run)', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'fabric-no-tools-'));
+  const spec = fromRoot('tests/golden/existing-cluster/fabric.yaml');
+  const out = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'apply', '--dry-run', '--json', '--spec', spec],
+    { cwd: fromRoot(), env: { PATH: empty, HOME: empty }, encoding: 'utf8' },
+  );
+  const steps = (JSON.parse(out.stdout) as typeof plan).steps;
+  const ref = 'registry.example.com/fabric/fabric/instrumented-app:0.1.0';
+  const step = steps.find((s) => s.id === `image/registry/${ref}`);
+  assert.ok(step, steps.map((s) => s.id).join(', '));
+  assert.equal(step!.commands, [
+    ['docker', 'build', '-t', ref, '-f', 'runtime-app/Dockerfile', fromRoot()],
+    ['docker', 'push', ref],
+  ]);
+  // Before the tree is pushed, so the existing member can pull it when ArgoCD deploys the app.
+  assert.ok(steps.indexOf(step!) < steps.findIndex((s) => s.id === 'push'));
 });
 
 test.run();

@@ -125,6 +125,18 @@ for (const spec of CASES) {
     }
     const stack = docs.find((d) => d.doc.kind === 'ApplicationSet' && d.doc.metadata.name === 'monitoring-stack')!.doc;
     assert.is(stack.spec.syncPolicy.preserveResourcesOnDeletion, true);
+    // Cluster-scoped objects only by name (compile --verify checks they are exactly the ones the tree creates).
+    for (const p of projects)
+      for (const e of p.spec.clusterResourceWhitelist ?? [])
+        assert.ok(typeof e.name === 'string' && !/[*?[\\]/.test(e.name), `${p.metadata.name} admits ${e.kind} by name`);
+    const locked = projects.find((x) => x.metadata.name === 'default');
+    assert.ok(locked, 'the default project is rendered');
+    assert.equal(
+      [locked.spec.sourceRepos, locked.spec.destinations, locked.spec.clusterResourceWhitelist],
+      [[], [], []],
+    );
+    for (const { doc } of docs.filter((d) => d.doc.kind === 'Application'))
+      assert.ok(doc.spec.project && doc.spec.project !== 'default', `${doc.metadata.name} names its own project`);
   });
 }
 

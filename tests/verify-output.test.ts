@@ -5,7 +5,7 @@
 // parse, and every Alloy config is structurally sound.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { verifyTargets } from '../compiler/targets.ts';
+import { verifyOptions, verifyTargets } from '../compiler/targets.ts';
 import { verifyTree } from '../compiler/verify/index.ts';
 import { compile, GOLDEN_CASES } from './helpers/compile.ts';
 import { fromRoot } from './helpers/paths.ts';
@@ -22,13 +22,23 @@ for (const [spec, dir] of CASES) {
     if (!requireTool('promtool', `verify ${dir}`)) return;
     if (!requireTool('amtool', `verify ${dir}`)) return;
     const c = compile(spec);
-    const report = await verifyTree(fromRoot(dir), verifyTargets(c.model));
+    const report = await verifyTree(fromRoot(dir), verifyTargets(c.model), verifyOptions(c.model));
     const errors = report.findings.filter((f) => f.severity === 'error');
     assert.equal(errors, [], `${dir}: ${errors.map((f) => `[${f.check}] ${f.file}: ${f.message}`).join('\n')}`);
     const warnings = report.findings.filter((f) => f.severity === 'warning');
     assert.equal(warnings, [], `${dir}: ${warnings.map((f) => `[${f.check}] ${f.file}: ${f.message}`).join('\n')}`);
     assert.equal(report.skipped, []);
-    for (const check of ['kustomize', 'schema', 'name', 'collision', 'alloy', 'promql', 'promtool', 'amtool'])
+    for (const check of [
+      'kustomize',
+      'schema',
+      'name',
+      'collision',
+      'project',
+      'alloy',
+      'promql',
+      'promtool',
+      'amtool',
+    ])
       assert.ok((report.checked[check] ?? 0) > 0, `${dir}: ${check} checked nothing`);
   });
 }

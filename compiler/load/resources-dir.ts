@@ -65,7 +65,7 @@ function readDir(dir: string, shown: string): ExtraManifest[] | string {
       const meta = v?.metadata;
       if (typeof v?.apiVersion !== 'string' || typeof v?.kind !== 'string' || typeof meta?.name !== 'string')
         return `resourcesDir ${shown}/${name}: every document must be a Kubernetes object with apiVersion, kind and metadata.name`;
-      objects.push({ kind: v.kind, name: meta.name });
+      objects.push({ apiVersion: v.apiVersion, kind: v.kind, name: meta.name });
     }
     if (!objects.length) return `resourcesDir ${shown}/${name} holds no object`;
     out.push({ name, contents, objects });

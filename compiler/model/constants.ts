@@ -34,6 +34,8 @@ export const IMAGES = {
 
 /** The image runtime-app/ builds (into minikube members); apps with another image are pulled by the cluster. */
 export const DEMO_IMAGE_REPOSITORY = 'fabric/instrumented-app';
+/** Where existing clusters pull the demo image from with platform.registry (kustomize `images` newName). */
+export const registryImageName = (registry: string) => `${registry}/${DEMO_IMAGE_REPOSITORY}`;
 /** Whether an app image is the locally built one (docker.io/ and a tag or digest aside). */
 export const isDemoImage = (image: string) =>
   image.replace(/^docker\.io\//, '').split(/[:@]/)[0] === DEMO_IMAGE_REPOSITORY;
@@ -50,6 +52,51 @@ export const NAMESPACES = {
 
 /** The ArgoCD AppProject of everything in the control and monitoring clusters. */
 export const PLATFORM_PROJECT = 'platform';
+/** ArgoCD's built-in project: fabric renders it locked down and no fabric Application uses it. */
+export const ARGOCD_DEFAULT_PROJECT = 'default';
+
+/** The ClusterRoles (and their ClusterRoleBindings, of the same name) fabric renders, by component. */
+export const CLUSTER_ROLES = {
+  'alloy-agent': 'fabric-alloy-agent',
+  'kube-state-metrics': 'fabric-kube-state-metrics',
+  'rules-sync': 'fabric-rules-sync',
+} as const;
+
+/** The one upstream CRD fabric deploys (operators ApplicationSet): prometheus-operator's PrometheusRule. */
+export const PROMETHEUS_RULE_CRD = {
+  group: 'monitoring.coreos.com',
+  plural: 'prometheusrules',
+  /** Its directory in the prometheus-operator repository at the pinned tag. */
+  dir: 'example/prometheus-operator-crd',
+} as const;
+export const prometheusRuleCrdName = `${PROMETHEUS_RULE_CRD.plural}.${PROMETHEUS_RULE_CRD.group}`;
+export const prometheusRuleCrdFile = `${PROMETHEUS_RULE_CRD.group}_${PROMETHEUS_RULE_CRD.plural}.yaml`;
+
+/**
+ * Cluster-scoped kinds (`group/kind`, "" for the core group) of the upstream API groups a tree can carry:
+ * what an AppProject's clusterResourceWhitelist must admit, and what verify treats as cluster-scoped.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'scheduling.k8s.io/PriorityClass',
+  'networking.k8s.io/IngressClass',
+  'node.k8s.io/RuntimeClass',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'apiregistration.k8s.io/APIService',
+]);
+/** The API group of an apiVersion: "" for the core group (`v1`), `apps` for `apps/v1`. */
+export const apiGroupOfVersion = (apiVersion: string) =>
+  apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 
 /** Ports the generated workloads listen on (container and Service ports). */
 export const PORTS = {

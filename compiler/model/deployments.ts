@@ -25,6 +25,9 @@ export const backendSetKeys = (shape: Pick<FleetShape, 'tenancy' | 'environments
 
 export const environmentProject = (env: string) => `env-${env}`;
 
+/** The nameSuffix of a backend instance's overlay (kustomize appends it to every name, cluster-scoped ones too). */
+export const backendNameSuffix = (setKey: string) => `-${setKey}`;
+
 function monitoringDeployments(shape: FleetShape): Deployment[] {
   const mon = shape.monitoring;
   const platform = { cluster: mon, project: PLATFORM_PROJECT, namespace: NAMESPACES.monitoring };
@@ -107,11 +110,21 @@ export function applicationNames(shape: FleetShape): Pick<Deployment, 'applicati
   return deploymentsOf(shape).map(({ application, what, declaredAt }) => ({ application, what, declaredAt }));
 }
 
-/** The directories `compile --verify` builds, each with the cluster it lands in (sorted by path). */
-export function deployTargets(deployments: Deployment[], control: string): { path: string; cluster: string }[] {
-  const targets = new Map<string, string>([['gitops/argocd-apps', control]]);
-  for (const d of deployments) for (const path of d.sources) targets.set(path, d.cluster);
-  return [...targets].map(([path, cluster]) => ({ path, cluster })).sort((a, b) => (a.path < b.path ? -1 : 1));
+/**
+ * The directories `compile --verify` builds (sorted by path), each with the cluster it lands in and, for what an
+ * Application syncs, that Application's project and destination namespace.
+ */
+export function deployTargets(
+  deployments: Deployment[],
+  control: string,
+): { path: string; cluster: string; project?: string; namespace?: string }[] {
+  const targets = new Map<string, { path: string; cluster: string; project?: string; namespace?: string }>([
+    ['gitops/argocd-apps', { path: 'gitops/argocd-apps', cluster: control }],
+  ]);
+  for (const d of deployments)
+    for (const path of d.sources)
+      targets.set(path, { path, cluster: d.cluster, project: d.project, namespace: d.namespace });
+  return [...targets.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** One overlay directory of a component and what it serves: where `overrides.<component>` scopes can reach. */

@@ -11,6 +11,7 @@ import { alertingFor, alertmanagerFor } from './alerting.ts';
 import { backendSetKeys, deploymentsOf, environmentProject } from './deployments.ts';
 import { percentText } from './display.ts';
 import { overrideModels } from './overrides.ts';
+import { projectModels } from './projects.ts';
 import type {
   AlertModel,
   ExtraManifest,
@@ -68,15 +69,18 @@ export function buildModel(spec: FabricYaml, specPath: string, extras: Record<st
     apps: apps.map((a) => ({ name: a.name, environments: a.environments })),
   };
   const deployments = deploymentsOf(shape);
+  const git = {
+    repoURL: spec.git.repoURL,
+    revision: spec.git.revision ?? defs.git.properties.revision.default,
+    path: spec.git.path ?? '',
+    ...(spec.git.credentials ? { credentials: spec.git.credentials } : {}),
+  };
+  const overrides = overrideModels(spec, deployments, envNames, extras);
+  const serverOf = (name: string) => clusters.find((c) => c.name === name)!.server;
   return {
     name: spec.name,
     specPath,
-    git: {
-      repoURL: spec.git.repoURL,
-      revision: spec.git.revision ?? defs.git.properties.revision.default,
-      path: spec.git.path ?? '',
-      ...(spec.git.credentials ? { credentials: spec.git.credentials } : {}),
-    },
+    git,
     platform: platformModel(spec),
     tenancy,
     clusters,
@@ -88,7 +92,15 @@ export function buildModel(spec: FabricYaml, specPath: string, extras: Record<st
     ingest,
     grafana: grafanaModel(spec, monitoring.ip!),
     deployments,
-    overrides: overrideModels(spec, deployments, envNames, extras),
+    overrides,
+    projects: projectModels({
+      repoURL: git.repoURL,
+      environments,
+      serverOf,
+      monitoringServer: monitoring.server,
+      deployments,
+      overrides,
+    }),
   };
 }
 

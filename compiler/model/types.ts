@@ -197,6 +197,25 @@ export interface Model {
   deployments: Deployment[];
   /** `overrides:` of the spec, one per component named there. */
   overrides: OverrideModel[];
+  /** The ArgoCD AppProjects: one per environment, then the platform project (model/projects.ts). */
+  projects: ProjectModel[];
+}
+
+/** A cluster-scoped object an AppProject admits: ArgoCD's ClusterResourceRestrictionItem with a name. */
+export interface ClusterResourceRef {
+  /** API group, "" for the core group. */
+  group: string;
+  kind: string;
+  name: string;
+}
+
+export interface ProjectModel {
+  name: string;
+  description: string;
+  sourceRepos: string[];
+  destinations: { server: string; namespace: string }[];
+  /** Exactly the cluster-scoped objects its Applications create, sorted by group, kind and name. */
+  clusterResources: ClusterResourceRef[];
 }
 
 /** The ArgoCD object that creates a deployment's Application (a file under gitops/argocd-apps/). */
@@ -260,6 +279,6 @@ export interface ExtraManifest {
   /** File name inside resourcesDir. */
   name: string;
   contents: string;
-  /** Each document's kind and metadata.name (checked when it was read). */
-  objects: { kind: string; name: string }[];
+  /** Each document's apiVersion, kind and metadata.name (checked when it was read). */
+  objects: { apiVersion: string; kind: string; name: string }[];
 }

@@ -12,6 +12,8 @@
 //   `network inspect` prints [{"name","subnets":[{"subnet","gateway"}],"labels",
 //   "containers":{id:{"name"}}}] (containers since podman 5) and exits 125 for a
 //   missing network (both print "no such network"; docs/runner.md, "Upstream formats").
+// Both build and push alike (build -t -f <context>, push <ref>); a refused push exits 1 (docker)
+// or 125 (podman) with "denied", "unauthorized" or "authentication required" (docs/runner.md, "Upstream formats").
 import { CLUSTER_LABELS, type Model } from '../model/index.ts';
 import type { Argv } from './tools.ts';
 
@@ -32,6 +34,9 @@ export interface Engine {
   networkInspect(network: string): Argv;
   networkCreate(network: string, subnet: string, fleet: string): Argv;
   networkRemove(network: string): Argv;
+  /** dockerfile: relative to contextDir. */
+  build(tag: string, contextDir: string, dockerfile: string): Argv;
+  push(ref: string): Argv;
   /** The exit code of `network inspect` for a network that does not exist. */
   missingNetworkExit: number;
   isMissingNetwork(output: string): boolean;
@@ -55,6 +60,16 @@ const common = (tool: EngineName) => ({
     network,
   ],
   networkRemove: (network: string): Argv => [tool, 'network', 'rm', network],
+  build: (tag: string, contextDir: string, dockerfile: string): Argv => [
+    tool,
+    'build',
+    '-t',
+    tag,
+    '-f',
+    dockerfile,
+    contextDir,
+  ],
+  push: (ref: string): Argv => [tool, 'push', ref],
   isMissingNetwork: (output: string) => /not found|no such network/i.test(output),
 });
 
@@ -101,5 +116,9 @@ export const ENGINES: Record<EngineName, Engine> = {
   },
 };
 
-/** The engine behind the spec's minikube driver. */
+/** A push the registry refused for want of credentials (both engines' wording). */
+export const isRegistryAuthFailure = (output: string) =>
+  /denied|unauthorized|authentication required|no basic auth credentials/i.test(output);
+
+/** The engine behind the spec's minikube driver (docker unless platform.driver is podman). */
 export const engineFor = (model: Model): Engine => ENGINES[model.platform.driver === 'podman' ? 'podman' : 'docker'];

@@ -22,6 +22,7 @@ import {
 import { isDemoImage } from '../model/constants.ts';
 import { ingestCredentials } from './ingest-credentials.ts';
 import { registerRepository } from './repo-credentials.ts';
+import { pushAppImage, registryPushes } from './registry-image.ts';
 import { displayArgv } from './tools.ts';
 import { EXIT, FabricError } from '../errors.ts';
 
@@ -68,6 +69,13 @@ export function buildPlan(ctx: RunContext): Step[] {
         ),
       ].map((image) => buildAppImage(ctx, c, image)),
     );
+  const pushes = registryPushes(model);
+  const pinned = pushes.find((p) => p.image.includes('@'));
+  if (pinned)
+    throw new PlanError(
+      `${pinned.image} is pinned by digest, which an image fabric builds cannot have, so it cannot be pushed to platform.registry for the existing clusters`,
+      `give the app image a tag (e.g. ${pinned.image.slice(0, pinned.image.indexOf('@'))}:0.1.0)`,
+    );
   return [
     ...(profiles.length ? [sharedNetwork(ctx)] : []),
     ...profiles.map((c) => startProfile(ctx, c)),
@@ -77,6 +85,7 @@ export function buildPlan(ctx: RunContext): Step[] {
     grafanaAdminSecret(ctx),
     ingestCredentials(ctx),
     ...demoImages,
+    ...pushes.map((p) => pushAppImage(ctx, p.image, p.ref)),
     compileTree(ctx),
     pushTree(ctx),
     applyApplicationSets(ctx),

@@ -10,7 +10,9 @@ import { CommandFailed } from './exec.ts';
 import { engineFor } from './drivers.ts';
 import { hintFor } from './hints.ts';
 import { credentialProblem } from './repo-credentials.ts';
+import { registryPushes } from './registry-image.ts';
 import { minikubeClusters, type RunContext } from './steps.ts';
+import { NAMESPACES } from '../model/index.ts';
 import { kubectl, kubectlLocal, minikube, type Argv } from './tools.ts';
 
 export interface Problem {
@@ -96,7 +98,61 @@ const tools: Check = async (ctx) => {
       memory(ctx, result),
     );
   }
+  // Without minikube profiles the engine is needed only to build and push the demo image (memory() reads it otherwise).
+  const pushes = registryPushes(model);
+  if (pushes.length && !profiles.length)
+    jobs.push(
+      (async () => {
+        const engine = engineFor(model);
+        const v = await read(ctx, engine.version());
+        if (failed(v))
+          result.problems.push({
+            what: `${v.what} (fabric builds ${pushes[0].image} and pushes it to ${pushes[0].ref} for the existing clusters)`,
+            fix: v.fix,
+          });
+        else result.found.push(`${engine.name} ${v.stdout.trim()}`);
+      })(),
+    );
   await Promise.all(jobs);
+  return result;
+};
+
+/**
+ * The ingest TLS Secret in an existing monitoring cluster: the gateway mounts it, so without it its pods stay
+ * in ContainerCreating. (A minikube monitoring cluster does not exist before apply: docs/ingest.md.)
+ */
+const ingestTls: Check = async (ctx) => {
+  const { monitoring, ingest } = ctx.compiled.model;
+  const result: PreflightResult = { found: [], problems: [] };
+  if (monitoring.provider !== 'existing' || !ingest.tlsSecret) return result;
+  const ns = NAMESPACES.monitoring;
+  const get = kubectl(
+    monitoring.context,
+    '-n',
+    ns,
+    'get',
+    'secret',
+    ingest.tlsSecret,
+    '--ignore-not-found',
+    '-o',
+    'json',
+  );
+  const r = await read(ctx, get);
+  // An unreachable context is reported by the contexts check.
+  if (failed(r)) return result;
+  const createSecret = `kubectl --context ${monitoring.context} -n ${ns} create secret tls ${ingest.tlsSecret} --cert=<certificate chain file> --key=<key file>`;
+  const type = r.stdout.trim() ? (JSON.parse(r.stdout) as { type?: string }).type : undefined;
+  if (type === undefined)
+    result.problems.push({
+      what: `the ingest TLS Secret ${ns}/${ingest.tlsSecret} (clusters.${monitoring.name}.ingest.tls.secret) does not exist in ${monitoring.name}: the ingest gateway's pods would wait in ContainerCreating`,
+      fix: `create it: kubectl --context ${monitoring.context} create namespace ${ns} (if it does not exist), then ${createSecret}`,
+    });
+  else if (type !== 'kubernetes.io/tls')
+    result.problems.push({
+      what: `the ingest TLS Secret ${ns}/${ingest.tlsSecret} in ${monitoring.name} has type ${type}, not kubernetes.io/tls (keys tls.crt and tls.key)`,
+      fix: `replace it: kubectl --context ${monitoring.context} -n ${ns} delete secret ${ingest.tlsSecret}, then ${createSecret}`,
+    });
+  else result.found.push(`ingest TLS Secret ${ns}/${ingest.tlsSecret}`);
   return result;
 };
 
@@ -218,7 +274,9 @@ const repoCredentials: Check = async (ctx) => {
 };
 
 export async function preflight(ctx: RunContext): Promise<PreflightResult> {
-  const results = await Promise.all([tools, contexts, gitRemote, outDir, repoCredentials].map((check) => check(ctx)));
+  const results = await Promise.all(
+    [tools, contexts, ingestTls, gitRemote, outDir, repoCredentials].map((check) => check(ctx)),
+  );
   return { found: results.flatMap((r) => r.found), problems: results.flatMap((r) => r.problems) };
 }
 

@@ -14,6 +14,7 @@ import { CrdSchemas } from './crd-schemas.ts';
 import { buildKustomizations, findKustomizationDirs, type KustomizeBuild } from './kustomize.ts';
 import { nameProblems } from './names.ts';
 import { describeObject, isConfigMap, isRecord, kindOf, type BuiltObject } from './objects.ts';
+import { checkProjects } from './projects.ts';
 import { checkRuleSpecs, runRuleTests } from './promtool.ts';
 import {
   dashboardQueries,
@@ -25,14 +26,16 @@ import {
 } from './queries.ts';
 import { validateObject } from './schema.ts';
 import { findExecutable } from './tools.ts';
-import type { Finding, VerifyReport, VerifyTarget } from './types.ts';
+import type { Finding, UpstreamObjects, VerifyReport, VerifyTarget } from './types.ts';
 
-export type { Finding, VerifyReport, VerifyTarget } from './types.ts';
+export type { ClusterObjectRef, Finding, UpstreamObjects, VerifyReport, VerifyTarget } from './types.ts';
 export { checkAlloy } from './alloy.ts';
 
 export interface VerifyOptions {
   /** Run promtool (default true); false records the check as skipped. */
   promtool?: boolean;
+  /** Cluster-scoped objects of Applications whose source is outside the tree, for the AppProject check. */
+  upstream?: UpstreamObjects[];
 }
 
 const normalizeDir = (dir: string): string => posix.normalize(dir.replace(/\\/g, '/')).replace(/^\.\/|\/$/g, '') || '.';
@@ -106,6 +109,9 @@ export async function verifyTree(
   await checkObjects(objects, crds, findings, count);
   findings.push(...findCollisions(objects));
   count('collision', objects.length);
+  // AppProjects admit exactly what their Applications create (targets without a project: nothing to check).
+  if (targetList.some((t) => t.project) && objects.some((b) => b.target.path === 'gitops/argocd-apps'))
+    findings.push(...checkProjects(objects, opts.upstream ?? [], (n) => count('project', n)));
 
   // Alloy: files in the tree and configs embedded in ConfigMaps.
   for (const file of await fg('**/*.alloy', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })) {

@@ -1,6 +1,7 @@
 // The Kubernetes objects a built target produces, and how to name them in a
 // finding.
 
+import { apiGroupOfVersion, CLUSTER_SCOPED_KINDS } from '../model/constants.ts';
 import type { VerifyTarget } from './types.ts';
 
 export type KubeObject = Record<string, unknown>;
@@ -27,10 +28,7 @@ export const namespaceOf = (o: KubeObject): string | undefined => {
 };
 
 /** The API group: "" for the core group, "apps" for apps/v1. */
-export function apiGroupOf(o: KubeObject): string {
-  const apiVersion = apiVersionOf(o);
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}
+export const apiGroupOf = (o: KubeObject): string => apiGroupOfVersion(apiVersionOf(o));
 
 /** "Deployment monitoring/grafana", the way kubectl names objects. */
 export function describeObject(o: KubeObject): string {
@@ -38,24 +36,6 @@ export function describeObject(o: KubeObject): string {
   return `${kindOf(o) || '(no kind)'} ${ns ? `${ns}/` : ''}${nameOf(o) || '(no name)'}`;
 }
 
-/** Kinds that are cluster-scoped, from the upstream API groups fabric can emit. */
-const CLUSTER_SCOPED = new Set([
-  '/Namespace',
-  '/Node',
-  '/PersistentVolume',
-  'rbac.authorization.k8s.io/ClusterRole',
-  'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'apiextensions.k8s.io/CustomResourceDefinition',
-  'storage.k8s.io/StorageClass',
-  'storage.k8s.io/CSIDriver',
-  'scheduling.k8s.io/PriorityClass',
-  'networking.k8s.io/IngressClass',
-  'node.k8s.io/RuntimeClass',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-  'apiregistration.k8s.io/APIService',
-]);
-
-export const isClusterScoped = (o: KubeObject): boolean => CLUSTER_SCOPED.has(`${apiGroupOf(o)}/${kindOf(o)}`);
+export const isClusterScoped = (o: KubeObject): boolean => CLUSTER_SCOPED_KINDS.has(`${apiGroupOf(o)}/${kindOf(o)}`);
 
 export const isConfigMap = (o: KubeObject): boolean => kindOf(o) === 'ConfigMap' && o.apiVersion === 'v1';

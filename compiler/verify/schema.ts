@@ -82,13 +82,20 @@ const MODELS: Record<string, () => Promise<Model>> = {
 };
 
 /**
- * The kubernetes-models generator strips every schema key named
- * "description", which also drops real properties of that name; these are the
- * ones in the kinds above (checked against the upstream OpenAPI and CRDs).
+ * String fields the kubernetes-models validators do not know, by path (`[]`: any list index), checked here:
+ * - the generator strips every schema key named "description", which also drops real properties of that
+ *   name; these are the ones in the kinds above (checked against the upstream OpenAPI and CRDs);
+ * - an AppProject's clusterResourceWhitelist/-Blacklist entry `name` (ArgoCD >= 3.3, docs/runner.md,
+ *   "Upstream formats"): @kubernetes-models/argo-cd 2.7.2 lists only group and kind, and its only newer
+ *   release needs Node 22.
  */
-const STRIPPED_PROPERTIES: Record<string, Set<string>> = {
+const ADDED_STRING_PROPERTIES: Record<string, Set<string>> = {
   'scheduling.k8s.io/v1/PriorityClass': new Set(['description']),
-  'argoproj.io/v1alpha1/AppProject': new Set(['spec.description']),
+  'argoproj.io/v1alpha1/AppProject': new Set([
+    'spec.description',
+    'spec.clusterResourceWhitelist[].name',
+    'spec.clusterResourceBlacklist[].name',
+  ]),
 };
 
 /** CRDs can be megabytes of schema; only their envelope is checked. */
@@ -127,7 +134,7 @@ export async function validateObject(object: KubeObject, crds?: CrdSchemas): Pro
     const errors = crds?.validate(object);
     return errors ? { covered: true, errors } : { covered: false };
   }
-  return { covered: true, errors: runTraced(await model(key, load), object, STRIPPED_PROPERTIES[key]) };
+  return { covered: true, errors: runTraced(await model(key, load), object, ADDED_STRING_PROPERTIES[key]) };
 }
 
 const prefixed = (at: string, errors: string[]) =>
@@ -193,7 +200,9 @@ function unknownFields(value: unknown, reads: WeakMap<object, Reads>, path: stri
   const problems: string[] = [];
   for (const [key, child] of Object.entries(value)) {
     const childPath = path ? `${path}.${key}` : key;
-    if (closed && !seen.keys.has(key) && !knownPaths.has(childPath)) problems.push(`unknown field "${childPath}"`);
+    if (closed && !seen.keys.has(key) && knownPaths.has(childPath.replace(/\[\d+\]/g, '[]'))) {
+      if (typeof child !== 'string') problems.push(`${childPath}: must be string`);
+    } else if (closed && !seen.keys.has(key)) problems.push(`unknown field "${childPath}"`);
     else problems.push(...unknownFields(child, reads, childPath, knownPaths));
   }
   return problems;

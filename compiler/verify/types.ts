@@ -5,10 +5,37 @@ export interface VerifyTarget {
   path: string;
   /** Destination cluster name. */
   cluster: string;
+  /** The ArgoCD project of the Application that syncs it (none for gitops/argocd-apps, which the runner applies). */
+  project?: string;
+  /** That Application's destination namespace, which ArgoCD creates (CreateNamespace=true). */
+  namespace?: string;
+}
+
+/** A cluster-scoped object an AppProject admits or an Application creates: group ("" core), kind, name. */
+export interface ClusterObjectRef {
+  group: string;
+  kind: string;
+  name: string;
+}
+
+/** Cluster-scoped objects an Application creates from a source outside the tree (the upstream CRD). */
+export interface UpstreamObjects {
+  project: string;
+  objects: ClusterObjectRef[];
 }
 
 export type FindingCheck =
-  'kustomize' | 'schema' | 'name' | 'collision' | 'promtool' | 'amtool' | 'alloy' | 'promql' | 'logql' | 'dashboard';
+  | 'kustomize'
+  | 'schema'
+  | 'name'
+  | 'collision'
+  | 'project'
+  | 'promtool'
+  | 'amtool'
+  | 'alloy'
+  | 'promql'
+  | 'logql'
+  | 'dashboard';
 
 export interface Finding {
   check: FindingCheck;

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
 import { emitTree, manifestFile } from '../../compiler/emit.ts';
 import type { Model } from '../../compiler/model/index.ts';
-import { verifyTargets } from '../../compiler/targets.ts';
+import { verifyOptions, verifyTargets } from '../../compiler/targets.ts';
 import { verifyTree } from '../../compiler/verify/index.ts';
 import { findExecutable } from '../../compiler/verify/tools.ts';
 import { FILE_LEVEL_CODES, SPEC_NAME, type CaseResult, type Violation } from './pipeline.ts';
@@ -122,7 +122,7 @@ export async function verifyProblems(files: RenderedFile[], model: Model, source
   try {
     const root = join(dir, 'out');
     emitTree(files, root, { specPath: SPEC_NAME, specSource: source });
-    const report = await verifyTree(root, verifyTargets(model));
+    const report = await verifyTree(root, verifyTargets(model), verifyOptions(model));
     return report.findings
       .filter((f) => f.severity === 'error')
       .slice(0, 5)

@@ -5,7 +5,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
 import type { Model } from '../../compiler/model/index.ts';
-import { CRD_REPO_URL, LABEL_KEYS } from '../../compiler/model/constants.ts';
+import { ARGOCD_DEFAULT_PROJECT, CRD_REPO_URL, LABEL_KEYS } from '../../compiler/model/constants.ts';
 import type { FabricYaml } from '../../compiler/spec-types.ts';
 import type { Violation } from './violation.ts';
 
@@ -299,10 +299,16 @@ function gitUsage(ctx: UsageContext): void {
         `git.path: ${f.path} syncs ${JSON.stringify(s.path)}, outside ${prefix}`,
       );
     }
+    // ArgoCD's `default` project is rendered locked down: it allows no repository.
+    const defaultSpec = docs(f.path).find(
+      (d) => d?.kind === 'AppProject' && d.metadata?.name === ARGOCD_DEFAULT_PROJECT,
+    )?.spec;
     for (const p of holders(docs(f.path), 'sourceRepos'))
       expect(
-        p.sourceRepos.includes(spec.git.repoURL),
-        `git.repoURL: a project in ${f.path} does not allow ${JSON.stringify(spec.git.repoURL)}`,
+        p === defaultSpec ? p.sourceRepos.length === 0 : p.sourceRepos.includes(spec.git.repoURL),
+        p === defaultSpec
+          ? `the default project in ${f.path} allows repositories`
+          : `git.repoURL: a project in ${f.path} does not allow ${JSON.stringify(spec.git.repoURL)}`,
       );
     // Every literal path ArgoCD syncs is a kustomization in the tree.
     for (const s of holders(docs(f.path), 'path')) {

@@ -1,7 +1,7 @@
 // `fabric compile --verify`: run the offline checks (compiler/verify/) over the tree
 // just written and report their findings. (The live check is `fabric check-routing`.)
 import type { Compiled } from '../../index.ts';
-import { verifyTargets } from '../../targets.ts';
+import { verifyOptions, verifyTargets } from '../../targets.ts';
 import { locate } from '../../load.ts';
 import { EXIT } from '../output.ts';
 
@@ -19,7 +19,7 @@ function overrideOrigin({ model, loaded }: Compiled, dir: string): string {
 
 export async function verifyWrittenTree(compiled: Compiled, outDir: string, json: boolean): Promise<number> {
   const { verifyTree } = await import('../../verify/index.ts');
-  const report = await verifyTree(outDir, verifyTargets(compiled.model));
+  const report = await verifyTree(outDir, verifyTargets(compiled.model), verifyOptions(compiled.model));
   for (const f of report.findings) if (f.check === 'kustomize') f.message += overrideOrigin(compiled, f.file);
   if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {

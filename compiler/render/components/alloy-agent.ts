@@ -1,14 +1,14 @@
 // Alloy on every member cluster: a DaemonSet receiving the apps' OTLP and
 // reading pod logs, writing through the ingest gateway as its environment's
 // user (config.alloy).
-import { IMAGES, INGEST, NAMESPACES, URL_PATHS } from '../../model/index.ts';
+import { CLUSTER_ROLES, IMAGES, INGEST, NAMESPACES, URL_PATHS } from '../../model/index.ts';
 import { components, type RenderContext } from './context.ts';
 
 export function renderAlloyAgent({ tree, members, envOf }: RenderContext) {
   const ns = NAMESPACES.agents;
   const base = components('alloy-agent/base');
   tree.yaml(`${base}/kustomization.yaml`, 'alloy-agent/base/kustomization.yaml.hbs', { ns });
-  tree.yaml(`${base}/rbac.yaml`, 'alloy-agent/base/rbac.yaml.hbs', { ns });
+  tree.yaml(`${base}/rbac.yaml`, 'alloy-agent/base/rbac.yaml.hbs', { ns, clusterRole: CLUSTER_ROLES['alloy-agent'] });
   tree.yaml(`${base}/daemonset.yaml`, 'alloy-agent/base/daemonset.yaml.hbs', {
     image: IMAGES.alloy,
     credentialsSecret: INGEST.credentialsSecret,

@@ -5,6 +5,7 @@ import {
   isDemoImage,
   NAMESPACES,
   PORTS,
+  registryImageName,
   type AppModel,
   type ClusterModel,
   type Model,
@@ -17,13 +18,13 @@ export function renderApps(ctx: RenderContext) {
 
 /**
  * An existing cluster's nodes cannot see an image built into minikube: with
- * platform.registry they pull the locally built image from there (pushing it
- * is the user's step for now, docs/ingest.md). Validate (FAB255) refuses the
- * case without a registry.
+ * platform.registry they pull the locally built image from there (fabric apply
+ * builds and pushes it, runner/registry-image.ts). Validate (FAB255) refuses
+ * the case without a registry.
  */
 function registryImage(model: Model, cluster: ClusterModel, app: AppModel) {
   if (cluster.provider !== 'existing' || !model.platform.registry || !isDemoImage(app.image)) return undefined;
-  return { name: DEMO_IMAGE_REPOSITORY, newName: `${model.platform.registry}/${DEMO_IMAGE_REPOSITORY}` };
+  return { name: DEMO_IMAGE_REPOSITORY, newName: registryImageName(model.platform.registry) };
 }
 
 function renderApp({ tree, model, members, envOf }: RenderContext, app: AppModel) {

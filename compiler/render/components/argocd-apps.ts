@@ -1,6 +1,16 @@
 // gitops/argocd-apps: the AppProjects, and the ApplicationSets and
 // Application that create every Application of model.deployments.
-import { CRD_REPO_URL, NAMESPACES, VERSIONS, type Deployment, type Generator, type Model } from '../../model/index.ts';
+import {
+  ARGOCD_DEFAULT_PROJECT,
+  CRD_REPO_URL,
+  NAMESPACES,
+  PROMETHEUS_RULE_CRD,
+  prometheusRuleCrdFile,
+  VERSIONS,
+  type Deployment,
+  type Generator,
+  type Model,
+} from '../../model/index.ts';
 import { BACKEND_COMPONENTS } from '../../model/deployments.ts';
 import type { RenderContext } from './context.ts';
 
@@ -30,6 +40,8 @@ export function renderArgocdApps(ctx: RenderContext) {
   renderProjects(ctx, argo);
   tree.yaml(`${APPS}/operators.yaml`, 'argocd-apps/operators.yaml.hbs', {
     ...argo,
+    crdDir: PROMETHEUS_RULE_CRD.dir,
+    crdFile: prometheusRuleCrdFile,
     monitoringNamespace: NAMESPACES.monitoring,
   });
   tree.yaml(`${APPS}/monitoring-stack.yaml`, 'argocd-apps/monitoring-stack.yaml.hbs', {
@@ -68,18 +80,10 @@ function memberGenerators(deployments: Deployment[]) {
   );
 }
 
-function renderProjects({ tree, model, clusterByName }: RenderContext, argo: object) {
+function renderProjects({ tree, model }: RenderContext, argo: object) {
   tree.yaml(`${APPS}/projects.yaml`, 'argocd-apps/projects.yaml.hbs', {
     ...argo,
-    monitoringServer: model.monitoring.server,
-    monitoringNamespace: NAMESPACES.monitoring,
-    environments: model.environments.map((env) => ({
-      project: env.project,
-      description: `Alloy agents and apps of environment ${env.name}`,
-      destinations: env.memberClusters.flatMap((name) => {
-        const server = clusterByName(name).server;
-        return [NAMESPACES.agents, NAMESPACES.apps].map((namespace) => ({ server, namespace }));
-      }),
-    })),
+    projects: model.projects,
+    defaultProject: ARGOCD_DEFAULT_PROJECT,
   });
 }

@@ -3,7 +3,7 @@
 // set with its config files, NodePort and storage. Each backend's own file
 // (mimir.ts, loki.ts, tempo.ts) says what differs.
 import { NAMESPACES, URL_PATHS, type BackendSet, type Model } from '../../model/index.ts';
-import type { BackendComponent as Name } from '../../model/deployments.ts';
+import { backendNameSuffix, type BackendComponent as Name } from '../../model/deployments.ts';
 import { components, type RenderContext } from './context.ts';
 
 export interface BackendComponent {
@@ -46,7 +46,7 @@ export function renderBackend({ tree, model }: RenderContext, spec: BackendCompo
       component,
       externalService,
       set,
-      suffix: `-${set.key}`,
+      suffix: backendNameSuffix(set.key),
       instance: `${component}-${set.key}`,
       configMap,
       configFiles: configs.map((c) => c.file),

@@ -84,7 +84,7 @@ export default defineCheck({
             'FAB255',
             ['apps', name, 'image'],
             `${a.image} is built only into minikube members, but app '${name}' also runs on existing clusters (environment ${on.join(', ')}) whose nodes cannot pull it`,
-            'set platform.registry to a registry those nodes can pull from (push the image there yourself for now), or use an image from a public registry',
+            'set platform.registry to a registry those nodes can pull from (fabric apply builds the image and pushes it there), or use an image from a public registry',
           );
       }
     }
