@@ -304,7 +304,10 @@ function environmentModels(
     alerts: resolveAlerts(spec, env),
     alerting: alertingFor(spec, env, defs.alerting.properties.route.properties.groupBy.default),
     apps: appEnvironments.filter((a) => a.runsIn.has(env)).map((a) => a.name),
-    datasources: { mimir: `mimir-${env}`, loki: `loki-${env}`, tempo: `tempo-${env}` },
+    // Mimir's uid is the environment name: the dashboards' environment variable (a datasource variable, whose
+    // value is the uid) then names the environment, and picks that environment's Loki by name (grafana.ts).
+    // Loki's and Tempo's carry '_', which no environment name has, so no two uids meet.
+    datasources: { mimir: env, loki: `loki_${env}`, tempo: `tempo_${env}` },
     project: environmentProject(env),
   }));
 }
