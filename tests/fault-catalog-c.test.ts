@@ -197,9 +197,7 @@ test('C4: literal {{ }} that the output needs survive: alert annotations, Applic
   const appset = parse(tree.get('gitops/argocd-apps/alloy-agents.yaml')!);
   assert.is(appset.spec.template.metadata.name, '{{.values.component}}-{{.name}}');
   assert.is(appset.spec.template.spec.destination.server, '{{.server}}');
-  const dashboard = JSON.parse(
-    tree.get('gitops/components/monitoring/grafana/overlays/monitoring-cluster/red.json')!,
-  );
+  const dashboard = JSON.parse(tree.get('gitops/components/monitoring/grafana/overlays/monitoring-cluster/red.json')!);
   assert.ok(dashboard.panels.some((p: any) => p.targets.some((t: any) => t.legendFormat === '{{cluster}} {{job}}')));
 });
 
