@@ -687,7 +687,7 @@ export async function trafficCommand(
   if (!targets.length)
     throw new UsageError('no app has a NodePort URL to send traffic to', 'give apps.<name>.nodePort in the spec');
   const durationMs = parseTimeout(opts.duration ?? '60s');
-  const { generateTraffic } = await import('../../runtime-app/src/traffic.ts');
+  const { generateTraffic } = await import('./load-generator.ts');
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);

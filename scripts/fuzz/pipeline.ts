@@ -391,7 +391,7 @@ function firstDifference(a: unknown, b: unknown, path = ''): string {
 
 /**
  * The same spec with every mapping and list in another order builds the same
- * model, key order included (RELIABILITY D6). Render is a function of the
+ * model, key order included (docs/reliability.md D6). Render is a function of the
  * model, so this is the cheap form of "compiles to the same files".
  */
 function keyOrderProblems(spec: FabricYaml, file: string, model: Model): Violation[] {
