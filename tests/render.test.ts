@@ -97,8 +97,14 @@ function hostileSpec(): string {
   src = src.replace('revision: main', 'revision: "feat/x---y"\n  path: "deploy/lab-1"');
   src = src.replace(
     '  prod-cluster:\n    role: member\n    environment: prod\n    ip: 192.168.200.12\n    cpus: 2\n    memory: 3g',
-    `  prod-cluster:\n    role: member\n    environment: prod\n    provider: existing\n    ip: 192.168.200.12\n    context: "user@arn:aws:eks:eu/x---y"\n    server: "https://h.example:443/p'q#r$s---t"`,
+    `  prod-cluster:\n    role: member\n    environment: prod\n    provider: existing\n    ip: 192.168.200.12\n    context: "user@arn:aws:eks:eu/x---y"\n    server: "https://h.example:443/p'q#r$s---t"\n    egressCIDRs: [203.0.113.16/29]`,
   );
+  // What an existing member needs since the ingest gateway (FAB250, FAB252, FAB255).
+  src = src.replace(
+    '    cpus: 4\n    memory: 8g',
+    '    cpus: 4\n    memory: 8g\n    ingest: { url: https://ingest.example.com, tls: { secret: ingest-tls } }',
+  );
+  src = src.replace('  memoryBudget: 20g', '  memoryBudget: 20g\n  registry: registry.example.com/fabric');
   return src;
 }
 
