@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { defaultDashboard } from '@grafana/schema';
+import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { GRAFANA_SCHEMA_VERSION, LABELS, METRICS, SEMCONV, VERSIONS } from '../compiler/model/constants.ts';
 import { queryError, substituteGrafanaVariables, type QueryLanguage } from '../compiler/verify/queries.ts';
 import { SEMCONV_PROM_LABEL, SEMCONV_PROM_METRIC } from '../runtime-app/src/telemetry-names.ts';
@@ -47,23 +48,34 @@ const trees = new Map([...SPECS, NO_APPS].map((s) => [s, compiled(s.startsWith('
 const reference = trees.get('spec/fabric.yaml')!;
 
 /** Every panel target of every dashboard of every compiled spec, with its language. */
-function targets(): { where: string; language: QueryLanguage; expr: string; legend?: string }[] {
+function targets(): { where: string; language: Language; expr: string; legend?: string }[] {
   const out = [];
+  const languages: Record<string, Language> = { prometheus: 'promql', loki: 'logql', tempo: 'traceql' };
   for (const [spec, g] of trees)
     for (const [file, d] of g.dashboards)
       for (const p of d.panels)
         for (const t of p.targets) {
           const type = t.datasource?.type ?? p.datasource?.type;
-          assert.ok(type === 'prometheus' || type === 'loki', `${file} ${p.title}: datasource type ${type}`);
-          const language: QueryLanguage = type === 'loki' ? 'logql' : 'promql';
-          out.push({
-            where: `${spec} ${file} "${p.title}" ${t.refId}`,
-            language,
-            expr: t.expr,
-            legend: t.legendFormat,
-          });
+          const language = languages[type];
+          assert.ok(language, `${file} ${p.title}: datasource type ${type}`);
+          const expr = language === 'traceql' ? t.query : t.expr;
+          out.push({ where: `${spec} ${file} "${p.title}" ${t.refId}`, language, expr, legend: t.legendFormat });
         }
   return out;
+}
+
+type Language = QueryLanguage | 'traceql';
+
+/** The first syntax error of a query; TraceQL with Grafana's TraceQL grammar. */
+function syntaxError(language: Language, query: string): string | undefined {
+  if (language !== 'traceql') return queryError(language, query);
+  let at: number | undefined;
+  traceqlParser.parse(query).iterate({
+    enter(node) {
+      if (node.type.isError && at === undefined) at = node.from;
+    },
+  });
+  return at === undefined ? undefined : `syntax error at column ${at + 1}`;
 }
 
 const variable = (d: any, name: string) => d.templating.list.find((v: any) => v.name === name);
@@ -145,11 +157,19 @@ test('every dashboard written type-checks against @grafana/schema, and a broken 
   assert.match(brokenErrors, /'"titel"' does not exist/);
 });
 
-test('every panel query parses (PromQL or LogQL), with Grafana variables substituted', () => {
+test('every panel query parses (PromQL, LogQL, TraceQL), with Grafana variables substituted', () => {
   const all = targets();
   assert.ok(all.length > 50, `${all.length} targets`);
+  assert.is(new Set(all.map((t) => t.language)).size, 3, 'PromQL, LogQL and TraceQL');
+  // The check fails on a broken query of each language.
+  for (const [language, broken] of [
+    ['promql', 'sum by (job (x)'],
+    ['logql', '{service_name=~"a"'],
+    ['traceql', '{resource.service.name=~ && status = error}'],
+  ] as const)
+    assert.ok(syntaxError(language, broken), `${language}: ${broken}`);
   for (const t of all) {
-    const error = queryError(t.language, substituteGrafanaVariables(t.expr));
+    const error = syntaxError(t.language, substituteGrafanaVariables(t.expr));
     assert.is(error, undefined, `${t.where}: ${error} in ${t.expr}`);
   }
   // The query variables' series selectors are PromQL too (label_values(<selector>, <label>)).
@@ -194,20 +214,26 @@ test('environment variable: every Mimir datasource and nothing else; logs follow
       // Every metrics query and query variable asks the selected environment's Mimir.
       for (const p of d.panels.filter((p: any) => p.datasource.type === 'prometheus'))
         assert.is(p.datasource.uid, '${env}', `${d.uid} ${p.title}`);
-      const logs = variable(d, 'logs');
-      if (!logs) continue;
-      assert.is(logs.hide, 2, 'hidden: it follows the environment');
-      for (const mimir of byType('prometheus')) {
-        const regex = jsRegex(logs.regex.replace('${env}', escapeRegex(mimir.uid)));
-        const loki = byType('loki').filter((ds) => regex.test(ds.name));
-        const envName = / \((.+)\)$/.exec(mimir.name)![1];
-        assert.equal(
-          loki.map((ds) => ds.name),
-          [`Loki (${envName})`],
-          `${spec}: with ${mimir.name} selected, the logs panel reads its Loki`,
-        );
+      for (const [name, type, kind] of [
+        ['logs', 'loki', 'Loki'],
+        ['traces', 'tempo', 'Tempo'],
+      ]) {
+        const follower = variable(d, name);
+        if (!follower) continue;
+        assert.is(follower.hide, 2, 'hidden: it follows the environment');
+        for (const mimir of byType('prometheus')) {
+          const regex = jsRegex(follower.regex.replace('${env}', escapeRegex(mimir.uid)));
+          const picked = byType(type).filter((ds) => regex.test(ds.name));
+          const envName = / \((.+)\)$/.exec(mimir.name)![1];
+          assert.equal(
+            picked.map((ds) => ds.name),
+            [`${kind} (${envName})`],
+            `${spec}: with ${mimir.name} selected, $${name} is its ${kind}`,
+          );
+        }
+        for (const p of d.panels.filter((p: any) => p.datasource.type === type))
+          assert.is(p.datasource.uid, '${' + name + '}');
       }
-      for (const p of d.panels.filter((p: any) => p.type === 'logs')) assert.is(p.datasource.uid, '${logs}');
     }
   }
 });
@@ -229,9 +255,14 @@ test('cluster and service variables; the RED service variable lists exactly the 
   for (const d of [fleet, three])
     for (const p of d.panels)
       for (const t of p.targets) {
-        assert.match(t.expr, /\b(cluster|k8s_cluster_name)=~"\$cluster"/, `${d.uid} ${p.title} follows $cluster`);
-        if (!t.expr.includes(METRICS.restarts) || d === three)
-          assert.match(t.expr, /(job|service_name|pod)=~"\$service/, `${d.uid} ${p.title} follows $service`);
+        const q = t.expr ?? t.query;
+        assert.match(
+          q,
+          /\b(cluster|k8s_cluster_name|k8s\.cluster\.name)=~"\$cluster"/,
+          `${d.uid} ${p.title}: $cluster`,
+        );
+        if (!q.includes(METRICS.restarts) || d === three)
+          assert.match(q, /(job|service_name|pod|service\.name)=~"\$service/, `${d.uid} ${p.title}: $service`);
       }
 });
 

@@ -188,6 +188,12 @@ export const LOG_LABELS = {
   cluster: 'k8s_cluster_name',
 } as const;
 
+/** Span attributes the dashboards' TraceQL selects on (the agent sets k8s.cluster.name on traces). */
+export const TRACE_ATTRIBUTES = {
+  service: 'resource.service.name',
+  cluster: 'resource.k8s.cluster.name',
+} as const;
+
 /**
  * The dashboard schemaVersion of the pinned Grafana (13.1.x: the latest migration is 42; @grafana/schema
  * of the same version defaults to it, which tests/dashboards.test.ts checks).

@@ -1,7 +1,7 @@
 // Grafana dashboards as data, built on the OpenTelemetry HTTP server metric (SEMCONV), so any
 // OTel-instrumented HTTP service gets RED panels without code of ours: the fleet view shows every service of
 // an environment; the RED dashboard (only when the spec has apps) selects the spec's apps and adds their
-// routes, restarts and logs. Both pick the environment with a datasource variable over the per-environment
+// routes, restarts, logs and failed traces. Both pick the environment with a datasource variable over the per-environment
 // Mimir datasources and break every series down by cluster. The values are typed by @grafana/schema (a
 // type-only import); tests/dashboards.test.ts checks the emitted JSON against the same types.
 import type { Dashboard, Panel, VariableModel } from '@grafana/schema';
@@ -15,14 +15,22 @@ import {
   NAMESPACES,
   PROBE_ROUTE,
   SEMCONV,
+  TRACE_ATTRIBUTES,
 } from '../../model/constants.ts';
 import { DATASOURCE_NAMES } from './grafana.ts';
 
 /** Template variable names; queries refer to them as `$name`. */
-export const VARIABLES = { env: 'env', logs: 'logs', cluster: 'cluster', service: 'service' } as const;
+export const VARIABLES = {
+  env: 'env',
+  logs: 'logs',
+  traces: 'traces',
+  cluster: 'cluster',
+  service: 'service',
+} as const;
 
 const METRICS_DS = { type: 'prometheus', uid: '${' + VARIABLES.env + '}' };
 const LOGS_DS = { type: 'loki', uid: '${' + VARIABLES.logs + '}' };
+const TRACES_DS = { type: 'tempo', uid: '${' + VARIABLES.traces + '}' };
 
 /** Escapes a literal for a JavaScript regular expression. */
 const jsRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
@@ -53,16 +61,19 @@ function environmentVariable(model: Model): VariableModel {
   };
 }
 
-/** The selected environment's Loki, hidden: Grafana interpolates `${env}` (the environment name) in the regex. */
-function logsVariable(model: Model): VariableModel {
+/**
+ * The selected environment's Loki or Tempo, hidden: Grafana interpolates `${env}` (the environment name) in
+ * the name filter, so it follows the environment variable.
+ */
+function followerVariable(model: Model, kind: 'loki' | 'tempo'): VariableModel {
   const first = model.environments[0];
   return {
     type: 'datasource',
-    name: VARIABLES.logs,
-    label: 'Logs',
-    query: 'loki',
-    regex: nameRegex('loki', '${' + VARIABLES.env + '}'),
-    current: { text: DATASOURCE_NAMES.loki(first.name), value: first.datasources.loki },
+    name: kind === 'loki' ? VARIABLES.logs : VARIABLES.traces,
+    label: kind === 'loki' ? 'Logs' : 'Traces',
+    query: kind,
+    regex: nameRegex(kind, '${' + VARIABLES.env + '}'),
+    current: { text: DATASOURCE_NAMES[kind](first.name), value: first.datasources[kind] },
     hide: 2,
     refresh: 1,
   };
@@ -222,11 +233,19 @@ export function redDashboard(model: Model): Dashboard | undefined {
   const restartsBy = [LABELS.cluster, KUBE_LABELS.pod];
   const restarts = `sum by (${restartsBy.join(', ')}) (increase(${METRICS.restarts}{${LABELS.cluster}=~"$${VARIABLES.cluster}", ${KUBE_LABELS.namespace}="${NAMESPACES.apps}", ${pods}}[1h]))`;
   const appLogs = `{${LOG_LABELS.service}=~"$${VARIABLES.service}", ${LOG_LABELS.cluster}=~"$${VARIABLES.cluster}"}`;
+  // The agent sets k8s.cluster.name on every span; a failed server span has status error.
+  const failedTraces = `{${TRACE_ATTRIBUTES.service}=~"$${VARIABLES.service}" && ${TRACE_ATTRIBUTES.cluster}=~"$${VARIABLES.cluster}" && status = error}`;
   const legend = legendOf(BY_SERVICE);
   return dashboard(
     'fabric-red',
     `RED: apps of ${model.name}`,
-    [environmentVariable(model), logsVariable(model), clusterVariable, appsVariable(model.apps.map((a) => a.name))],
+    [
+      environmentVariable(model),
+      followerVariable(model, 'loki'),
+      followerVariable(model, 'tempo'),
+      clusterVariable,
+      appsVariable(model.apps.map((a) => a.name)),
+    ],
     [
       timeseries('Requests per second', { x: 0, y: 0, w: 8, h: 8 }, 'reqps', { expr: red.requests, legend }),
       timeseries('Error ratio (5xx)', { x: 8, y: 0, w: 8, h: 8 }, 'percentunit', { expr: red.errorRatio, legend }),
@@ -254,6 +273,13 @@ export function redDashboard(model: Model): Dashboard | undefined {
         datasource: LOGS_DS,
         options: { showTime: true, wrapLogMessage: true },
         targets: [{ refId: 'A', datasource: LOGS_DS, expr: appLogs }],
+      },
+      {
+        type: 'table',
+        title: 'Failed requests (traces)',
+        gridPos: { x: 0, y: 24, w: 24, h: 8 },
+        datasource: TRACES_DS,
+        targets: [{ refId: 'A', datasource: TRACES_DS, queryType: 'traceql', query: failedTraces, limit: 20 }],
       },
     ],
     ['apps'],
