@@ -195,6 +195,15 @@ export const TRACE_ATTRIBUTES = {
 } as const;
 
 /**
+ * Grafana datasource uids of an environment. Mimir's is the environment name: the dashboards' environment
+ * variable (a datasource variable, whose value is the uid) then names the environment, and the hidden Loki and
+ * Tempo variables pick that environment's datasources by name (render/content/dashboards.ts). Loki's and
+ * Tempo's carry '_', which no environment name has, so no two uids meet; `default` and `grafana` are refused
+ * as environment names (FAB280).
+ */
+export const datasourceUids = (env: string) => ({ mimir: env, loki: `loki_${env}`, tempo: `tempo_${env}` });
+
+/**
  * The dashboard schemaVersion of the pinned Grafana (13.1.x: the latest migration is 42; @grafana/schema
  * of the same version defaults to it, which tests/dashboards.test.ts checks).
  */
