@@ -277,6 +277,14 @@ export const CATALOG = {
     example: 'apps:\n  monitoring: { image: x:1 }',
     fix: 'Rename the app.',
   },
+  FAB280: {
+    name: 'reserved-environment-name',
+    severity: 'error',
+    summary:
+      "An environment named default or grafana: the name is its Mimir datasource's uid in Grafana, and Grafana reads those two uids as its own datasources.",
+    example: 'environments:\n  default: {}',
+    fix: 'Rename the environment (and the environment: of its member clusters).',
+  },
   FAB219: {
     name: 'host-without-app',
     severity: 'error',

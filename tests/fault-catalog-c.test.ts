@@ -197,10 +197,8 @@ test('C4: literal {{ }} that the output needs survive: alert annotations, Applic
   const appset = parse(tree.get('gitops/argocd-apps/alloy-agents.yaml')!);
   assert.is(appset.spec.template.metadata.name, '{{.values.component}}-{{.name}}');
   assert.is(appset.spec.template.spec.destination.server, '{{.server}}');
-  const dashboard = JSON.parse(
-    tree.get('gitops/components/monitoring/grafana/overlays/monitoring-cluster/red-prod.json')!,
-  );
-  assert.ok(dashboard.panels.some((p: any) => p.targets.some((t: any) => t.legendFormat === '{{job}}')));
+  const dashboard = JSON.parse(tree.get('gitops/components/monitoring/grafana/overlays/monitoring-cluster/red.json')!);
+  assert.ok(dashboard.panels.some((p: any) => p.targets.some((t: any) => t.legendFormat === '{{cluster}} {{job}}')));
 });
 
 test('C5: YAML 1.1 readers see what YAML 1.2 readers see, in every file of every golden spec; long PromQL is not folded', () => {

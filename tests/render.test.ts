@@ -79,8 +79,10 @@ test('literal {{ }} the output needs survive: ArgoCD goTemplate fields, alert an
   assert.is(appset.spec.template.spec.source.path, 'gitops/components/{{.values.component}}/overlays/{{.name}}');
   const rule = docs.find((d) => d.doc.kind === 'PrometheusRule')!.doc;
   assert.ok(rule.spec.groups[0].rules.some((r: any) => r.annotations.summary.startsWith('{{ $labels.job }}')));
-  const red = JSON.parse(c.files.find((f) => f.path.endsWith('red-stage.json'))!.contents);
-  assert.is(red.panels[0].targets[0].legendFormat, '{{job}}');
+  const red = JSON.parse(c.files.find((f) => f.path.endsWith('/red.json'))!.contents);
+  assert.is(red.panels[0].targets[0].legendFormat, '{{cluster}} {{job}}');
+  assert.is(red.templating.list[0].datasource, undefined);
+  assert.is(red.panels[0].datasource.uid, '${env}', 'panels keep the variable reference, not $$-escaped');
   const ds = docs.find((d) => d.path.endsWith('datasources.yaml'))!.doc;
   const loki = ds.datasources.find((x: any) => x.type === 'loki');
   assert.is(loki.jsonData.derivedFields[0].url, '$${__value.raw}', 'Grafana provisioning needs $ escaped as $$');

@@ -207,6 +207,56 @@ export const LABELS = {
 } as const;
 
 /**
+ * The OpenTelemetry semantic-convention HTTP server metric (http.server.request.duration, unit s) as it lands
+ * in Mimir through the agent's otelcol.exporter.prometheus: what any OTel-instrumented HTTP service emits, so
+ * content built on it needs no code of ours. Its labels are LABELS.route, .method, .status and .job
+ * (service.name); the agent's remote_write adds LABELS.cluster and LABELS.env. The demo app records it under
+ * the same names (runtime-app/src/telemetry-names.ts SEMCONV_PROM_METRIC; tests/dashboards.test.ts holds the
+ * two equal).
+ */
+export const SEMCONV = {
+  durationBucket: 'http_server_request_duration_seconds_bucket',
+  durationCount: 'http_server_request_duration_seconds_count',
+  durationSum: 'http_server_request_duration_seconds_sum',
+} as const;
+
+/** Labels of kube-state-metrics series (METRICS.restarts) besides the agent's cluster and env. */
+export const KUBE_LABELS = {
+  namespace: 'namespace',
+  pod: 'pod',
+} as const;
+
+/**
+ * Stream labels of app logs in Loki: Loki's OTLP endpoint indexes the resource attributes service.name and
+ * k8s.cluster.name (set by the agent) as these labels.
+ */
+export const LOG_LABELS = {
+  service: 'service_name',
+  cluster: 'k8s_cluster_name',
+} as const;
+
+/** Span attributes the dashboards' TraceQL selects on (the agent sets k8s.cluster.name on traces). */
+export const TRACE_ATTRIBUTES = {
+  service: 'resource.service.name',
+  cluster: 'resource.k8s.cluster.name',
+} as const;
+
+/**
+ * Grafana datasource uids of an environment. Mimir's is the environment name: the dashboards' environment
+ * variable (a datasource variable, whose value is the uid) then names the environment, and the hidden Loki and
+ * Tempo variables pick that environment's datasources by name (render/content/dashboards.ts). Loki's and
+ * Tempo's carry '_', which no environment name has, so no two uids meet; `default` and `grafana` are refused
+ * as environment names (FAB280).
+ */
+export const datasourceUids = (env: string) => ({ mimir: env, loki: `loki_${env}`, tempo: `tempo_${env}` });
+
+/**
+ * The dashboard schemaVersion of the pinned Grafana (13.1.x: the latest migration is 42; @grafana/schema
+ * of the same version defaults to it, which tests/dashboards.test.ts checks).
+ */
+export const GRAFANA_SCHEMA_VERSION = 42;
+
+/**
  * The probe route. Kubernetes calls it on every pod every few seconds, so
  * counting it would hide an app nobody calls (about 0.2 requests per second
  * per pod from probes alone) and dilute error ratios and latency.

@@ -6,7 +6,7 @@ import schema from '../../schema/fabric.schema.json' with { type: 'json' };
 import type { FabricYaml } from '../spec-types.ts';
 import { durationSeconds, goHours, memoryMiB, promDuration } from '../units.ts';
 import { DEFAULT_SUBNET } from '../validate/constants.ts';
-import { APP_RESOURCES, LABEL_KEYS, NAMESPACES, PORTS, URL_PATHS } from './constants.ts';
+import { APP_RESOURCES, datasourceUids, LABEL_KEYS, NAMESPACES, PORTS, URL_PATHS } from './constants.ts';
 import { alertingFor, alertmanagerFor } from './alerting.ts';
 import { backendSetKeys, deploymentsOf, environmentProject } from './deployments.ts';
 import { percentText } from './display.ts';
@@ -317,7 +317,7 @@ function environmentModels(
     alerts: resolveAlerts(spec, env),
     alerting: alertingFor(spec, env, defs.alerting.properties.route.properties.groupBy.default),
     apps: appEnvironments.filter((a) => a.runsIn.has(env)).map((a) => a.name),
-    datasources: { mimir: `mimir-${env}`, loki: `loki-${env}`, tempo: `tempo-${env}` },
+    datasources: datasourceUids(env),
     project: environmentProject(env),
   }));
 }

@@ -5,7 +5,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
 import type { Model } from '../../compiler/model/index.ts';
-import { ARGOCD_DEFAULT_PROJECT, CRD_REPO_URL, LABEL_KEYS } from '../../compiler/model/constants.ts';
+import { ARGOCD_DEFAULT_PROJECT, CRD_REPO_URL, datasourceUids, LABEL_KEYS } from '../../compiler/model/constants.ts';
 import type { FabricYaml } from '../../compiler/spec-types.ts';
 import type { Violation } from './violation.ts';
 
@@ -200,15 +200,16 @@ function environmentUsage(ctx: UsageContext): void {
         r.labels?.env === env,
         `environment ${env}: alert ${r.alert} carries env ${JSON.stringify(r.labels?.env)}`,
       );
-    for (const kind of ['mimir', 'loki', 'tempo'])
+    const uids = Object.values(datasourceUids(env));
+    for (const uid of uids)
       expect(
-        datasources.some((d) => d.uid === `${kind}-${env}`),
-        `environment ${env}: no datasource uid ${kind}-${env}`,
+        datasources.some((d) => d.uid === uid),
+        `environment ${env}: no datasource uid ${uid}`,
       );
     if (shared) {
       const tenants = Object.keys(doc(`${g}/monitoring/mimir/overlays/shared/runtime.yaml`)?.overrides ?? {});
       expect(tenants.includes(env), `environment ${env}: not a Mimir tenant (${JSON.stringify(tenants)})`);
-      for (const d of datasources.filter((x) => ['mimir', 'loki', 'tempo'].some((kind) => x.uid === `${kind}-${env}`)))
+      for (const d of datasources.filter((x) => uids.includes(x.uid)))
         expect(
           d.secureJsonData?.httpHeaderValue1 === env,
           `environment ${env}: datasource ${d.uid} sends tenant ${JSON.stringify(d.secureJsonData?.httpHeaderValue1)}`,

@@ -1,7 +1,8 @@
-// Grafana in the monitoring cluster: datasources per environment, a RED
-// dashboard per environment and the fleet dashboard (content/grafana.ts).
+// Grafana in the monitoring cluster: datasources per environment (content/grafana.ts), the fleet dashboard
+// and, when the spec has apps, their RED dashboard (content/dashboards.ts).
 import { IMAGES, NAMESPACES } from '../../model/index.ts';
-import { datasources, fleetDashboard, redDashboard } from '../content/grafana.ts';
+import { datasources } from '../content/grafana.ts';
+import { fleetDashboard, redDashboard } from '../content/dashboards.ts';
 import { components, type RenderContext } from './context.ts';
 
 export function renderGrafana({ tree, model }: RenderContext) {
@@ -17,9 +18,10 @@ export function renderGrafana({ tree, model }: RenderContext) {
   tree.yaml(`${base}/service.yaml`, 'monitoring/grafana/base/service.yaml.hbs', {});
   tree.yaml(`${base}/dashboards.yaml`, 'monitoring/grafana/base/dashboards.yaml.hbs', {});
   const overlay = components(`monitoring/grafana/overlays/${model.monitoring.name}`);
+  const red = redDashboard(model);
   const dashboards = [
-    ...model.environments.map((env) => ({ file: `red-${env.name}.json`, json: redDashboard(env) })),
     { file: 'fleet.json', json: fleetDashboard(model) },
+    ...(red ? [{ file: 'red.json', json: red }] : []),
   ];
   tree.yaml(`${overlay}/kustomization.yaml`, 'monitoring/grafana/overlays/kustomization.yaml.hbs', {
     dashboardFiles: dashboards.map((d) => d.file),

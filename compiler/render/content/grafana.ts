@@ -1,8 +1,14 @@
 // Grafana provisioning as data: datasources with fixed UIDs per environment
-// and the correlations between them, and the dashboards.
-import type { EnvironmentModel, Model } from '../../model/index.ts';
-import { NAMESPACES } from '../../model/index.ts';
-import { LABELS, METRICS, PROBE_ROUTE } from '../../model/constants.ts';
+// and the correlations between them (the dashboards are in dashboards.ts).
+import type { Model } from '../../model/index.ts';
+import { METRICS } from '../../model/constants.ts';
+
+/** Datasource names per environment; the dashboards' datasource variables select them by these names. */
+export const DATASOURCE_NAMES = {
+  mimir: (env: string) => `Mimir (${env})`,
+  loki: (env: string) => `Loki (${env})`,
+  tempo: (env: string) => `Tempo (${env})`,
+} as const;
 
 /** Grafana expands $VAR in provisioning files; a literal `$` is written `$$`. */
 const literal = (s: string) => s.replace(/\$/g, '$$$$');
@@ -19,9 +25,8 @@ export function datasources(model: Model) {
       ...(tenant ? { secureJsonData: tenant.secureJsonData } : {}),
     });
     const ds = env.datasources;
-    const label = env.name;
     list.push({
-      name: `Mimir (${label})`,
+      name: DATASOURCE_NAMES.mimir(env.name),
       uid: ds.mimir,
       type: 'prometheus',
       access: 'proxy',
@@ -39,7 +44,7 @@ export function datasources(model: Model) {
       }),
     });
     list.push({
-      name: `Loki (${label})`,
+      name: DATASOURCE_NAMES.loki(env.name),
       uid: ds.loki,
       type: 'loki',
       access: 'proxy',
@@ -68,7 +73,7 @@ export function datasources(model: Model) {
       }),
     });
     list.push({
-      name: `Tempo (${label})`,
+      name: DATASOURCE_NAMES.tempo(env.name),
       uid: ds.tempo,
       type: 'tempo',
       access: 'proxy',
@@ -99,127 +104,4 @@ export function datasources(model: Model) {
   }
   list[0] = { ...list[0], isDefault: true };
   return { apiVersion: 1, datasources: list };
-}
-
-interface Target {
-  expr: string;
-  legendFormat?: string;
-  refId: string;
-  exemplar?: boolean;
-  datasource: { type: string; uid: string };
-}
-
-let panelId = 0;
-/** Grafana's Mixed datasource: each target keeps its own. */
-const MIXED = { type: 'datasource', uid: '-- Mixed --' };
-
-function panel(
-  title: string,
-  type: string,
-  gridPos: { x: number; y: number; w: number; h: number },
-  targets: Target[],
-  unit?: string,
-) {
-  panelId += 1;
-  const single = targets.every((t) => t.datasource.uid === targets[0].datasource.uid);
-  return {
-    id: panelId,
-    title,
-    type,
-    gridPos,
-    datasource: single ? targets[0].datasource : MIXED,
-    targets,
-    ...(unit ? { fieldConfig: { defaults: { unit }, overrides: [] } } : {}),
-    ...(type === 'logs' ? { options: { showTime: true, wrapLogMessage: true } } : {}),
-  };
-}
-
-const prom = (uid: string) => ({ type: 'prometheus', uid });
-const loki = (uid: string) => ({ type: 'loki', uid });
-const rate = (metric: string, matchers = '') => `rate(${metric}${matchers ? `{${matchers}}` : ''}[$__rate_interval])`;
-
-/** Queries every dashboard uses; tests map each metric back to the pipeline that produces it. */
-const notProbe = `${LABELS.route}!="${PROBE_ROUTE}"`;
-export const RED_QUERIES = {
-  requests: `sum by (${LABELS.job}) (${rate(METRICS.requests, notProbe)})`,
-  errorRatio: `sum by (${LABELS.job}) (${rate(METRICS.requests, `${notProbe},${LABELS.status}=~"5.."`)}) / sum by (${LABELS.job}) (${rate(METRICS.requests, notProbe)})`,
-  p95: `histogram_quantile(0.95, sum by (${LABELS.job}, le) (${rate(METRICS.durationBucket, notProbe)}))`,
-  restarts: `sum by (pod) (increase(${METRICS.restarts}{namespace="${NAMESPACES.apps}"}[1h]))`,
-  logs: '{service_name=~".+"}',
-};
-
-export function redDashboard(env: EnvironmentModel) {
-  panelId = 0;
-  const m = prom(env.datasources.mimir);
-  const l = loki(env.datasources.loki);
-  return {
-    uid: `fabric-red-${env.name}`,
-    title: `RED: ${env.name}`,
-    tags: ['fabric', env.name],
-    schemaVersion: 39,
-    editable: false,
-    time: { from: 'now-1h', to: 'now' },
-    refresh: '30s',
-    panels: [
-      panel(
-        'Requests per second',
-        'timeseries',
-        { x: 0, y: 0, w: 8, h: 8 },
-        [{ refId: 'A', datasource: m, expr: RED_QUERIES.requests, legendFormat: '{{job}}' }],
-        'reqps',
-      ),
-      panel(
-        'Error ratio (5xx)',
-        'timeseries',
-        { x: 8, y: 0, w: 8, h: 8 },
-        [{ refId: 'A', datasource: m, expr: RED_QUERIES.errorRatio, legendFormat: '{{job}}' }],
-        'percentunit',
-      ),
-      panel(
-        'Latency p95 (exemplars link to traces)',
-        'timeseries',
-        { x: 16, y: 0, w: 8, h: 8 },
-        [{ refId: 'A', datasource: m, expr: RED_QUERIES.p95, legendFormat: '{{job}}', exemplar: true }],
-        's',
-      ),
-      panel('Pod restarts (1h)', 'timeseries', { x: 0, y: 8, w: 8, h: 8 }, [
-        { refId: 'A', datasource: m, expr: RED_QUERIES.restarts, legendFormat: '{{pod}}' },
-      ]),
-      panel('App logs (trace_id links to Tempo)', 'logs', { x: 8, y: 8, w: 16, h: 8 }, [
-        { refId: 'A', datasource: l, expr: RED_QUERIES.logs },
-      ]),
-    ],
-  };
-}
-
-export function fleetDashboard(model: Model) {
-  panelId = 0;
-  const perEnv = (title: string, expr: string, unit: string, y: number, x: number) =>
-    panel(
-      title,
-      'timeseries',
-      { x, y, w: 12, h: 8 },
-      model.environments.map((env, i) => ({
-        refId: String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : ''),
-        datasource: prom(env.datasources.mimir),
-        expr,
-        legendFormat: `${env.name} {{job}}`,
-      })),
-      unit,
-    );
-  return {
-    uid: 'fabric-fleet',
-    title: `Fleet overview: ${model.name}`,
-    tags: ['fabric'],
-    schemaVersion: 39,
-    editable: false,
-    time: { from: 'now-1h', to: 'now' },
-    refresh: '30s',
-    panels: [
-      perEnv('Requests per second by environment', RED_QUERIES.requests, 'reqps', 0, 0),
-      perEnv('Error ratio by environment', RED_QUERIES.errorRatio, 'percentunit', 0, 12),
-      perEnv('Latency p95 by environment', RED_QUERIES.p95, 's', 8, 0),
-      perEnv('Pod restarts by environment (1h)', RED_QUERIES.restarts, 'short', 8, 12),
-    ],
-  };
 }

@@ -22,6 +22,7 @@ import overrides from './overrides.ts';
 import providerFields from './provider-fields.ts';
 import repoReach from './repo-reach.ts';
 import reservedAppNames from './reserved-app-names.ts';
+import reservedEnvironmentNames from './reserved-environment-names.ts';
 import subnet from './subnet.ts';
 import urls from './urls.ts';
 import valueLimits from './value-limits.ts';
@@ -36,6 +37,7 @@ export const CHECKS: readonly Check<any>[] = [
   backendPorts,
   nodePorts,
   reservedAppNames,
+  reservedEnvironmentNames,
   applicationNames,
   appEnvironments,
   ingressHosts,
