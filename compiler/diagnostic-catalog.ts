@@ -75,7 +75,8 @@ export const CATALOG = {
   FAB013: {
     name: 'yaml-too-deep',
     severity: 'error',
-    summary: 'The document nests too deeply to parse, or its aliases expand too far (more than 100 expansions).',
+    summary:
+      'The document nests too deeply to parse ([ and { more than 64 deep are refused before parsing), or its aliases expand too far (more than 100 expansions).',
     example: 'name: [[[[[[[[[[ ... thousands of brackets',
     fix: 'A fabric.yaml is a few levels deep; look for unclosed [ or {, and write repeated values out.',
   },

@@ -39,6 +39,7 @@ import {
 import { acquireLock, type LockOptions } from './emit-lock.ts';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
 import { processAlive } from './pid.ts';
+import { identityOf } from './stamp.ts';
 
 export { EmitError };
 
@@ -48,6 +49,8 @@ export interface EmitResult {
   removed: string[];
   /** False when nothing on disk changed. */
   changed: boolean;
+  /** With `identities`: each owned file's identity (stamp.ts) as emit left it, from its own lstat. */
+  identities?: Map<string, string>;
 }
 
 export interface EmitOptions extends LockOptions {
@@ -62,6 +65,12 @@ export interface EmitOptions extends LockOptions {
   afterRename?: (path: string) => void;
   /** Called once the tree is in place, still holding the lock (no other compile can change it meanwhile). */
   whileLocked?: (result: EmitResult) => void;
+  /**
+   * Return every owned file's identity (for the compile stamp), taken by the
+   * lstat that compared it (before its contents were read, so a file edited
+   * meanwhile never passes for fabric's) instead of a second pass over the tree.
+   */
+  identities?: boolean;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -257,18 +266,26 @@ interface Compared {
   missing: string[];
   different: string[];
   unchanged: string[];
+  /** The identity of each unchanged file, when asked for. */
+  identities?: Map<string, string>;
 }
 
 /** Each rendered file against the disk; throws where compile must not write (a link, a file fabric does not own). */
-function compareWithDisk(all: RenderedFile[], abs: string, owned: Set<string> | undefined): Compared {
+function compareWithDisk(
+  all: RenderedFile[],
+  abs: string,
+  owned: Set<string> | undefined,
+  identities = false,
+): Compared {
   const dirs = existingDirs(
     abs,
     all.map((f) => f.path),
   );
-  const r: Compared = { missing: [], different: [], unchanged: [] };
+  const r: Compared = { missing: [], different: [], unchanged: [], ...(identities ? { identities: new Map() } : {}) };
   for (const f of all) {
     const d = dirname(f.path);
-    const st = d === '.' || dirs.has(d) ? lstatSync(join(abs, f.path), { throwIfNoEntry: false }) : undefined;
+    const st =
+      d === '.' || dirs.has(d) ? lstatSync(join(abs, f.path), { throwIfNoEntry: false, bigint: true }) : undefined;
     if (!st) {
       r.missing.push(f.path);
       continue;
@@ -281,8 +298,9 @@ function compareWithDisk(all: RenderedFile[], abs: string, owned: Set<string> | 
         `${target} exists but fabric did not write it`,
         'move the file away; fabric will not overwrite files it does not own',
       );
-    const same = st.size === Buffer.byteLength(f.contents) && readFileSync(target, 'utf8') === f.contents;
+    const same = st.size === BigInt(Buffer.byteLength(f.contents)) && readFileSync(target, 'utf8') === f.contents;
     (same ? r.unchanged : r.different).push(f.path);
+    if (same) r.identities?.set(f.path, identityOf(st));
   }
   return r;
 }
@@ -316,11 +334,19 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
   const next = new Set(all.map((f) => f.path));
   const removed = [...owned].filter((p) => !next.has(p)).sort();
   if (outExists) existingDirs(abs, removed); // never delete through a link either
-  const cmp = outExists ? compareWithDisk(all, abs, owned) : { missing: [...next], different: [], unchanged: [] };
+  const cmp: Compared = outExists
+    ? compareWithDisk(all, abs, owned, opts.identities)
+    : { missing: [...next], different: [], unchanged: [], ...(opts.identities ? { identities: new Map() } : {}) };
   const changedSet = new Set([...cmp.missing, ...cmp.different]);
   const written = all.filter((f) => changedSet.has(f.path)).map((f) => f.path);
   const unchanged = cmp.unchanged;
-  if (written.length === 0 && removed.length === 0) return { written, unchanged, removed, changed: false };
+  const done = (changed: boolean): EmitResult => {
+    // The files just written: their identities now (the others were taken by the comparison).
+    for (const p of cmp.identities ? written : [])
+      cmp.identities!.set(p, identityOf(lstatSync(join(abs, p), { bigint: true })));
+    return { written, unchanged, removed, changed, ...(cmp.identities ? { identities: cmp.identities } : {}) };
+  };
+  if (written.length === 0 && removed.length === 0) return done(false);
   if (outExists) assertWritable(abs, [...written, ...removed]);
 
   const journal = stageFiles(
@@ -339,7 +365,7 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
       fsHint(e, abs),
     );
   }
-  return { written, unchanged, removed, changed: true };
+  return done(true);
 }
 
 /**

@@ -5,6 +5,7 @@
 // to positions, for the checks after this stage).
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { capDiagnostics, fileDiagnostic, type Diagnostic } from './diagnostics.ts';
+import { prescanDiagnostics } from './load/prescan.ts';
 import { readSpecFile } from './load/read.ts';
 import type { LoadResult } from './load/types.ts';
 import { constructDiagnostics, orphanAliasDiagnostics, topLevelDiagnostics, yaml11Warnings } from './load/structure.ts';
@@ -36,6 +37,8 @@ interface Parsed {
 export function loadSpecSource(source: string, file: string): LoadResult {
   if (Buffer.byteLength(source) > MAX_SPEC_BYTES)
     return { diagnostics: [fileDiagnostic('FAB002', file, `spec is larger than ${MAX_SPEC_BYTES} bytes`)] };
+  const tooDeep = prescanDiagnostics(source, file);
+  if (tooDeep.length > 0) return { source, diagnostics: tooDeep };
   const parsed = parse(source, file);
   if ('diagnostics' in parsed) return parsed;
 

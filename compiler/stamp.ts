@@ -11,7 +11,16 @@
 // so a file edited by hand, replaced, removed or restored never matches, and
 // any doubt means a normal compile.
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type BigIntStats,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.ts';
@@ -48,10 +57,13 @@ function buildId(): string | null {
 
 const stampFile = (out: string) => join(cacheRoot(), 'stamps', `${sha256(resolve(out)).slice(0, 32)}.json`);
 
+/** What changes whenever a file is written, replaced, renamed, chmod-ed or linked (see the top of this file). */
+export const identityOf = (st: BigIntStats) => `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+
 function identity(path: string): string {
   const st = lstatSync(path, { bigint: true });
   if (!st.isFile()) throw new Error(`${path} is not a file`);
-  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  return identityOf(st);
 }
 
 export interface UpToDate {
@@ -89,22 +101,21 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
 
 /**
  * Records the compile that just left `owned` (every file fabric wrote or kept,
- * the manifest among them) in `out`. Best effort: a cache that cannot be
- * written only costs speed.
+ * the manifest among them, with the identity emit took of each) in `out`.
+ * Best effort: a cache that cannot be written only costs speed.
  */
 export function recordCompile(
   specPath: string,
   specSource: string,
   out: string,
   diagnostics: Diagnostic[],
-  owned: string[],
+  owned: Map<string, string>,
 ): void {
   const id = buildId();
   if (!id || process.env.FABRIC_NO_STAMP) return;
   const file = stampFile(out);
   try {
-    const files: Record<string, string> = {};
-    for (const path of owned) files[path] = identity(join(resolve(out), path));
+    const files = Object.fromEntries(owned);
     const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
     makeDirs(dirname(file));
     const temp = `${file}.${process.pid}.tmp`;

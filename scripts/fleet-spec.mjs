@@ -4,7 +4,8 @@
 //
 // Isolated tenancy gives every environment three NodePorts of its own on the
 // monitoring cluster, from the 2768 of the NodePort range (30000-32767) less
-// those of Grafana and the app: at most ISOLATED_LIMIT (922) environments.
+// those of Grafana, the app and the ingest gateway: at most ISOLATED_LIMIT
+// (921) environments.
 // Past that the fleet uses shared tenancy (one Mimir, Loki and Tempo, a
 // tenant per environment), which needs no port per environment.
 import { readFileSync } from 'node:fs';
@@ -16,9 +17,21 @@ const referenceSpec = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'
 
 const NODE_PORTS = { first: 30000, last: 32767 };
 
-/** The NodePorts on the monitoring cluster the reference spec already uses outside environments (Grafana, apps). */
+/** The ingest gateway's NodePort when a cluster does not set one: the schema's default (one fact, one place). */
+const GATEWAY_PORT_DEFAULT = JSON.parse(
+  readFileSync(join(dirname(referenceSpec), '../schema/fabric.schema.json'), 'utf8'),
+).$defs.cluster.properties.ingest.properties.nodePort.default;
+
+/** The NodePorts on the monitoring cluster the reference spec already uses outside environments (Grafana, apps, the ingest gateway). */
 function takenPorts(ref) {
-  return new Set([ref.grafana?.nodePort, ...Object.values(ref.apps ?? {}).map((a) => a.nodePort)].filter(Boolean));
+  const monitoring = Object.values(ref.clusters).find((c) => c.role === 'monitoring');
+  return new Set(
+    [
+      ref.grafana?.nodePort,
+      ...Object.values(ref.apps ?? {}).map((a) => a.nodePort),
+      monitoring?.ingest?.nodePort ?? GATEWAY_PORT_DEFAULT,
+    ].filter(Boolean),
+  );
 }
 
 /** How many environments fit with isolated tenancy: three free NodePorts each. */

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { loadSpecSource, locate, MAX_SPEC_BYTES, type LoadedSpec } from '../compiler/load.ts';
+import { MAX_FLOW_DEPTH } from '../compiler/load/prescan.ts';
 import { fromRoot } from './helpers/paths.ts';
 
 const reference = readFileSync(fromRoot('spec/fabric.yaml'), 'utf8');
@@ -101,6 +102,45 @@ test('20000 nested lists give one FAB013, not a stack overflow', () => {
     ['FAB013'],
   );
   assert.match(r.diagnostics[0].message, /nests too deeply/);
+});
+
+test('flow collections deeper than MAX_FLOW_DEPTH are refused before parsing, at the bracket (FAB013)', () => {
+  const nested = (n: number) => `${'['.repeat(n)}x${']'.repeat(n)}`;
+  assert.equal(loaded(`name: lgtm\nv: ${nested(MAX_FLOW_DEPTH)}\n`).data, {
+    name: 'lgtm',
+    v: JSON.parse(nested(MAX_FLOW_DEPTH).replace('x', '"x"')),
+  });
+  const r = load(
+    `name: lgtm\n# [[[[ a comment\nv: ${'{a: '.repeat(MAX_FLOW_DEPTH)}{b: 1${'}'.repeat(MAX_FLOW_DEPTH + 1)}\n`,
+  );
+  assert.equal(
+    r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`),
+    [`FAB013 3:${4 + 4 * MAX_FLOW_DEPTH}`],
+  );
+  assert.match(r.diagnostics[0].message, /nests too deeply/);
+  assert.is(r.source?.length, r.source?.length, 'the source is kept for the code frame');
+  // Brackets in quotes and comments are text, not nesting.
+  const text = '['.repeat(MAX_FLOW_DEPTH * 2);
+  assert.equal(loaded(`a: "${text}"\nb: '${text}'\n# ${text}\nc: "\\"${text}"\n`).data, {
+    a: text,
+    b: text,
+    c: `"${text}`,
+  });
+});
+
+test('thousands of aliases resolve in one walk, each to the last anchor of its name before it', () => {
+  const lines = ['a: &x 0'];
+  for (let i = 1; i <= 3000; i++) lines.push(`k${i}: &x${i} [${i}]`, `r${i}: *x${i}`);
+  lines.push('b: &x 1', 'c: *x');
+  const data = loaded(lines.join('\n') + '\n').data as Record<string, unknown>;
+  assert.equal(data.r3000, [3000]);
+  assert.equal(data.r2999, [2999]);
+  assert.is(data.c, 1, 'the anchor redefined above it');
+  const self = load('apps: &apps\n  web: *apps\n');
+  assert.equal(
+    self.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`),
+    ['FAB018 2:8'],
+  );
 });
 
 test('explicit tags are refused where they are written, as written (FAB012)', () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Diagnostic } from '../compiler/diagnostics.ts';
+import { MAX_FLOW_DEPTH } from '../compiler/load/prescan.ts';
 import { refFormatProblem } from '../compiler/validate/checks/git-values.ts';
 import { repoRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
@@ -42,8 +43,9 @@ function garbage(bytes: number): string {
 
 test('a 40 KB garbage spec: at most 50 diagnostics and one FAB100 counting the rest; output bounded', () => {
   const file = join(dir, 'garbage.yaml');
-  // One YAML error per closing bracket (40,000 of them), then random punctuation.
-  writeFileSync(file, `name: x\n${']'.repeat(40_000)}\n${garbage(2_000)}\n`);
+  // One YAML error per closing bracket (40,000 of them), then random punctuation. The punctuation
+  // keeps its flow nesting below the depth the pre-scan refuses (the next test), so the parser sees it all.
+  writeFileSync(file, `name: x\n${']'.repeat(40_000)}\n${garbage(2_000).replace(/\{/g, '}')}\n`);
   const json = validate(file, true);
   assert.is(json.status, 1, json.stderr);
   const ds = diagnosticsOf(json);
@@ -61,6 +63,20 @@ test('a 40 KB garbage spec: at most 50 diagnostics and one FAB100 counting the r
   // 51 diagnostics with three-line frames of at most ~170 characters each.
   assert.ok(text.stderr.length < 51 * 1200, `${text.stderr.length} bytes on stderr`);
   for (const line of text.stderr.split('\n')) assert.ok(line.length < 400, `a ${line.length}-character line printed`);
+});
+
+test('40 KB of nested brackets: one FAB013 at the bracket past the depth limit, found before the YAML parser', () => {
+  const file = join(dir, 'nested.yaml');
+  writeFileSync(file, `name: x\nv: ${'[{'.repeat(20_000)}\n`);
+  const r = validate(file, true);
+  assert.is(r.status, 1, r.stderr);
+  assert.equal(
+    diagnosticsOf(r).map((d) => `${d.code} ${d.line}:${d.column}`),
+    [`FAB013 2:${4 + MAX_FLOW_DEPTH}`],
+  );
+  const text = validate(file);
+  assert.match(text.stderr, /nests too deeply/);
+  assert.not.match(text.stderr, STACK_FRAME);
 });
 
 test('a 40 KB line is cut to a window around the column in the code frame', () => {

@@ -1,9 +1,33 @@
 // Checks on a document that parsed: what YAML allows but fabric.yaml does not
 // (a top level that is not a mapping, explicit tags, merge keys, aliases that
 // contain themselves or name no anchor), and plain values YAML 1.1 tools retype.
-import { isMap, isScalar, isSeq, parse, visit, type Alias, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parse, visit, type Alias, type Document, type Node } from 'yaml';
 import { diagnostic, fileDiagnostic, type Diagnostic } from '../diagnostics.ts';
 import type { At, CstToken } from './yaml-errors.ts';
+
+const targets = new WeakMap<Document.Parsed, Map<Alias, Node | undefined>>();
+
+/**
+ * What each alias of the document refers to: the last node anchored with its
+ * name before it, as `Alias.resolve` finds it. One walk for all aliases:
+ * `resolve` walks the whole document per alias, which took 10 s for a 70 KB
+ * spec of 4,000 aliases.
+ */
+function aliasTargets(doc: Document.Parsed): Map<Alias, Node | undefined> {
+  let found = targets.get(doc);
+  if (!found) {
+    const byAnchor = new Map<string, Node>();
+    const result = new Map<Alias, Node | undefined>();
+    visit(doc, {
+      Node(_, node) {
+        if (isAlias(node)) result.set(node, byAnchor.get(node.source));
+        else if (node.anchor) byAnchor.set(node.anchor, node);
+      },
+    });
+    targets.set(doc, (found = result));
+  }
+  return found;
+}
 
 /** FAB003/FAB017: an empty document, or a top level that is a list or a single value. */
 export function topLevelDiagnostics(doc: Document.Parsed, file: string, at: At): Diagnostic[] {
@@ -68,7 +92,7 @@ export function constructDiagnostics(doc: Document.Parsed, file: string, at: At,
         );
     },
     Alias(_, alias) {
-      const target = alias.resolve(doc);
+      const target = aliasTargets(doc).get(alias);
       const [start, , end] = target?.range ?? [0, 0, 0];
       const offset = alias.range?.[0] ?? 0;
       if (!target || offset < start || offset >= end) return;
@@ -113,7 +137,7 @@ export function orphanAliasDiagnostics(doc: Document.Parsed, file: string, at: A
   let orphan: Alias | undefined;
   visit(doc, {
     Alias(_, alias) {
-      if (alias.resolve(doc) !== undefined) return undefined;
+      if (aliasTargets(doc).get(alias) !== undefined) return undefined;
       orphan = alias;
       return visit.BREAK;
     },

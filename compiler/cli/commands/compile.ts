@@ -41,12 +41,10 @@ export async function compileCommand(opts: CompileFlags): Promise<number> {
     specSource: result.loaded.source,
     onWait: (pid: number, ms: number) =>
       process.stderr.write(`waiting for another fabric (pid ${pid}) writing ${opts.out}, up to ${ms / 1000} s\n`),
-    whileLocked: (emitted: { written: string[]; unchanged: string[] }) => {
-      if (fromFile)
-        recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, [
-          ...emitted.written,
-          ...emitted.unchanged,
-        ]);
+    identities: fromFile,
+    whileLocked: (emitted: { identities?: Map<string, string> }) => {
+      if (emitted.identities)
+        recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, emitted.identities);
     },
   };
   if (opts.check) return checkTree(result, opts, specOpts);
