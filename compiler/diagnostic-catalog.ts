@@ -481,9 +481,9 @@ export const CATALOG = {
     name: 'alert-duration-too-long',
     severity: 'error',
     summary:
-      "A built-in alert's `for` is longer than 1d, or podRestarts.window longer than 7d: its promtool test would evaluate the rules for that long and the ruler would read that much data every minute.",
-    example: 'alerts:\n  errorRate: { for: 2d }',
-    fix: 'Use at most 1d for `for` and 7d for the window.',
+      "A built-in alert's `for` is longer than 6h, or podRestarts.window longer than 7d: its promtool test would evaluate the rules every minute for that long, and the ruler would read that much data every minute.",
+    example: 'alerts:\n  errorRate: { for: 1d }',
+    fix: 'Use at most 6h for `for` and 7d for the window.',
   },
   FAB262: {
     name: 'latency-threshold-unreachable',

@@ -327,7 +327,7 @@ export interface Alerts {
      */
     threshold?: number;
     /**
-     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 1d.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -344,7 +344,7 @@ export interface Alerts {
      */
     threshold?: string;
     /**
-     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 1d.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -378,7 +378,7 @@ export interface Alerts {
      */
     threshold?: number;
     /**
-     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 1d.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -391,7 +391,7 @@ export interface Alerts {
      */
     enabled?: boolean;
     /**
-     * How long the app must be silent after 2m without telemetry: at least 1m, at most 1d.
+     * How long the app must be silent after 2m without telemetry: at least 1m, at most 6h.
      */
     for?: string;
   };
@@ -654,7 +654,7 @@ export interface Alerts1 {
      */
     threshold?: number;
     /**
-     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 1d.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -671,7 +671,7 @@ export interface Alerts1 {
      */
     threshold?: string;
     /**
-     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 1d.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -705,7 +705,7 @@ export interface Alerts1 {
      */
     threshold?: number;
     /**
-     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 1d.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -718,7 +718,7 @@ export interface Alerts1 {
      */
     enabled?: boolean;
     /**
-     * How long the app must be silent after 2m without telemetry: at least 1m, at most 1d.
+     * How long the app must be silent after 2m without telemetry: at least 1m, at most 6h.
      */
     for?: string;
   };

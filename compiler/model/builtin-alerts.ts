@@ -78,19 +78,18 @@ export const runbookAnchor = (alert: string) => alert.toLowerCase();
 /**
  * The generated README as a web page of the git host, in GitHub's layout
  * (`<repository>/blob/<revision>/<path>/README.md`). ssh and scp-style clone
- * URLs are read as the https address of the same repository; a file:// URL
- * stays a file address.
+ * URLs are read as the https address of the same repository. A file:// URL
+ * (a local repository) has no web page: the README's path in its work tree.
+ * (repoURL holds no user name or token: FAB223.)
  */
 export function readmeAddress(git: Model['git']): string {
   const file = `${git.path ? `${git.path}/` : ''}README.md`;
-  const url = git.repoURL
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '')
-    .replace(/^(https?:\/\/)[^@/]+@/, '$1'); // never a user name or token in an annotation
+  const url = git.repoURL.replace(/\/+$/, '');
   if (url.startsWith('file://')) return `${url}/${file}`;
-  const scp = /^git@([^:]+):(.*)$/.exec(url);
-  const ssh = /^ssh:\/\/(?:[^@/]+@)?([^/:]+)(?::[0-9]+)?\/(.*)$/.exec(url);
-  const web = scp ? `https://${scp[1]}/${scp[2]}` : ssh ? `https://${ssh[1]}/${ssh[2]}` : url;
+  const repo = url.replace(/\.git$/, '');
+  const scp = /^git@([^:]+):(.*)$/.exec(repo);
+  const ssh = /^ssh:\/\/(?:[^@/]+@)?([^/:]+)(?::[0-9]+)?\/(.*)$/.exec(repo);
+  const web = scp ? `https://${scp[1]}/${scp[2]}` : ssh ? `https://${ssh[1]}/${ssh[2]}` : repo;
   return `${web}/blob/${git.revision}/${file}`;
 }
 

@@ -120,8 +120,9 @@ function errorRateCases(kit: CaseKit): Variant[] {
   const total = 100000; // requests per minute: the ratio moves in steps of 1e-5, below the smallest threshold's margin
   const exact = er.threshold * total;
   const whole = Math.abs(exact - Math.round(exact)) < 1e-6 ? Math.round(exact) : undefined;
-  const above = whole !== undefined ? whole + 1 : Math.ceil(exact);
-  const below = whole !== undefined ? whole - 1 : Math.floor(exact);
+  // Within [0, total]: a threshold a hair below 1 fires only when every request fails.
+  const above = Math.min(total, whole !== undefined ? whole + 1 : Math.ceil(exact));
+  const below = Math.max(0, whole !== undefined ? whole - 1 : Math.floor(exact));
   const build = (errors: number) => (): CaseInput => {
     const n = kit.settle(er.for) + 5;
     return {
@@ -219,19 +220,20 @@ function podRestartsCases(kit: CaseKit): Variant[] {
   const pod = `${kit.job}-0`;
   // About 20 samples per window (never fewer than one a minute), so a week's
   // window loads ~21 samples rather than 10081 (promtool refuses a query over
-  // 10000). Samples at 0, I, 2I before the restarts and at 3I, 4I after;
-  // evaluated at 4I, when the window (at least 2I long) reaches back to 2I.
-  // The counter starts at 0, so increase() extrapolates nothing: exactly the restarts.
+  // 10000). Samples at 0 and I before the restarts and at 2I, 3I after;
+  // evaluated at 2I, when the window (at least 2I long) reaches back to 0, so
+  // promtool evaluates the rules 2I/1m times (1008 for a week). The counter
+  // starts at 0, so increase() extrapolates nothing: exactly the restarts.
   const interval = Math.max(1, Math.ceil(durationSeconds(pr.window) / 60 / 20));
   const build = (restarts: number) => (): CaseInput => ({
     intervalMinutes: interval,
     series: [
       {
         series: `${METRICS.restarts}{${LABELS.cluster}=${q(kit.cluster)},${LABELS.env}=${q(kit.env.name)},${LABELS.namespace}=${q(NAMESPACES.apps)},${LABELS.pod}=${q(pod)},container="app"}`,
-        values: `0x2 ${restarts}x2`,
+        values: `0x1 ${restarts}x1`,
       },
     ],
-    eval: 4 * interval,
+    eval: 2 * interval,
     labels: { [LABELS.cluster]: kit.cluster, [LABELS.namespace]: NAMESPACES.apps, [LABELS.pod]: pod },
   });
   return [
