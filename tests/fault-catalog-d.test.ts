@@ -209,7 +209,7 @@ test('D1: a read-only or full file system under the out dir: exit 3, the true re
     out,
     /== read-only parent: fabric: cannot lock .*rop\/out .*: the file system is read-only\nfix: .*read-only file system.*\nexit 3/,
   );
-  assert.match(out, /== mount point: out: 92 written, 0 removed, 0 unchanged\nexit 0/);
+  assert.match(out, /== mount point: out: 94 written, 0 removed, 0 unchanged\nexit 0/);
   assert.match(out, /== mount point again: out: \d+ written, 0 removed, \d+ unchanged\nexit 0/);
   assert.match(
     out,
