@@ -478,6 +478,30 @@ export const CATALOG = {
     example: 'alerting:\n  receivers:\n    chat: ...\n  route:\n    receiver: pager',
     fix: 'Define the receiver under alerting.receivers, or name one that is defined.',
   },
+  FAB260: {
+    name: 'alert-duration-too-short',
+    severity: 'error',
+    summary:
+      "A built-in alert's `for` is shorter than Mimir's 1m rule evaluation interval, or podRestarts.window is shorter than 2m (two samples at a 1m interval): the rule could not do what it says.",
+    example: 'alerts:\n  podRestarts: { window: 1m }',
+    fix: 'Use at least 1m for `for` and 2m for the window.',
+  },
+  FAB261: {
+    name: 'alert-duration-too-long',
+    severity: 'error',
+    summary:
+      "A built-in alert's `for` is longer than 6h, or podRestarts.window longer than 7d: its promtool test would evaluate the rules every minute for that long, and the ruler would read that much data every minute.",
+    example: 'alerts:\n  errorRate: { for: 1d }',
+    fix: 'Use at most 6h for `for` and 7d for the window.',
+  },
+  FAB262: {
+    name: 'latency-threshold-unreachable',
+    severity: 'error',
+    summary:
+      'alerts.latencyP95.threshold is 10s or more: OpenTelemetry SDKs bucket http.server.request.duration up to 10s, so the computed p95 never exceeds it and the alert never fires.',
+    example: 'alerts:\n  latencyP95: { threshold: 30s }',
+    fix: 'Use a threshold below 10s.',
+  },
 } as const satisfies Record<`FAB${number}`, CatalogEntry>;
 
 /** A code with a catalog entry; Diagnostic.code has this type. */

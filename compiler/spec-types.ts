@@ -323,11 +323,11 @@ export interface Alerts {
      */
     enabled?: boolean;
     /**
-     * Ratio of 5xx responses above which the alert fires (0 < ratio < 1).
+     * Ratio of 5xx responses above which the alert fires: at least 0.000001 (one in a million), below 1 (0.05 = 5%).
      */
     threshold?: number;
     /**
-     * How long the condition must hold.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -340,11 +340,11 @@ export interface Alerts {
      */
     enabled?: boolean;
     /**
-     * Latency above which the alert fires.
+     * p95 latency above which the alert fires: below 10s, where the OpenTelemetry default buckets of http.server.request.duration end.
      */
     threshold?: string;
     /**
-     * How long the condition must hold.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -361,7 +361,7 @@ export interface Alerts {
      */
     threshold?: number;
     /**
-     * Window over which restarts are counted.
+     * Window over which restarts are counted: at least 2m (two samples at a 1m interval), at most 7d.
      */
     window?: string;
   };
@@ -374,11 +374,11 @@ export interface Alerts {
      */
     enabled?: boolean;
     /**
-     * Requests per second below which the alert fires.
+     * Requests per second below which the alert fires, probe requests not counted: from 0.001 to 1000000.
      */
     threshold?: number;
     /**
-     * How long the condition must hold.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -391,7 +391,7 @@ export interface Alerts {
      */
     enabled?: boolean;
     /**
-     * How long the app must be silent.
+     * How long the app must be silent after 2m without telemetry: at least 1m, at most 6h.
      */
     for?: string;
   };
@@ -650,11 +650,11 @@ export interface Alerts1 {
      */
     enabled?: boolean;
     /**
-     * Ratio of 5xx responses above which the alert fires (0 < ratio < 1).
+     * Ratio of 5xx responses above which the alert fires: at least 0.000001 (one in a million), below 1 (0.05 = 5%).
      */
     threshold?: number;
     /**
-     * How long the condition must hold.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -667,11 +667,11 @@ export interface Alerts1 {
      */
     enabled?: boolean;
     /**
-     * Latency above which the alert fires.
+     * p95 latency above which the alert fires: below 10s, where the OpenTelemetry default buckets of http.server.request.duration end.
      */
     threshold?: string;
     /**
-     * How long the condition must hold.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -688,7 +688,7 @@ export interface Alerts1 {
      */
     threshold?: number;
     /**
-     * Window over which restarts are counted.
+     * Window over which restarts are counted: at least 2m (two samples at a 1m interval), at most 7d.
      */
     window?: string;
   };
@@ -701,11 +701,11 @@ export interface Alerts1 {
      */
     enabled?: boolean;
     /**
-     * Requests per second below which the alert fires.
+     * Requests per second below which the alert fires, probe requests not counted: from 0.001 to 1000000.
      */
     threshold?: number;
     /**
-     * How long the condition must hold.
+     * How long the condition must hold: at least 1m (Mimir's ruler evaluates every minute), at most 6h.
      */
     for?: string;
   };
@@ -718,7 +718,7 @@ export interface Alerts1 {
      */
     enabled?: boolean;
     /**
-     * How long the app must be silent.
+     * How long the app must be silent after 2m without telemetry: at least 1m, at most 6h.
      */
     for?: string;
   };

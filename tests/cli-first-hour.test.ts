@@ -198,7 +198,7 @@ test('compile --check: unified diffs of what compiling would change, exit 4; --s
   );
   assert.match(r.stdout, /^-.*0\.05/m);
   assert.match(r.stdout, /^\+.*0\.07/m);
-  assert.match(r.stderr, 'out is not what fabric.yaml compiles to: 5 files would change');
+  assert.match(r.stderr, 'out is not what fabric.yaml compiles to: 7 files would change');
   assert.not.ok(r.stdout.includes(ESC), 'no colour into a pipe');
 
   const stat = fabric(['compile', '--check', '--stat'], { cwd: dir });
@@ -207,7 +207,7 @@ test('compile --check: unified diffs of what compiling would change, exit 4; --s
     stat.stdout,
     /^ {2}changed {2}gitops\/components\/alerting-rules\/overlays\/prod\/rules\.yaml +\+\d+ -\d+$/m,
   );
-  assert.match(stat.stdout, '5 files changed');
+  assert.match(stat.stdout, '7 files changed'); // per environment rules.yaml, rules.rules.yaml, its test; the manifest
   assert.not.match(stat.stdout, '@@');
 
   const json = fabric(['compile', '--check', '--json'], { cwd: dir });

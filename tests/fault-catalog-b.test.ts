@@ -337,13 +337,13 @@ test("B7: durations are parsed once and written in each backend's unit; unit-les
   const [ratio] = diagnostics(validate(REFERENCE.replace('threshold: 0.05', 'threshold: 5')));
   assert.match(ratio.hint!, /ratio/i, 'the hint says the threshold is a ratio');
 
-  // Each threshold is tested by promtool just past it and just short of it.
+  // Each threshold is tested by promtool just past it (at it, for >=) and just short of it.
   const tests = parse(
     c.files.find((f) => f.path.endsWith('alerting-rules/overlays/prod/rules.promtool-test.yaml'))!.contents,
   ).tests.map((t: { name: string }) => t.name);
   for (const alert of ['HighErrorRate', 'HighLatencyP95', 'PodRestarting', 'LowRequestRate']) {
     assert.ok(
-      tests.some((n: string) => n.startsWith(`${alert} fires just past`)) &&
+      tests.some((n: string) => n.startsWith(`${alert} fires ${alert === 'PodRestarting' ? 'at' : 'just past'}`)) &&
         tests.some((n: string) => n.startsWith(`${alert} stays silent just short`)),
       alert,
     );

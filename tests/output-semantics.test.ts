@@ -120,7 +120,7 @@ function checkIsolation(c: Compiled) {
       (d) => d.doc.kind === 'PrometheusRule' && d.doc.metadata.labels['fabric.dev/environment'] === env.name,
     );
     assert.ok(rule, `a PrometheusRule labelled for ${env.name}`);
-    for (const r of rule!.doc.spec.groups[0].rules) assert.is(r.labels.env, env.name);
+    for (const g of rule!.doc.spec.groups) for (const r of g.rules) assert.is(r.labels.env, env.name);
   }
   for (const set of model.backendSets) {
     const tempo = docs.find((d) => d.path.endsWith(`tempo/overlays/${set.key}/tempo.yaml`))!.doc;
@@ -138,7 +138,11 @@ for (const spec of CASES) {
 
 /** Every metric the pipeline delivers to Mimir, by producer. */
 const PRODUCED = new Set<string>([
-  // runtime-app over OTLP, named by Alloy's otelcol.exporter.prometheus (see runtime-app/TELEMETRY.md)
+  // runtime-app over OTLP, named by Alloy's otelcol.exporter.prometheus (see runtime-app/TELEMETRY.md):
+  // the semantic-convention histogram any OTel HTTP service sends, and the app's own extras
+  METRICS.httpDurationBucket,
+  METRICS.httpDurationCount,
+  METRICS.httpDurationSum,
   METRICS.requests,
   METRICS.errors,
   METRICS.durationBucket,
@@ -189,7 +193,8 @@ test('every metric a rule or a panel queries is produced by the generated pipeli
     const c = compile(spec);
     const exprs: string[] = [];
     for (const d of yamlDocs(c.files))
-      if (d.doc.kind === 'PrometheusRule') for (const r of d.doc.spec.groups[0].rules) exprs.push(r.expr);
+      if (d.doc.kind === 'PrometheusRule')
+        for (const g of d.doc.spec.groups) for (const r of g.rules) exprs.push(r.expr);
     for (const f of c.files.filter((f) => f.path.endsWith('.json'))) {
       for (const p of JSON.parse(f.contents).panels)
         for (const t of p.targets) if ((t.datasource ?? p.datasource).type === 'prometheus') exprs.push(t.expr);

@@ -180,11 +180,16 @@ export const CLUSTER_LABELS = {
 
 /**
  * Metric names the alerts and dashboards query, as they land in Mimir: the
- * demo app's (runtime-app/src/telemetry-names.ts writes the same names on its
- * side; tests/telemetry-contract.test.ts holds the two equal), kube-state-metrics
- * as scraped, and Tempo's metrics generator.
+ * OpenTelemetry HTTP semantic-convention metric any instrumented service
+ * emits, the demo app's own extras (runtime-app/src/telemetry-names.ts writes
+ * the same names on its side; tests/alert-rules.test.ts holds the two equal),
+ * kube-state-metrics as scraped, and Tempo's metrics generator.
  */
 export const METRICS = {
+  /** http.server.request.duration (unit s) through Alloy's otelcol.exporter.prometheus: what the RED alerts read. */
+  httpDurationBucket: 'http_server_request_duration_seconds_bucket',
+  httpDurationCount: 'http_server_request_duration_seconds_count',
+  httpDurationSum: 'http_server_request_duration_seconds_sum',
   requests: 'app_requests_total',
   errors: 'app_errors_total',
   durationBucket: 'app_request_duration_seconds_bucket',
@@ -196,9 +201,17 @@ export const METRICS = {
   serviceGraphRequests: 'traces_service_graph_request_total',
 } as const;
 
-/** Label names of those series in Mimir. */
+/**
+ * Label names of those series in Mimir: `job` is service.name (or
+ * service.namespace/service.name), the http_* labels are the semconv datapoint
+ * attributes, `cluster` and `env` are the Alloy agent's external_labels
+ * (templates/alloy-agent/overlays/config.alloy.hbs).
+ */
 export const LABELS = {
   job: 'job',
+  le: 'le',
+  namespace: 'namespace',
+  pod: 'pod',
   status: 'http_response_status_code',
   route: 'http_route',
   method: 'http_request_method',
@@ -296,3 +309,39 @@ export const APP_ENV_NAMES = [
  * /etc/mimir; docs/alerting.md).
  */
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager-secrets';
+
+/**
+ * The largest finite bucket bound OpenTelemetry SDKs use for
+ * http.server.request.duration (the semantic conventions' advice; the demo
+ * app's SEMCONV_DURATION_BUCKETS_SECONDS ends there too): histogram_quantile
+ * never returns more, so a p95 threshold at or above it can never fire.
+ */
+export const SEMCONV_LARGEST_BUCKET_SECONDS = 10;
+
+/**
+ * Bounds of the built-in alerts' settings, so that every accepted value gives
+ * a rule that can fire in Mimir's ruler and a generated promtool test that runs
+ * in seconds (docs/alerting.md, "Bounds"; checked by validate/checks/alert-bounds.ts).
+ */
+export const ALERT_LIMITS = {
+  /** Mimir's ruler evaluates every rule group every minute (-ruler.evaluation-interval's default). */
+  evaluationIntervalSeconds: 60,
+  /**
+   * A `for` below one evaluation interval cannot hold for what it says. Above
+   * 6h, the generated tests (promtool evaluates every rule each minute up to
+   * the alert firing) take more than seconds: at 1d, 37 s for one file under load.
+   */
+  forMinSeconds: 60,
+  forMaxSeconds: 6 * 3600,
+  /**
+   * A counter range must hold two samples at a 1m scrape or export interval:
+   * Prometheus 3 (Mimir 3) ranges are left-open, so [1m] holds one and never
+   * increases. Above a week, the ruler reads a week of raw samples every minute.
+   */
+  windowMinSeconds: 120,
+  windowMaxSeconds: 7 * 86400,
+  /** The rate window of the RED alerts: four OTel SDK export intervals (60 s by default). */
+  rateWindow: '5m',
+  /** ServiceDown's range: two OTel SDK export intervals (60 s by default) without a target_info sample. */
+  absentWindow: '2m',
+} as const;

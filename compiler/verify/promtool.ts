@@ -5,10 +5,12 @@
 // The agreement with the compiler: a test file's `rule_files: [<name>.rules.yaml]`
 // names the extracted `.spec` of the PrometheusRule whose source file is
 // `<name>.yaml` in the same directory as the test file. A plain rules file of
-// that name next to the test is used as it is.
+// that name next to the test is used as it is; when both exist (fabric writes
+// both, so that promtool runs in place) they must hold the same groups.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { execa } from 'execa';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { isRecord, kindOf } from './objects.ts';
@@ -90,6 +92,12 @@ async function ruleFileFor(
       .map((d) => d.toJS())
       .find((d) => isRecord(d) && kindOf(d) === 'PrometheusRule');
     if (!isRecord(rule)) return { problem: `${candidate} holds no PrometheusRule` };
+    // The plain file is what `promtool test rules` reads in place: it must be the deployed rules.
+    const plainText = await readFile(join(root, plain), 'utf8').catch(() => undefined);
+    if (plainText !== undefined && !isDeepStrictEqual(parseYaml(plainText), rule.spec))
+      return {
+        problem: `${plain} differs from the .spec of the PrometheusRule in ${candidate}, so promtool run in place tests other rules than the deployed ones; compile again (fabric compile) instead of editing either`,
+      };
     return { text: stringify(rule.spec) };
   }
   try {

@@ -1,6 +1,9 @@
-// Each environment's PrometheusRule and its promtool unit tests (content/rules.ts).
+// Each environment's PrometheusRule, the same groups as a plain rule file, and
+// their promtool unit tests (content/rules.ts, content/rule-tests.ts). Other
+// rules join here: add their groups to `groups` and their cases to `cases`.
 import { NAMESPACES } from '../../model/index.ts';
-import { prometheusRule, promtoolTests } from '../content/rules.ts';
+import { builtinTestCases, PROMTOOL_TEST_SUFFIX, promtoolTestFile } from '../content/rule-tests.ts';
+import { builtinRuleGroups, plainRuleFile, prometheusRule, PROMTOOL_RULE_FILE } from '../content/rules.ts';
 import { components, type RenderContext } from './context.ts';
 
 export function renderAlertingRules({ tree, model }: RenderContext) {
@@ -9,8 +12,13 @@ export function renderAlertingRules({ tree, model }: RenderContext) {
     tree.yaml(`${dir}/kustomization.yaml`, 'alerting-rules/overlays/kustomization.yaml.hbs', {
       ns: NAMESPACES.monitoring,
     });
-    tree.data(`${dir}/rules.yaml`, prometheusRule(env));
-    const tests = promtoolTests(model, env);
-    if (tests) tree.data(`${dir}/rules.promtool-test.yaml`, tests);
+    const groups = builtinRuleGroups(model, env);
+    const cases = builtinTestCases(model, env);
+    tree.data(`${dir}/rules.yaml`, prometheusRule(env, groups));
+    const tests = promtoolTestFile(cases);
+    if (tests) {
+      tree.data(`${dir}/${PROMTOOL_RULE_FILE}`, plainRuleFile(groups));
+      tree.data(`${dir}/rules${PROMTOOL_TEST_SUFFIX}`, tests);
+    }
   }
 }

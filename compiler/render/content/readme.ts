@@ -1,16 +1,29 @@
 // The generated repository's README: layout, topology and every endpoint.
+import { BUILTIN_ALERTS, runbookAnchor } from '../../model/builtin-alerts.ts';
 import { NAMESPACES, VERSIONS, type Model } from '../../model/index.ts';
 
 const id = (s: string) => s.replace(/[^a-zA-Z0-9]/g, '_');
 
-export function readme(model: Model, template: (ctx: object) => string): string {
+/** `ruleTests`: the tree's promtool test files, for the command that runs each in place. */
+export function readme(model: Model, template: (ctx: object) => string, ruleTests: string[] = []): string {
   return template({
+    alerts: builtinAlerts(model),
+    ruleTests,
     model,
     diagram: diagram(model),
     layout: layout(model),
     endpoints: endpoints(model),
     argocdVersion: VERSIONS.argocd,
     notificationSecrets: notificationSecrets(model),
+  });
+}
+
+/** The runbook of each built-in alert some environment has (an environment with apps, the alert enabled). */
+function builtinAlerts(model: Model) {
+  return BUILTIN_ALERTS.flatMap((a) => {
+    const envs = model.environments.filter((e) => e.apps.length > 0 && e.alerts[a.setting]).map((e) => e.name);
+    if (envs.length === 0) return [];
+    return [{ ...a, anchor: runbookAnchor(a.name), environments: envs.join(', ') }];
   });
 }
 

@@ -1,14 +1,20 @@
-// PrometheusRules per environment and the promtool unit tests that prove each
-// alert fires just past its threshold and stays silent just short of it.
-// Built as data (no text templating), so `{{ $labels.job }}` reaches the
-// output untouched.
+// The built-in alert rules of each environment, and the two files they are
+// written to: the PrometheusRule (deployed) and the same groups as a plain
+// Prometheus rule file (for promtool, never deployed). Built as data (no text
+// templating), so `{{ $labels.job }}` reaches the output untouched.
+//
+// The RED alerts read the OpenTelemetry HTTP semantic-convention metric
+// http.server.request.duration as it lands in Mimir (METRICS.httpDuration*),
+// which any instrumented service emits; the spec's apps select their series
+// by `job` (service.name). An environment without apps gets no rules.
 import type { EnvironmentModel, Model } from '../../model/index.ts';
-import { NAMESPACES } from '../../model/index.ts';
-import { LABEL_KEYS, LABELS, METRICS, PROBE_ROUTE } from '../../model/constants.ts';
-import { durationSeconds } from '../../units.ts';
+import { ALERT_LIMITS, LABEL_KEYS, LABELS, METRICS, NAMESPACES } from '../../model/index.ts';
+import { durationSeconds, promDuration } from '../../units.ts';
+import { BUILTIN_ALERTS, runbookUrl, type BuiltinAlertName } from '../../model/builtin-alerts.ts';
 
-const q = (s: string) => JSON.stringify(s); // PromQL double-quoted strings use Go escapes; JSON's are a subset.
-const RATE_WINDOW = '5m';
+export const q = (s: string) => JSON.stringify(s); // PromQL double-quoted strings use Go escapes; JSON's are a subset.
+/** A regular expression that matches exactly these strings (RE2 syntax). */
+const alternatives = (values: string[]) => values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 
 export interface AlertRule {
   alert: string;
@@ -18,77 +24,119 @@ export interface AlertRule {
   annotations: Record<string, string>;
 }
 
-export function alertRules(env: EnvironmentModel): AlertRule[] {
-  const a = env.alerts;
-  const labels = (severity: string) => ({ severity, env: env.name });
-  // One absence check per app and member cluster: with two clusters in an
-  // environment, one going silent must not be hidden by the other.
-  const appOnCluster = env.apps.flatMap((app) =>
-    env.memberClusters.map((cluster) => `${LABELS.job}=${q(app)},${LABELS.cluster}=${q(cluster)}`),
-  );
-  // Probe traffic is not user traffic (see PROBE_ROUTE).
-  const jobMatcher = `${env.apps.length ? `${LABELS.job}=~${q(env.apps.join('|'))}` : `${LABELS.job}=""`},${LABELS.route}!=${q(PROBE_ROUTE)}`;
-  const rules: AlertRule[] = [];
-  if (a.errorRate)
-    rules.push({
-      alert: 'HighErrorRate',
-      expr: `(sum by (job) (rate(${METRICS.requests}{${jobMatcher},${LABELS.status}=~"5.."}[${RATE_WINDOW}])) / sum by (job) (rate(${METRICS.requests}{${jobMatcher}}[${RATE_WINDOW}]))) > ${a.errorRate.threshold}`,
-      for: a.errorRate.for,
-      labels: labels('critical'),
-      annotations: {
-        summary: `{{ $labels.job }} in ${env.name}: more than ${a.errorRate.thresholdText} of requests fail`,
-        runbook: 'Check the app logs in Grafana (Loki) for 5xx responses and open a failing trace from them.',
-      },
-    });
-  if (a.latencyP95)
-    rules.push({
-      alert: 'HighLatencyP95',
-      expr: `histogram_quantile(0.95, sum by (job, le) (rate(${METRICS.durationBucket}{${jobMatcher}}[${RATE_WINDOW}]))) > ${a.latencyP95.thresholdSeconds}`,
-      for: a.latencyP95.for,
-      labels: labels('warning'),
-      annotations: {
-        summary: `{{ $labels.job }} in ${env.name}: p95 latency above ${a.latencyP95.thresholdSeconds}s`,
-        runbook: 'Open an exemplar trace from the latency panel of the RED dashboard.',
-      },
-    });
-  if (a.podRestarts)
-    rules.push({
-      alert: 'PodRestarting',
-      expr: `sum by (namespace, pod) (increase(${METRICS.restarts}{namespace=${q(NAMESPACES.apps)}}[${a.podRestarts.window}])) >= ${a.podRestarts.threshold}`,
-      labels: labels('warning'),
-      annotations: {
-        summary: `{{ $labels.pod }} in ${env.name} restarted ${a.podRestarts.threshold} times or more within ${a.podRestarts.window}`,
-        runbook: 'kubectl describe the pod and read its previous logs.',
-      },
-    });
-  if (a.lowRequestRate)
-    rules.push({
-      alert: 'LowRequestRate',
-      expr: `sum by (job) (rate(${METRICS.requests}{${jobMatcher}}[${RATE_WINDOW}])) < ${a.lowRequestRate.threshold}`,
-      for: a.lowRequestRate.for,
-      labels: labels('warning'),
-      annotations: {
-        summary: `{{ $labels.job }} in ${env.name}: fewer than ${a.lowRequestRate.threshold} requests per second`,
-        runbook: 'Check the Ingress and upstream callers of the app.',
-      },
-    });
-  // Pushed OTLP metrics have no `up` series: an app that stops sending
-  // telemetry is seen by its target_info series going absent.
-  if (a.serviceDown && appOnCluster.length)
-    rules.push({
-      alert: 'ServiceDown',
-      expr: appOnCluster.map((m) => `absent_over_time(${METRICS.targetInfo}{${m}}[2m])`).join(' or '),
-      for: a.serviceDown.for,
-      labels: labels('critical'),
-      annotations: {
-        summary: `{{ $labels.job }} on {{ $labels.cluster }} (${env.name}) sends no telemetry`,
-        runbook: 'Check that the app pods run and that the Alloy agent on their node is ready.',
-      },
-    });
-  return rules;
+/** A Prometheus rule group: what a PrometheusRule's spec.groups and a plain rule file hold. */
+export interface RuleGroup {
+  name: string;
+  rules: AlertRule[];
 }
 
-export function prometheusRule(env: EnvironmentModel) {
+/** The label sets the RED alerts aggregate to: one alert per service and cluster. */
+const BY_SERVICE = `${LABELS.cluster}, ${LABELS.job}`;
+
+/** The selectors of one environment's apps. */
+function selectors(model: Model, env: EnvironmentModel) {
+  const jobs = `${LABELS.job}=~${q(alternatives(env.apps))}`;
+  // Kubernetes calls each app's probe path every few seconds: those requests
+  // are not user traffic (they would hide an app nobody calls and dilute errors and latency).
+  const probes = [...new Set(model.apps.filter((a) => env.apps.includes(a.name)).map((a) => a.probes.path))].sort();
+  const notProbe =
+    probes.length === 1 ? `${LABELS.route}!=${q(probes[0])}` : `${LABELS.route}!~${q(alternatives(probes))}`;
+  return { jobs, traffic: `${jobs},${notProbe}` };
+}
+
+/** How long an app has sent nothing when ServiceDown fires: the absence window, then `for`. */
+const silentFor = (forDur: string) =>
+  promDuration(durationSeconds(ALERT_LIMITS.absentWindow) + durationSeconds(forDur));
+
+const rate = (metric: string, selector: string) => `rate(${metric}{${selector}}[${ALERT_LIMITS.rateWindow}])`;
+
+/** One rule per enabled built-in alert, in BUILTIN_ALERTS' order. */
+export function builtinAlertRules(model: Model, env: EnvironmentModel): AlertRule[] {
+  if (env.apps.length === 0) return [];
+  const a = env.alerts;
+  const { jobs, traffic } = selectors(model, env);
+  const where = `{{ $labels.${LABELS.job} }} on {{ $labels.${LABELS.cluster} }} (${env.name})`;
+  const requests = `sum by (${BY_SERVICE}) (${rate(METRICS.httpDurationCount, traffic)})`;
+  const build: Record<BuiltinAlertName, () => Omit<AlertRule, 'alert' | 'labels'> | undefined> = {
+    HighErrorRate: () =>
+      a.errorRate && {
+        expr: `(sum by (${BY_SERVICE}) (${rate(METRICS.httpDurationCount, `${traffic},${LABELS.status}=~"5.."`)}) / ${requests}) > ${a.errorRate.threshold}`,
+        for: a.errorRate.for,
+        annotations: {
+          summary: `${where}: more than ${a.errorRate.thresholdText} of requests fail`,
+          description: `More than ${a.errorRate.thresholdText} of the HTTP requests {{ $labels.${LABELS.job} }} served on cluster {{ $labels.${LABELS.cluster} }} were answered with a 5xx status (${ALERT_LIMITS.rateWindow} rate, for ${a.errorRate.for}).`,
+        },
+      },
+    HighLatencyP95: () =>
+      a.latencyP95 && {
+        expr: `histogram_quantile(0.95, sum by (${BY_SERVICE}, ${LABELS.le}) (${rate(METRICS.httpDurationBucket, traffic)})) > ${a.latencyP95.thresholdSeconds}`,
+        for: a.latencyP95.for,
+        annotations: {
+          summary: `${where}: p95 latency above ${a.latencyP95.thresholdSeconds}s`,
+          description: `The 95th percentile of the HTTP request duration of {{ $labels.${LABELS.job} }} on cluster {{ $labels.${LABELS.cluster} }} has been above ${a.latencyP95.thresholdSeconds}s for ${a.latencyP95.for} (${ALERT_LIMITS.rateWindow} rate).`,
+        },
+      },
+    LowRequestRate: () =>
+      a.lowRequestRate && {
+        // A service that has only served probes has no series without them: it counts as 0 requests.
+        expr: `(${requests} or 0 * sum by (${BY_SERVICE}) (${rate(METRICS.httpDurationCount, jobs)})) < ${a.lowRequestRate.threshold}`,
+        for: a.lowRequestRate.for,
+        annotations: {
+          summary: `${where}: fewer than ${a.lowRequestRate.threshold} requests per second`,
+          description: `{{ $labels.${LABELS.job} }} on cluster {{ $labels.${LABELS.cluster} }} has served fewer than ${a.lowRequestRate.threshold} requests per second (probes not counted) for ${a.lowRequestRate.for}.`,
+        },
+      },
+    // Pushed OTLP metrics have no `up` series: an app that stops sending
+    // telemetry is seen by its target_info series going absent, checked per
+    // member cluster so that one cluster going silent is not hidden by another.
+    ServiceDown: () =>
+      a.serviceDown && {
+        expr: env.apps
+          .flatMap((app) =>
+            env.memberClusters.map(
+              (c) =>
+                `absent_over_time(${METRICS.targetInfo}{${LABELS.job}=${q(app)},${LABELS.cluster}=${q(c)}}[${ALERT_LIMITS.absentWindow}])`,
+            ),
+          )
+          .join(' or '),
+        for: a.serviceDown.for,
+        annotations: {
+          summary: `${where} sends no telemetry`,
+          description: `No ${METRICS.targetInfo} series from {{ $labels.${LABELS.job} }} on cluster {{ $labels.${LABELS.cluster} }} for ${silentFor(a.serviceDown.for)}: the app or the Alloy agent of its node is down, or cannot reach the monitoring cluster.`,
+        },
+      },
+    PodRestarting: () =>
+      a.podRestarts && {
+        expr: `sum by (${LABELS.cluster}, ${LABELS.namespace}, ${LABELS.pod}) (increase(${METRICS.restarts}{${LABELS.namespace}=${q(NAMESPACES.apps)}}[${a.podRestarts.window}])) >= ${a.podRestarts.threshold}`,
+        annotations: {
+          summary: `{{ $labels.${LABELS.pod} }} on {{ $labels.${LABELS.cluster} }} (${env.name}) restarted ${a.podRestarts.threshold} times or more within ${a.podRestarts.window}`,
+          description: `Containers of pod {{ $labels.${LABELS.namespace} }}/{{ $labels.${LABELS.pod} }} on cluster {{ $labels.${LABELS.cluster} }} restarted ${a.podRestarts.threshold} times or more within ${a.podRestarts.window}.`,
+        },
+      },
+  };
+  return BUILTIN_ALERTS.flatMap(({ name, severity }) => {
+    const rule = build[name]();
+    if (!rule) return [];
+    return [
+      {
+        alert: name,
+        expr: rule.expr,
+        ...(rule.for ? { for: rule.for } : {}),
+        labels: { severity, [LABELS.env]: env.name },
+        annotations: { ...rule.annotations, runbook_url: runbookUrl(model.git, name) },
+      },
+    ];
+  });
+}
+
+/** The built-in rule groups of an environment (none without apps or without enabled alerts). */
+export function builtinRuleGroups(model: Model, env: EnvironmentModel): RuleGroup[] {
+  const rules = builtinAlertRules(model, env);
+  return rules.length ? [{ name: `fabric-${env.name}-apps`, rules }] : [];
+}
+
+/** The deployed object: rules-sync loads it into this environment's Mimir ruler. */
+export function prometheusRule(env: EnvironmentModel, groups: RuleGroup[]) {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
@@ -97,224 +145,16 @@ export function prometheusRule(env: EnvironmentModel) {
       // rules-sync selects rules by this label and loads them into this environment's Mimir.
       labels: { [LABEL_KEYS.environment]: env.name },
     },
-    spec: { groups: [{ name: `fabric-${env.name}-apps`, rules: alertRules(env) }] },
+    spec: { groups },
   };
 }
 
-/** Rule file name promtool tests refer to: the PrometheusRule's `.spec`, extracted next to them. */
+/**
+ * The plain rule file the promtool tests name, written beside them so that
+ * `promtool test rules <test file>` runs in place. Its content is the
+ * PrometheusRule's `.spec` (compile --verify fails when the two differ); the
+ * kustomization does not list it, so it is never deployed.
+ */
 export const PROMTOOL_RULE_FILE = 'rules.rules.yaml';
 
-const minutes = (d: string) => Math.ceil(durationSeconds(d) / 60);
-const MAX_TEST_MINUTES = 24 * 60;
-
-interface PromtoolCase {
-  name: string;
-  interval: string;
-  input_series: { series: string; values: string }[];
-  alert_rule_test: {
-    eval_time: string;
-    alertname: string;
-    exp_alerts: { exp_labels: Record<string, string>; exp_annotations: Record<string, string> }[];
-  }[];
-}
-
-/** A counter growing by `perMinute` every minute for `n` samples, in promtool's expanding notation. */
-const counter = (perMinute: number, n: number) => `0+${perMinute}x${n}`;
-
-/** One generated case: input series, when to evaluate, the labels the alert fires with. */
-interface CaseInput {
-  interval?: string;
-  series: { series: string; values: string }[];
-  eval: number;
-  labels: Record<string, string>;
-}
-
-/** What every case builder needs: the environment, the app whose series it writes, selectors. */
-interface CaseKit {
-  env: EnvironmentModel;
-  job: string;
-  sel: (extra: Record<string, string>) => string;
-  settle: (forDur?: string) => number;
-}
-
-type CaseBuilder = { alert: string; name: string; build: (fires: boolean) => CaseInput };
-
-/** The alert's annotations with the labels a case fires with filled in. */
-function expectedAlerts(rule: AlertRule, labels: Record<string, string>, fires: boolean) {
-  if (!fires) return [];
-  const annotations = Object.entries(rule.annotations).map(([k, v]) => [
-    k,
-    v
-      .replace('{{ $labels.job }}', labels.job ?? '')
-      .replace('{{ $labels.pod }}', labels.pod ?? '')
-      .replace('{{ $labels.cluster }}', labels.cluster ?? ''),
-  ]);
-  return [{ exp_labels: { ...labels, ...rule.labels }, exp_annotations: Object.fromEntries(annotations) }];
-}
-
-export function promtoolTests(model: Model, env: EnvironmentModel) {
-  const rules = alertRules(env);
-  const job = env.apps[0];
-  if (!job) return undefined;
-  const kit: CaseKit = {
-    env,
-    job,
-    sel: (extra) =>
-      `{${Object.entries({ job, ...extra })
-        .map(([k, v]) => `${k}=${q(v)}`)
-        .join(',')}}`,
-    settle: (forDur) => 5 + (forDur ? minutes(forDur) : 0) + 2,
-  };
-  const builders = [errorRateCase, latencyCase, podRestartsCase, lowRequestRateCase, serviceDownCase]
-    .map((b) => b(kit))
-    .filter((b): b is CaseBuilder => b !== undefined);
-  const tests: PromtoolCase[] = [];
-  for (const { alert, name, build } of builders) {
-    const rule = rules.find((r) => r.alert === alert);
-    // promtool evaluates every minute up to eval_time: a `for` or window
-    // longer than a day would make one case cost minutes, so such alerts
-    // get no generated case (promtool check rules still checks them).
-    if (
-      !rule ||
-      minutes(rule.for ?? '0s') > MAX_TEST_MINUTES ||
-      (rule.alert === 'PodRestarting' && minutes(env.alerts.podRestarts!.window) > MAX_TEST_MINUTES)
-    )
-      continue;
-    for (const fires of [true, false]) {
-      const c = build(fires);
-      tests.push({
-        name: `${rule.alert} ${fires ? 'fires just past' : 'stays silent just short of'} its threshold (${name})`,
-        interval: c.interval ?? '1m',
-        input_series: c.series,
-        alert_rule_test: [
-          { eval_time: `${c.eval}m`, alertname: rule.alert, exp_alerts: expectedAlerts(rule, c.labels, fires) },
-        ],
-      });
-    }
-  }
-  void model;
-  return { rule_files: [PROMTOOL_RULE_FILE], evaluation_interval: '1m', tests };
-}
-
-function errorRateCase({ env, job, sel, settle }: CaseKit): CaseBuilder | undefined {
-  const er = env.alerts.errorRate;
-  if (!er) return undefined;
-  return {
-    alert: 'HighErrorRate',
-    name: `threshold ${er.threshold}`,
-    build: (fires) => {
-      const total = 100000; // requests per minute: ratio resolution 1e-5
-      const errors = fires ? Math.floor(er.threshold * total) + 1 : Math.ceil(er.threshold * total) - 1;
-      const n = settle(er.for) + 5;
-      return {
-        series: [
-          { series: `${METRICS.requests}${sel({ [LABELS.status]: '500' })}`, values: counter(errors, n) },
-          { series: `${METRICS.requests}${sel({ [LABELS.status]: '200' })}`, values: counter(total - errors, n) },
-        ],
-        eval: settle(er.for),
-        labels: { job },
-      };
-    },
-  };
-}
-
-function latencyCase({ env, job, sel, settle }: CaseKit): CaseBuilder | undefined {
-  const lat = env.alerts.latencyP95;
-  if (!lat) return undefined;
-  return {
-    alert: 'HighLatencyP95',
-    name: `threshold ${lat.thresholdSeconds}s`,
-    build: (fires) => {
-      const t = lat.thresholdSeconds;
-      const n = settle(lat.for) + 5;
-      // All requests in (t, 2t] put p95 near 1.95t; all in (t/2, t] put it at 0.975t.
-      const les = [t / 2, t, t * 2];
-      const bucket = (le: number | string, perMinute: number) => ({
-        series: `${METRICS.durationBucket}${sel({ le: String(le) })}`,
-        values: counter(perMinute, n),
-      });
-      const series = fires
-        ? [bucket(les[0], 0), bucket(les[1], 0), bucket(les[2], 100), bucket('+Inf', 100)]
-        : [bucket(les[0], 0), bucket(les[1], 100), bucket(les[2], 100), bucket('+Inf', 100)];
-      return { series, eval: settle(lat.for), labels: { job } };
-    },
-  };
-}
-
-function podRestartsCase({ env, job }: CaseKit): CaseBuilder | undefined {
-  const pr = env.alerts.podRestarts;
-  if (!pr) return undefined;
-  return {
-    alert: 'PodRestarting',
-    name: `threshold ${pr.threshold} in ${pr.window}`,
-    build: (fires) => {
-      // Samples every second, so increase()'s extrapolation to the window edge
-      // adds at most 1/window: threshold - 1 restarts stay below the threshold.
-      const windowS = durationSeconds(pr.window);
-      const restarts = fires ? pr.threshold : pr.threshold - 1;
-      const quietS = 60;
-      const values = `0x${quietS} ${restarts}x${windowS + 60}`;
-      const evalMin = Math.ceil((quietS + windowS / 2) / 60);
-      return {
-        interval: '1s',
-        series: [
-          { series: `${METRICS.restarts}{namespace=${q(NAMESPACES.apps)},pod="${job}-0",container="app"}`, values },
-        ],
-        eval: evalMin,
-        labels: { namespace: NAMESPACES.apps, pod: `${job}-0` },
-      };
-    },
-  };
-}
-
-function lowRequestRateCase({ env, job, sel, settle }: CaseKit): CaseBuilder | undefined {
-  const lr = env.alerts.lowRequestRate;
-  if (!lr) return undefined;
-  return {
-    alert: 'LowRequestRate',
-    name: `threshold ${lr.threshold}/s`,
-    build: (fires) => {
-      const perSecond = fires ? lr.threshold * 0.9 : lr.threshold * 1.1;
-      const n = settle(lr.for) + 5;
-      // Probes keep calling the probe route at 1/s; they must not count as traffic.
-      const probes = {
-        series: `${METRICS.requests}${sel({ [LABELS.status]: '200', [LABELS.route]: PROBE_ROUTE })}`,
-        values: counter(60, n),
-      };
-      return {
-        series: [
-          {
-            series: `${METRICS.requests}${sel({ [LABELS.status]: '200', [LABELS.route]: '/api/users' })}`,
-            values: counter(perSecond * 60, n),
-          },
-          probes,
-        ],
-        eval: settle(lr.for),
-        labels: { job },
-      };
-    },
-  };
-}
-
-function serviceDownCase({ env, job, settle }: CaseKit): CaseBuilder | undefined {
-  const sd = env.alerts.serviceDown;
-  if (!sd) return undefined;
-  return {
-    alert: 'ServiceDown',
-    name: `for ${sd.for}`,
-    build: (fires) => {
-      const n = settle(sd.for) + 5;
-      // Every app reports from every member cluster, except `job` on the first
-      // cluster when the alert should fire (it still reports from the others).
-      const silent = env.memberClusters[0];
-      const series = env.apps.flatMap((a) =>
-        env.memberClusters
-          .filter((c) => !fires || a !== job || c !== silent)
-          .map((c) => ({ series: `${METRICS.targetInfo}{job=${q(a)},cluster=${q(c)}}`, values: `1+0x${n}` })),
-      );
-      if (series.length === 0)
-        series.push({ series: `${METRICS.targetInfo}{job="some-other-app",cluster=${q(silent)}}`, values: `1+0x${n}` });
-      return { series, eval: settle(sd.for), labels: { job, cluster: silent } };
-    },
-  };
-}
+export const plainRuleFile = (groups: RuleGroup[]) => ({ groups });

@@ -3,6 +3,7 @@
 // listing its codes (each needs an entry in compiler/diagnostic-catalog.ts),
 // and add it here.
 import type { Check } from '../check.ts';
+import alertBounds from './alert-bounds.ts';
 import alertingReceivers from './alerting-receivers.ts';
 import appEnvironments from './app-environments.ts';
 import applicationNames from './application-names.ts';
@@ -44,6 +45,7 @@ export const CHECKS: readonly Check<any>[] = [
   imagePins,
   lokiRetention,
   valueLimits,
+  alertBounds,
   repoReach,
   urls,
   gitValues,
