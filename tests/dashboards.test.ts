@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { defaultDashboard } from '@grafana/schema';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
-import { GRAFANA_SCHEMA_VERSION, LABELS, METRICS, SEMCONV, VERSIONS } from '../compiler/model/constants.ts';
+import { GRAFANA_SCHEMA_VERSION, LABELS, METRICS, VERSIONS } from '../compiler/model/constants.ts';
 import { queryError, substituteGrafanaVariables, type QueryLanguage } from '../compiler/verify/queries.ts';
 import { SEMCONV_PROM_LABEL, SEMCONV_PROM_METRIC } from '../runtime-app/src/telemetry-names.ts';
 import { edited, exits, fabric, tempDir, writeSpec } from './fault-catalog-helpers.ts';
@@ -91,7 +91,7 @@ const escapeRegex = (s: string) => s.replace(/[\\^$*+?.()|[\]{}/]/g, '\\$&');
 
 test('the semantic-convention names are the ones the demo app records', () => {
   assert.equal(
-    { bucket: SEMCONV.durationBucket, count: SEMCONV.durationCount, sum: SEMCONV.durationSum },
+    { bucket: METRICS.httpDurationBucket, count: METRICS.httpDurationCount, sum: METRICS.httpDurationSum },
     {
       bucket: SEMCONV_PROM_METRIC.requestDurationBucket,
       count: SEMCONV_PROM_METRIC.requestDurationCount,
@@ -299,9 +299,9 @@ test('two members of one environment stay two series; probes, other apps and the
   const g = trees.get('tests/golden/two-members/fabric.yaml')!;
   const series = (labels: string, values: string) => ({ series: `${labels}`, values });
   const http = (cluster: string, job: string, route: string, status: string) =>
-    `${SEMCONV.durationCount}{cluster="${cluster}", env="prod", job="${job}", http_route="${route}", http_request_method="GET", http_response_status_code="${status}", otel_scope_name="s"}`;
+    `${METRICS.httpDurationCount}{cluster="${cluster}", env="prod", job="${job}", http_route="${route}", http_request_method="GET", http_response_status_code="${status}", otel_scope_name="s"}`;
   const bucket = (cluster: string, le: string) =>
-    `${SEMCONV.durationBucket}{cluster="${cluster}", env="prod", job="instrumented-app", http_route="/api/users", http_request_method="GET", http_response_status_code="200", le="${le}"}`;
+    `${METRICS.httpDurationBucket}{cluster="${cluster}", env="prod", job="instrumented-app", http_route="/api/users", http_request_method="GET", http_response_status_code="200", le="${le}"}`;
   const restarts = (cluster: string, namespace: string, pod: string) =>
     `${METRICS.restarts}{cluster="${cluster}", env="prod", job="kube-state-metrics", namespace="${namespace}", pod="${pod}", container="app"}`;
   const APP_POD = 'instrumented-app-5d9f7c8b6-abcde';

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Compiled } from '../compiler/index.ts';
-import { METRICS, SEMCONV } from '../compiler/model/constants.ts';
+import { METRICS } from '../compiler/model/constants.ts';
 import { compile, GOLDEN_CASES, yamlDocs } from './helpers/compile.ts';
 
 const CASES = ['spec/fabric.yaml', ...GOLDEN_CASES.map((c) => `tests/golden/${c}/fabric.yaml`)];
@@ -149,10 +149,6 @@ const PRODUCED = new Set<string>([
   METRICS.durationCount,
   METRICS.durationSum,
   METRICS.targetInfo,
-  // the OpenTelemetry HTTP server metric, which runtime-app records too
-  SEMCONV.durationBucket,
-  SEMCONV.durationCount,
-  SEMCONV.durationSum,
   // kube-state-metrics, scraped by Alloy (pods resource enabled)
   METRICS.restarts,
   // Tempo's metrics generator (span-metrics, service-graphs)

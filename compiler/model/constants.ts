@@ -220,26 +220,6 @@ export const LABELS = {
 } as const;
 
 /**
- * The OpenTelemetry semantic-convention HTTP server metric (http.server.request.duration, unit s) as it lands
- * in Mimir through the agent's otelcol.exporter.prometheus: what any OTel-instrumented HTTP service emits, so
- * content built on it needs no code of ours. Its labels are LABELS.route, .method, .status and .job
- * (service.name); the agent's remote_write adds LABELS.cluster and LABELS.env. The demo app records it under
- * the same names (runtime-app/src/telemetry-names.ts SEMCONV_PROM_METRIC; tests/dashboards.test.ts holds the
- * two equal).
- */
-export const SEMCONV = {
-  durationBucket: 'http_server_request_duration_seconds_bucket',
-  durationCount: 'http_server_request_duration_seconds_count',
-  durationSum: 'http_server_request_duration_seconds_sum',
-} as const;
-
-/** Labels of kube-state-metrics series (METRICS.restarts) besides the agent's cluster and env. */
-export const KUBE_LABELS = {
-  namespace: 'namespace',
-  pod: 'pod',
-} as const;
-
-/**
  * Stream labels of app logs in Loki: Loki's OTLP endpoint indexes the resource attributes service.name and
  * k8s.cluster.name (set by the agent) as these labels.
  */

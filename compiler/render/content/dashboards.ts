@@ -1,4 +1,4 @@
-// Grafana dashboards as data, built on the OpenTelemetry HTTP server metric (SEMCONV), so any
+// Grafana dashboards as data, built on the OpenTelemetry HTTP server metric (METRICS.httpDuration*), so any
 // OTel-instrumented HTTP service gets RED panels without code of ours: the fleet view shows every service of
 // an environment; the RED dashboard (only when the spec has apps) selects the spec's apps and adds their
 // routes, restarts, logs and failed traces. Both pick the environment with a datasource variable over the per-environment
@@ -8,13 +8,11 @@ import type { Dashboard, Panel, VariableModel } from '@grafana/schema';
 import type { Model } from '../../model/index.ts';
 import {
   GRAFANA_SCHEMA_VERSION,
-  KUBE_LABELS,
   LABELS,
   LOG_LABELS,
   METRICS,
   NAMESPACES,
   PROBE_ROUTE,
-  SEMCONV,
   TRACE_ATTRIBUTES,
 } from '../../model/constants.ts';
 import { DATASOURCE_NAMES } from './grafana.ts';
@@ -101,7 +99,7 @@ const anyServiceVariable: VariableModel = {
   name: VARIABLES.service,
   label: 'Service',
   datasource: METRICS_DS,
-  query: `label_values(${SEMCONV.durationCount}{${LABELS.cluster}=~"$${VARIABLES.cluster}"}, ${LABELS.job})`,
+  query: `label_values(${METRICS.httpDurationCount}{${LABELS.cluster}=~"$${VARIABLES.cluster}"}, ${LABELS.job})`,
   includeAll: true,
   multi: true,
   allValue: '.+',
@@ -137,13 +135,13 @@ function redQueries(model: Model, by: string[]) {
   const scope = `${LABELS.cluster}=~"$${VARIABLES.cluster}", ${LABELS.job}=~"$${VARIABLES.service}", ${probeMatcher(model)}`;
   const rate = (metric: string, extra = '') => `rate(${metric}{${scope}${extra}}[$__rate_interval])`;
   const sum = (expr: string, labels = by) => `sum by (${labels.join(', ')}) (${expr})`;
-  const requests = sum(rate(SEMCONV.durationCount));
-  const errors = sum(rate(SEMCONV.durationCount, `, ${LABELS.status}=~"5.."`));
+  const requests = sum(rate(METRICS.httpDurationCount));
+  const errors = sum(rate(METRICS.httpDurationCount, `, ${LABELS.status}=~"5.."`));
   return {
     requests,
     // `or ... * 0`: a service without errors shows 0, not a gap.
     errorRatio: `(${errors} or ${requests} * 0) / ${requests}`,
-    p95: `histogram_quantile(0.95, ${sum(rate(SEMCONV.durationBucket), [...by, 'le'])})`,
+    p95: `histogram_quantile(0.95, ${sum(rate(METRICS.httpDurationBucket), [...by, 'le'])})`,
   };
 }
 
@@ -199,7 +197,7 @@ const BY_ROUTE = [LABELS.cluster, LABELS.job, LABELS.method, LABELS.route];
 export function fleetDashboard(model: Model): Dashboard {
   const red = redQueries(model, BY_SERVICE);
   const perCluster = redQueries(model, [LABELS.cluster]);
-  const restartsBy = [LABELS.cluster, KUBE_LABELS.namespace, KUBE_LABELS.pod];
+  const restartsBy = [LABELS.cluster, LABELS.namespace, LABELS.pod];
   const restarts = `sum by (${restartsBy.join(', ')}) (increase(${METRICS.restarts}{${LABELS.cluster}=~"$${VARIABLES.cluster}"}[1h]))`;
   const legend = legendOf(BY_SERVICE);
   return dashboard(
@@ -216,7 +214,7 @@ export function fleetDashboard(model: Model): Dashboard {
       }),
       timeseries('Pod restarts (1h)', { x: 12, y: 8, w: 12, h: 8 }, 'short', {
         expr: restarts,
-        legend: `{{${LABELS.cluster}}} {{${KUBE_LABELS.namespace}}}/{{${KUBE_LABELS.pod}}}`,
+        legend: `{{${LABELS.cluster}}} {{${LABELS.namespace}}}/{{${LABELS.pod}}}`,
       }),
     ],
     [],
@@ -229,9 +227,9 @@ export function redDashboard(model: Model): Dashboard | undefined {
   const red = redQueries(model, BY_SERVICE);
   const routes = redQueries(model, BY_ROUTE);
   // Deployment pods are named <app>-<pod-template-hash>-<suffix>; `$service` expands to (app|...).
-  const pods = `${KUBE_LABELS.pod}=~"$${VARIABLES.service}-[a-z0-9]+-[a-z0-9]+"`;
-  const restartsBy = [LABELS.cluster, KUBE_LABELS.pod];
-  const restarts = `sum by (${restartsBy.join(', ')}) (increase(${METRICS.restarts}{${LABELS.cluster}=~"$${VARIABLES.cluster}", ${KUBE_LABELS.namespace}="${NAMESPACES.apps}", ${pods}}[1h]))`;
+  const pods = `${LABELS.pod}=~"$${VARIABLES.service}-[a-z0-9]+-[a-z0-9]+"`;
+  const restartsBy = [LABELS.cluster, LABELS.pod];
+  const restarts = `sum by (${restartsBy.join(', ')}) (increase(${METRICS.restarts}{${LABELS.cluster}=~"$${VARIABLES.cluster}", ${LABELS.namespace}="${NAMESPACES.apps}", ${pods}}[1h]))`;
   const appLogs = `{${LOG_LABELS.service}=~"$${VARIABLES.service}", ${LOG_LABELS.cluster}=~"$${VARIABLES.cluster}"}`;
   // The agent sets k8s.cluster.name on every span; a failed server span has status error.
   const failedTraces = `{${TRACE_ATTRIBUTES.service}=~"$${VARIABLES.service}" && ${TRACE_ATTRIBUTES.cluster}=~"$${VARIABLES.cluster}" && status = error}`;
