@@ -8,6 +8,7 @@ import { durationSeconds, goHours, memoryMiB, promDuration } from '../units.ts';
 import { DEFAULT_SUBNET } from '../validate/constants.ts';
 import { APP_RESOURCES, LABEL_KEYS, NAMESPACES, PORTS, URL_PATHS } from './constants.ts';
 import { alertingFor, alertmanagerFor } from './alerting.ts';
+import { customRulesFor } from './custom-rules.ts';
 import { backendSetKeys, deploymentsOf, environmentProject } from './deployments.ts';
 import { percentText } from './display.ts';
 import { overrideModels } from './overrides.ts';
@@ -27,6 +28,7 @@ import type {
 
 export * from './constants.ts';
 export * from './types.ts';
+export { BUILTIN_ALERT_NAMES, SEVERITY_LABEL, type CustomRule, type CustomRuleTest } from './custom-rules.ts';
 export { overrideOverlays } from './overrides.ts';
 export {
   overlayScopes,
@@ -302,6 +304,7 @@ function environmentModels(
     tenant: tenancy === 'shared' ? env : undefined,
     retention: retentionFor(spec, env),
     alerts: resolveAlerts(spec, env),
+    customRules: customRulesFor(spec, env),
     alerting: alertingFor(spec, env, defs.alerting.properties.route.properties.groupBy.default),
     apps: appEnvironments.filter((a) => a.runsIn.has(env)).map((a) => a.name),
     datasources: { mimir: `mimir-${env}`, loki: `loki-${env}`, tempo: `tempo-${env}` },

@@ -1,6 +1,8 @@
-// Each environment's PrometheusRule and its promtool unit tests (content/rules.ts).
+// Each environment's PrometheusRule and its promtool unit tests: the built-in
+// rules (content/rules.ts) and the spec's own (content/custom-rules.ts).
 import { NAMESPACES } from '../../model/index.ts';
-import { prometheusRule, promtoolTests } from '../content/rules.ts';
+import { customPromtoolCases, customRuleGroups } from '../content/custom-rules.ts';
+import { prometheusRule, PROMTOOL_RULE_FILE, promtoolTests } from '../content/rules.ts';
 import { components, type RenderContext } from './context.ts';
 
 export function renderAlertingRules({ tree, model }: RenderContext) {
@@ -9,8 +11,18 @@ export function renderAlertingRules({ tree, model }: RenderContext) {
     tree.yaml(`${dir}/kustomization.yaml`, 'alerting-rules/overlays/kustomization.yaml.hbs', {
       ns: NAMESPACES.monitoring,
     });
-    tree.data(`${dir}/rules.yaml`, prometheusRule(env));
-    const tests = promtoolTests(model, env);
+    const rule = prometheusRule(env);
+    rule.spec.groups.push(...customRuleGroups(env));
+    tree.data(`${dir}/rules.yaml`, rule);
+    const builtIn = promtoolTests(model, env);
+    const custom = customPromtoolCases(env);
+    const tests =
+      custom.length === 0
+        ? builtIn
+        : {
+            ...(builtIn ?? { rule_files: [PROMTOOL_RULE_FILE], evaluation_interval: '1m' }),
+            tests: [...(builtIn?.tests ?? []), ...custom],
+          };
     if (tests) tree.data(`${dir}/rules.promtool-test.yaml`, tests);
   }
 }
