@@ -2,7 +2,7 @@
 // and its promtool tests (input a promtool can load, an expectation at a time
 // the series cover and the alert can have fired by).
 import { BUILTIN_ALERT_NAMES } from '../../model/custom-rules.ts';
-import type { PathSegment } from '../../load.ts';
+import { locateWithin, type PathSegment } from '../../load.ts';
 import type { FabricYaml } from '../../spec-types.ts';
 import { durationSeconds, MAX_DURATION_SECONDS } from '../../units.ts';
 import { defineCheck, type CheckContext } from '../check.ts';
@@ -46,10 +46,13 @@ function checkName(ctx: Ctx, name: string) {
 function checkExpression(ctx: Ctx, name: string, rule: Rule) {
   const error = promqlSyntaxError(rule.expr);
   if (!error) return;
+  const path = ['alerts', 'custom', name, 'expr'];
+  // A folded or escaped scalar is not the expression character for character: then the value's start is named.
+  const where = locateWithin(ctx.loaded, path, error.offset).exact ? '' : ` at character ${error.offset + 1}`;
   ctx.report(
     'FAB271',
-    ['alerts', 'custom', name, 'expr'],
-    `alerts.custom.${name}.expr is not valid PromQL: ${error.message}`,
+    path,
+    `alerts.custom.${name}.expr is not valid PromQL: ${error.message}${where}`,
     'fix the expression at the position shown (try it in Grafana Explore or the Prometheus UI first)',
     { within: error.offset },
   );
