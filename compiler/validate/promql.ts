@@ -3,19 +3,27 @@
 // where an expression stops parsing, whether a series selector is one promtool
 // can load, and how many samples a values string in promtool's expanding
 // notation stands for.
-import { parser } from '@prometheus-io/lezer-promql';
+import { createRequire } from 'node:module';
+import type { parser as PromqlParser } from '@prometheus-io/lezer-promql';
+
+const require = createRequire(import.meta.url);
+let loaded: typeof PromqlParser | undefined;
+/** The grammar, loaded at first use: it takes about 100 ms, which only a spec with custom alerts pays. */
+const promql = () => (loaded ??= (require('@prometheus-io/lezer-promql') as { parser: typeof PromqlParser }).parser);
 
 /** The first syntax error of an expression: its character offset and the text there. */
 export function promqlSyntaxError(expr: string): { offset: number; message: string } | undefined {
   if (expr.trim() === '') return { offset: 0, message: 'the expression is empty' };
   let offset: number | undefined;
-  parser.parse(expr).iterate({
-    enter(node) {
-      if (offset !== undefined) return false;
-      if (node.type.isError) offset = node.from;
-      return undefined;
-    },
-  });
+  promql()
+    .parse(expr)
+    .iterate({
+      enter(node) {
+        if (offset !== undefined) return false;
+        if (node.type.isError) offset = node.from;
+        return undefined;
+      },
+    });
   if (offset === undefined) return undefined;
   const near = expr.slice(offset, offset + 20).split('\n')[0];
   return { offset, message: near ? `syntax error near ${JSON.stringify(near)}` : 'the expression ends too early' };
@@ -26,7 +34,7 @@ export function promqlSyntaxError(expr: string): { offset: number; message: stri
  * metric name and/or `{label="value",...}` with `=` matchers only), or undefined.
  */
 export function seriesSelectorProblem(series: string): string | undefined {
-  const tree = parser.parse(series);
+  const tree = promql().parse(series);
   const top = tree.topNode.firstChild;
   let problem: string | undefined;
   tree.iterate({
