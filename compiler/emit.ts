@@ -76,7 +76,7 @@ export function manifestFile(files: RenderedFile[], opts: Pick<EmitOptions, 'spe
   return { path: MANIFEST_PATH, contents: JSON.stringify(manifest, null, 2) + '\n' };
 }
 
-/** Rejects paths that would leave the tree (RELIABILITY D3). */
+/** Rejects paths that would leave the tree (docs/reliability.md D3). */
 export function assertSafeRelative(path: string): void {
   const parts = path.split('/');
   if (
@@ -93,7 +93,7 @@ function readManifest(outDir: string): Manifest | undefined {
   try {
     const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
     if (m.generator !== 'fabric' || !Array.isArray(m.files)) throw new Error('not a fabric manifest');
-    // Entries name what may be pruned; one outside the tree is never fabric's (RELIABILITY D2).
+    // Entries name what may be pruned; one outside the tree is never fabric's (docs/reliability.md D2).
     for (const f of m.files) {
       try {
         assertSafeRelative(String(f));

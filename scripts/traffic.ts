@@ -4,7 +4,7 @@
 //          [--concurrency 8] [--rate 20]
 // Ctrl-C stops early and still prints the stats; a second Ctrl-C exits at once.
 import { parseArgs } from 'node:util';
-import { generateTraffic, type TrafficTarget } from '../runtime-app/src/traffic.ts';
+import { generateTraffic, type TrafficTarget } from '../compiler/runner/load-generator.ts';
 
 const USAGE =
   'usage: scripts/traffic.ts --url <base url> [--url ...] [--error-share 0.1] [--slow-share 0.1] [--count N | --duration 60s] [--concurrency 8] [--rate 20]';

@@ -1,4 +1,4 @@
-// Fault catalog A (RELIABILITY.md 2A): spec parsing, YAML -> data. Each test
+// Fault catalog A (docs/reliability.md, A rows): spec parsing, YAML -> data. Each test
 // runs the real CLI on a spec written for the fault and checks the correct
 // behaviour the catalog lists.
 import { readFileSync, writeFileSync } from 'node:fs';

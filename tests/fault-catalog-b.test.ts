@@ -1,4 +1,4 @@
-// Fault catalog B (RELIABILITY.md 2B): schema and semantic validation. Specs
+// Fault catalog B (docs/reliability.md, B rows): schema and semantic validation. Specs
 // go through the real CLI (`fabric validate --json`); what the output must
 // then look like is read from the compiler's own stages.
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Fault catalog C (RELIABILITY.md 2C): template injection and escaping. The
+// Fault catalog C (docs/reliability.md, C rows): template injection and escaping. The
 // schema keeps hostile strings out of most fields, so each test also renders
 // a spec that skipped validation: the escaping must hold on its own.
 import { readFileSync } from 'node:fs';

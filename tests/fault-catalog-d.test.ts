@@ -1,4 +1,4 @@
-// Fault catalog D (RELIABILITY.md 2D): the file system. `fabric compile`
+// Fault catalog D (docs/reliability.md, D rows): the file system. `fabric compile`
 // writes into temp dirs; faults the machine cannot produce on demand (a full
 // disk) are injected through emit's test hook.
 import {

@@ -1,4 +1,4 @@
-// Fault catalog E (RELIABILITY.md 2E): git push. Real git against bare
+// Fault catalog E (docs/reliability.md, E rows): git push. Real git against bare
 // repositories on disk and servers on 127.0.0.1 (tests/helpers/git-remote.ts),
 // with a throwaway HOME and git config; `fabric push` / `fabric diff` through
 // the CLI where the behaviour is what the user sees.

@@ -1,4 +1,4 @@
-// Fault catalog F (RELIABILITY.md 2F): the runner. `fabric apply` runs
+// Fault catalog F (docs/reliability.md, F rows): the runner. `fabric apply` runs
 // against the stand-in minikube, kubectl and docker of
 // tests/fixtures/runner/standins.ts (first on PATH, answering from a fake
 // world that keeps state between runs and fails on demand).
@@ -122,7 +122,7 @@ test('F2: a profile that fails beside others that start: the run stops non-zero,
 });
 
 test('F2 (GAP): a failed minikube start is not retried within the run (a kubeconfig lock timeout needs a re-run)', async () => {
-  // GAP: RELIABILITY F2 asks to retry lock timeouts (minikube#6058); fabric bounds parallelism (--parallel)
+  // GAP: docs/reliability.md F2 asks to retry lock timeouts (minikube#6058); fabric bounds parallelism (--parallel)
   // but tries each start once and leaves the retry to the next `fabric apply`. Fails once it retries.
   const s = await installStandins();
   const r = await apply(s, { FAKE_FAIL: 'start -p control-cluster', FAKE_FAIL_EXIT: '1' });
@@ -146,7 +146,7 @@ test('F3: a re-run observes before it acts: nothing to do is nothing done; a pro
 });
 
 test('F3 (GAP): more memory or CPUs for an existing profile goes unnoticed (minikube keeps the old size)', async () => {
-  // GAP: RELIABILITY F3 asks to compare the profile's actual size with the spec and plan a confirmed
+  // GAP: docs/reliability.md F3 asks to compare the profile's actual size with the spec and plan a confirmed
   // delete-and-recreate; fabric only checks that the profile runs at its address. Fails once it notices.
   const s = await installStandins();
   assert.is((await apply(s)).code, 0);
@@ -200,7 +200,7 @@ test('F5: every command names its cluster (--context, -p); the current context i
 });
 
 test('F5 (GAP): a kube context named like a profile is trusted without checking its API server', async () => {
-  // GAP: RELIABILITY F5 asks to compare the context's server URL and CA with `minikube -p <profile>`'s
+  // GAP: docs/reliability.md F5 asks to compare the context's server URL and CA with `minikube -p <profile>`'s
   // before any write (Tanka's apiServer binding); fabric writes to context <profile> as it finds it.
   // Fails once it reads the context's server before the first write.
   const s = await installStandins();
@@ -335,7 +335,7 @@ test('F7: secrets never on a command line or in the output; no TLS verification 
 });
 
 test('F7 (GAP): ArgoCD keeps its initial admin secret; fabric info points at it', async () => {
-  // GAP: RELIABILITY F7 asks to set an admin password and delete argocd-initial-admin-secret; fabric never
+  // GAP: docs/reliability.md F7 asks to set an admin password and delete argocd-initial-admin-secret; fabric never
   // logs in (kubectl only), but leaves the initial secret for `fabric port-forward argocd` users.
   // Fails once apply removes it.
   const s = await installStandins();

@@ -1,5 +1,5 @@
 // Shared by tests/fault-catalog-*.test.ts (one test per row of the fault
-// catalog, RELIABILITY.md section 2): the CLI as a user runs it
+// catalog, docs/reliability.md): the CLI as a user runs it
 // (`node bin/fabric.mjs` over a dist/ that is not older than the sources),
 // specs written to temp dirs, and the reference spec with edits.
 import { spawn, spawnSync } from 'node:child_process';

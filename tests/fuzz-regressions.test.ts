@@ -2,7 +2,8 @@
 // one comment line naming the seed and what broke, then the input) is
 // replayed through the same invariants, in process and through the CLI, so a
 // bug it found stays fixed.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -31,10 +32,12 @@ for (const f of FIXTURES) {
   test(`fuzz fixture ${f} keeps every invariant`, async () => {
     const file = readFileSync(join(FIXTURE_DIR, f));
     const bytes = fixtureInput(file);
-    const r = runCase(bytes);
+    // A fixture has no seed directory: its relative paths resolve in an empty one, in process and through the CLI.
+    const specDir = mkdtempSync(join(tmpdir(), 'fabric-fuzz-fixture-'));
+    const r = runCase(bytes, specDir);
     assert.equal(show(r.violations), '', `in process (${file.toString('utf8').split('\n', 1)[0]})`);
     ensureBundle();
-    assert.equal(show(cliProblems(bytes, r)), '', 'through the CLI');
+    assert.equal(show(cliProblems(bytes, r, specDir)), '', 'through the CLI');
     // A fixture saved for the verify stage is verified again (kubectl is slow: only those).
     if (
       /\): verify-/.test(file.toString('utf8').split('\n', 1)[0]) &&

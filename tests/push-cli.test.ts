@@ -9,6 +9,7 @@ import { freshBundleBin } from './helpers/bundle.ts';
 import { bareRepo, commitCount, remoteFiles, sandbox } from './helpers/git-remote.ts';
 import { repoRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
+import { fromCommandLine } from '../compiler/cli/commands/push.ts';
 
 interface Run {
   status: number | null;
@@ -16,10 +17,10 @@ interface Run {
   stderr: string;
 }
 
-function fabric(args: string[]): Promise<Run> {
+function fabric(args: string[], cwd = repoRoot): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [freshBundleBin(), ...args], {
-      cwd: repoRoot,
+      cwd,
       env: { ...process.env, NO_COLOR: '1' },
       timeout: 120_000,
     });
@@ -92,6 +93,31 @@ test('push and diff on the reference spec: exit codes and output', async () => {
   } finally {
     sb.restore();
   }
+});
+
+test("a relative --repo-url is a path from the working directory, not from fabric's cache clone", async () => {
+  if (!requireTool('git', 'fabric push with a relative --repo-url')) return;
+  const sb = sandbox();
+  try {
+    const remote = await bareRepo(path.join(sb.root, 'remote.git'));
+    process.env.FABRIC_CACHE_DIR = path.join(sb.root, 'cache');
+    const spec = path.join(repoRoot, 'spec/fabric.yaml');
+    for (const spelling of ['remote.git', './remote.git']) {
+      const r = await fabric(['push', spec, '--repo-url', spelling, '--branch', 'main', '--create-branch'], sb.root);
+      assert.is(r.status, 0, r.stderr);
+    }
+    assert.is(await commitCount(remote, 'main'), 1, 'the first push committed; the second found nothing to change');
+  } finally {
+    sb.restore();
+  }
+});
+
+test('--repo-url: URLs and scp-like addresses are kept as typed, local paths made absolute', () => {
+  assert.is(fromCommandLine('https://github.com/you/x.git'), 'https://github.com/you/x.git');
+  assert.is(fromCommandLine('file:///srv/x.git'), 'file:///srv/x.git');
+  assert.is(fromCommandLine('git@github.com:you/x.git'), 'git@github.com:you/x.git');
+  assert.is(fromCommandLine('../x.git'), path.resolve('../x.git'));
+  assert.is(fromCommandLine('/srv/x.git'), '/srv/x.git');
 });
 
 test.run();

@@ -170,11 +170,17 @@ test('--json: one event per line, warnings included; an invalid spec is one line
   const s = await installStandins();
   const spec = join(s.dir, 'bad.yaml');
   writeFileSync(spec, readFileSync(SPEC, 'utf8').replace('name: lgtm', 'name: lgtm\nbogus: 1'));
-  const bad = await apply(s, {}, { spec, json: true });
-  assert.is(bad.code, 1);
-  const lines = bad.text.trim().split('\n');
-  assert.is(lines.length, 1, bad.text);
+  // The CLI layer prints an invalid spec (the command throws it), so this half runs the real CLI.
+  const bad = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fromRoot('tests/fixtures/runner/run-cli.ts'), 'apply', '--spec', spec, '--json', '--dry-run'],
+    { cwd: fromRoot(), encoding: 'utf8', env: s.env({}) },
+  );
+  assert.is(bad.status, 1, bad.stderr);
+  const lines = bad.stdout.trim().split('\n');
+  assert.is(lines.length, 1, bad.stdout);
   assert.is(JSON.parse(lines[0]).type, 'invalid-spec');
+  assert.is(bad.stderr, '', 'nothing but the one JSON line');
 
   const warned = join(s.dir, 'warned.yaml');
   writeFileSync(

@@ -3,10 +3,13 @@
 import { spawn } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ERROR_PATH, NORMAL_PATHS, SLOW_PATH, generateTraffic, pathFor } from '../runtime-app/src/traffic.ts';
+import { DEMO_APP_ROUTES } from '../compiler/model/constants.ts';
+import { generateTraffic, pathFor } from '../compiler/runner/load-generator.ts';
 import { freePort, startApp, type RunningApp } from './runtime-app-process.ts';
 import { waitFor } from './runtime-app-otlp-receiver.ts';
 import { fromRoot } from './helpers/paths.ts';
+
+const { error: ERROR_PATH, slow: SLOW_PATH, fast: NORMAL_PATHS } = DEMO_APP_ROUTES;
 
 const shares = suite('traffic: request mix');
 

@@ -3,6 +3,7 @@
 // traces, metrics and logs that arrive must carry the names in
 // runtime-app/src/telemetry-names.ts (what alerts and dashboards query).
 import { suite } from 'uvu';
+import { DEMO_APP_ROUTES, PROBE_ROUTE } from '../compiler/model/constants.ts';
 import * as assert from 'uvu/assert';
 import { OtlpReceiver, waitFor, type LogRecord, type MetricPoint, type Span } from './runtime-app-otlp-receiver.ts';
 import { startApp, type RunningApp } from './runtime-app-process.ts';
@@ -20,13 +21,12 @@ import {
 const SERVICE = 'fabric-test-app';
 const SLOW_MS = 1200;
 const SPAN_KIND_SERVER = 2;
+// The routes fabric probes and `fabric traffic` calls (compiler/model/constants.ts): the app must serve them.
 const ROUTES: { path: string; status: number }[] = [
-  { path: '/health', status: 200 },
-  { path: '/', status: 200 },
-  { path: '/api/users', status: 200 },
-  { path: '/api/data', status: 200 },
-  { path: '/api/slow', status: 200 },
-  { path: '/api/error', status: 500 },
+  { path: PROBE_ROUTE, status: 200 },
+  ...DEMO_APP_ROUTES.fast.map((path) => ({ path, status: 200 })),
+  { path: DEMO_APP_ROUTES.slow, status: 200 },
+  { path: DEMO_APP_ROUTES.error, status: 500 },
 ];
 
 const ctx: { receiver: OtlpReceiver; app: RunningApp } = {} as never;

@@ -86,7 +86,15 @@ export function program(): Command {
       configureGlobals({ color: o.color !== false, quiet: Boolean(o.quiet), verbose: Boolean(o.verbose) });
     });
 
-  // Starting out: a spec of one's own, its schema, fabric's version, shell completion.
+  declareStartingOut(cli);
+  declareCompiling(cli);
+  declarePublishing(cli);
+  declareRunner(cli);
+  return cli;
+}
+
+/** Starting out: a spec of one's own, its schema, fabric's version, shell completion. */
+function declareStartingOut(cli: Command): void {
   cli
     .command('init')
     .argument('[dir]', 'directory of the new fabric.yaml (default: the current directory)')
@@ -124,7 +132,10 @@ export function program(): Command {
         return EXIT.ok;
       }),
     );
+}
 
+/** Checking and compiling the spec. */
+function declareCompiling(cli: Command): void {
   withSpec(cli.command('validate').description('Check fabric.yaml against the schema and the semantic rules'))
     .option('--json', 'print diagnostics as JSON')
     .action(run(async (o) => (await import('./commands/validate.ts')).validateCommand(o)));
@@ -137,8 +148,10 @@ export function program(): Command {
     .option('--push', 'after writing (and verifying), commit the tree and push it, as fabric push does')
     .option('--json', 'print diagnostics and the result as JSON')
     .action(run(async (o) => (await import('./commands/compile.ts')).compileCommand(o as never)));
+}
 
-  // Publishing the tree (compiler/push/): commit it to the GitOps repository.
+/** Publishing the tree (compiler/push/): commit it to the GitOps repository. */
+function declarePublishing(cli: Command): void {
   const target = (c: Command) =>
     withSpec(c)
       .option('--repo-url <url>', 'GitOps repository (default: git.repoURL in the spec)')
@@ -161,8 +174,10 @@ export function program(): Command {
     .option('--stat', 'list the files and their changed lines instead of the diffs')
     .option('--exit-code', 'exit 4 when there are changes (like git diff --exit-code)')
     .action(run(async (o) => (await import('./commands/push.ts')).diffCommand(o)));
+}
 
-  // The runner (compiler/runner/): bring clusters up to match the spec, and look at them.
+/** The runner (compiler/runner/): bring clusters up to match the spec, and look at them. */
+function declareRunner(cli: Command): void {
   const runner = () => import('./commands/runner.ts');
   withSpec(
     cli.command('apply').description('Bring the clusters up to match fabric.yaml (minikube, ArgoCD, push, health)'),
@@ -223,7 +238,6 @@ export function program(): Command {
         return (await runner()).checkRouting(o);
       }),
     );
-  return cli;
 }
 
 let calledAs: string | undefined;

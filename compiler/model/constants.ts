@@ -166,6 +166,17 @@ export const LABELS = {
  */
 export const PROBE_ROUTE = '/health';
 
+/**
+ * The demo app's routes that `fabric traffic` calls: fast ones taken in turn,
+ * one that answers slowly and one that always fails (runtime-app/src/app.ts
+ * serves them; tests/runtime-app.test.ts holds the two together).
+ */
+export const DEMO_APP_ROUTES = {
+  fast: ['/', '/api/users', '/api/data'],
+  slow: '/api/slow',
+  error: '/api/error',
+} as const;
+
 /** An app container's requests and limits unless apps.<name>.resources names a key. */
 export const APP_RESOURCES = {
   requests: { cpu: '50m', memory: '96Mi' },

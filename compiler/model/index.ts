@@ -124,7 +124,8 @@ function clusterModels(spec: FabricYaml): ClusterModel[] {
         context: c.context ?? name,
         server: c.server ?? `https://${c.ip}:${PORTS.minikubeApiServer}`,
         argocdLabels,
-        egressCIDRs: [...(c.egressCIDRs ?? [])],
+        // A set: the same addresses in any order or repeated render the same policy.
+        egressCIDRs: [...new Set(c.egressCIDRs ?? [])].sort(),
       };
     })
     .sort(byName);

@@ -44,7 +44,7 @@ const DROPPED_ENV = [
 /**
  * The environment for every git command. GIT_TERMINAL_PROMPT=0 and ssh
  * BatchMode turn a credential prompt into an error instead of a hang
- * (RELIABILITY E2); LC_ALL=C keeps git's messages in the English we classify.
+ * (docs/reliability.md E2); LC_ALL=C keeps git's messages in the English we classify.
  * The user's own ssh command (env or core.sshCommand) is kept, with BatchMode added.
  */
 export function gitEnv(cloneDir: string, configuredSshCommand?: string): NodeJS.ProcessEnv {

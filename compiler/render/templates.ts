@@ -1,5 +1,5 @@
 // The Handlebars templates under templates/. They ship with fabric; a spec can
-// never name a template (RELIABILITY C7). The bundle carries them precompiled
+// never name a template (docs/reliability.md C7). The bundle carries them precompiled
 // (scripts/build.mjs); from source they are read and compiled here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { sep } from 'node:path';

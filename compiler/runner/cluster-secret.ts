@@ -1,9 +1,8 @@
 // ArgoCD cluster Secrets, built at run time from credentials on this machine
 // and applied straight to the control cluster: they never reach the GitOps
-// repo, argv or disk (RELIABILITY §3.1, F7). Format: argo-cd
-// docs/operator-manual/declarative-setup.md ("Clusters"): labels
-// argocd.argoproj.io/secret-type=cluster, keys name, server and config (JSON
-// with tlsClientConfig caData/certData/keyData = base64 of the PEM).
+// repo, argv or disk (docs/reliability.md). Format (docs/runner.md, "Upstream
+// formats"): labels argocd.argoproj.io/secret-type=cluster, keys name, server
+// and config (JSON with tlsClientConfig caData/certData/keyData = base64 of the PEM).
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { NAMESPACES, type ClusterModel } from '../model/index.ts';
@@ -40,8 +39,8 @@ const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 
 /**
  * The Secret as an object. `data` rather than `stringData`: server-side apply
- * does not track stringData well (kubernetes/website#42603,
- * kubernetes/kubernetes#118519), and server-side apply keeps the credentials
+ * does not track stringData well (docs/runner.md, "Upstream formats"), and
+ * server-side apply keeps the credentials
  * out of the last-applied-configuration annotation that `kubectl describe` shows.
  */
 export function clusterSecret(cluster: ClusterModel, creds: ClusterCredentials): SecretObject {

@@ -357,6 +357,21 @@ export async function statusCommand(opts: SpecOption & { json?: boolean }, io: I
   return EXIT.toolFailure;
 }
 
+/** The registrations live in a control cluster fabric did not create: named, with the command, not deleted. */
+async function nameRegistrations(exec: Exec, model: Model, say: IO['out']): Promise<void> {
+  const listed = await probe(exec, listRegistrations(model));
+  const names = listed.ok
+    ? ((JSON.parse(listed.stdout) as { items?: { metadata: { name: string } }[] }).items ?? []).map(
+        (i) => i.metadata.name,
+      )
+    : [];
+  if (!names.length) return;
+  const removal = displayArgv(removalCommands(model, { profiles: [], registrations: names, unknown: [] })[0]);
+  say.write(
+    `· ArgoCD in ${model.control.name} still has this fleet's registrations ${names.join(', ')}; remove them with: ${removal.replace(/ delete secret .*/, ` delete secret ${names.join(' ')}`)}\n`,
+  );
+}
+
 export async function downCommand(
   opts: SpecOption & { yes?: boolean; json?: boolean },
   io: IO = processIO(),
@@ -378,19 +393,7 @@ export async function downCommand(
     say.write(`· ${c.name}: provider existing, left alone\n`);
     done.push({ profile: c.name, result: 'left alone' });
   }
-  if (model.control.provider === 'existing') {
-    // The registrations live in a control cluster fabric did not create: named, with the command, not deleted.
-    const listed = await probe(exec, listRegistrations(model));
-    const names = listed.ok
-      ? ((JSON.parse(listed.stdout) as { items?: { metadata: { name: string } }[] }).items ?? []).map(
-          (i) => i.metadata.name,
-        )
-      : [];
-    if (names.length)
-      say.write(
-        `· ArgoCD in ${model.control.name} still has this fleet's registrations ${names.join(', ')}; remove them with: ${displayArgv(removalCommands(model, { profiles: [], registrations: names, unknown: [] })[0]).replace(/ delete secret .*/, ` delete secret ${names.join(' ')}`)}\n`,
-      );
-  }
+  if (model.control.provider === 'existing') await nameRegistrations(exec, model, say);
   if (!profiles.length) {
     say.write('no minikube profiles to delete\n');
     return summary(EXIT.ok);
@@ -687,7 +690,7 @@ export async function trafficCommand(
   if (!targets.length)
     throw new UsageError('no app has a NodePort URL to send traffic to', 'give apps.<name>.nodePort in the spec');
   const durationMs = parseTimeout(opts.duration ?? '60s');
-  const { generateTraffic } = await import('../../runtime-app/src/traffic.ts');
+  const { generateTraffic } = await import('./load-generator.ts');
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);

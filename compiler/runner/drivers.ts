@@ -11,7 +11,7 @@
 //   connection), `info --format {{.Host.MemTotal}}` (bytes; JSON host.memTotal),
 //   `network inspect` prints [{"name","subnets":[{"subnet","gateway"}],"labels",
 //   "containers":{id:{"name"}}}] (containers since podman 5) and exits 125 for a
-//   missing network ("no such network", minikube PR #12685 quotes both).
+//   missing network (both print "no such network"; docs/runner.md, "Upstream formats").
 import { CLUSTER_LABELS, type Model } from '../model/index.ts';
 import type { Argv } from './tools.ts';
 

@@ -1,7 +1,7 @@
 // Runs the cluster tools through execa. Every child starts in its own process
 // group (detached), so a Ctrl-C reaches fabric alone and fabric decides what
 // happens to the children: forward it, wait, and kill the whole group if
-// asked twice (RELIABILITY F4). Nothing runs through a shell; secrets travel
+// asked twice (docs/reliability.md F4). Nothing runs through a shell; secrets travel
 // on stdin, never in argv.
 import type { ResultPromise } from 'execa';
 import { displayArgv, type Argv } from './tools.ts';

@@ -1,5 +1,5 @@
 // What to do about a failed command, from the tool, its exit code and its
-// output. minikube exit codes: kubernetes/minikube pkg/minikube/reason/exitcodes.go.
+// output. minikube exit codes: docs/runner.md, "Upstream formats".
 import type { CommandFailed } from './exec.ts';
 
 const INSTALL: Record<string, string> = {

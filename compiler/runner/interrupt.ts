@@ -1,4 +1,4 @@
-// Two-stage interruption, as Terraform does it (RELIABILITY F4), for every
+// Two-stage interruption, as Terraform does it (docs/reliability.md F4), for every
 // signal that asks fabric to stop: SIGINT (Ctrl-C), SIGTERM (CI cancel,
 // `timeout`, kill) and SIGHUP (the terminal closed). The first one stops
 // scheduling, forwards SIGINT to the children's process groups (minikube

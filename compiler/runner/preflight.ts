@@ -2,7 +2,7 @@
 // credential, the git remote and branch, the output directory and the memory
 // budget, checked at once (read-only commands, in parallel), so a run that
 // cannot finish fails in seconds with every problem listed instead of after
-// ten minutes of starting profiles (RELIABILITY F1). `--dry-run` shows it too.
+// ten minutes of starting profiles (docs/reliability.md F1). `--dry-run` shows it too.
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MANIFEST_PATH } from '../emit-types.ts';

@@ -1,7 +1,7 @@
 // The steps of `fabric apply`. Each one observes before it acts: check() says
 // whether the world is already as the spec wants it (then the step is
 // skipped), action() makes it so. Both are safe to repeat, so a run that
-// stopped anywhere resumes by running again (RELIABILITY F3).
+// stopped anywhere resumes by running again (docs/reliability.md F3).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -212,12 +212,11 @@ export function installArgocd(ctx: RunContext): Step {
   const commands = [
     getNamespace,
     k('create', 'namespace', NAMESPACES.argocd),
-    // Server-side: the ApplicationSet CRD is too large for the last-applied annotation (argo-cd getting started, v3).
+    // Server-side: the ApplicationSet CRD is too large for the last-applied annotation (docs/runner.md, "Upstream formats").
     k('apply', '-n', NAMESPACES.argocd, '--server-side', '--force-conflicts', '-f', argocdInstallURL(VERSIONS.argocd)),
     k('wait', '--for=condition=Established', ...ARGOCD_CRDS, '--timeout=120s'),
     // The ApplicationSets' applicationsSync: create-update (no deletion of generated
-    // Applications) is ignored unless policy override is on (argo-cd v3.5
-    // docs/operator-manual/applicationset/Controlling-Resource-Modification.md).
+    // Applications) is ignored unless policy override is on (docs/runner.md, "Upstream formats").
     k(
       '-n',
       NAMESPACES.argocd,

@@ -1,6 +1,6 @@
 // `fabric traffic`: requests to the apps the spec deploys (their NodePort URLs
 // from the model), so the dashboards and alerts have data. The load itself is
-// runtime-app/src/traffic.ts, the same as scripts/traffic.ts runs.
+// load-generator.ts, the same as scripts/traffic.ts runs.
 import type { Model } from '../model/index.ts';
 import { endpoints } from './summary.ts';
 

@@ -464,8 +464,8 @@ function blockTitle(b: { name: string[]; label?: string }): string {
 
 /**
  * First segments that name the standard library, not a component
- * (grafana/alloy syntax/internal/stdlib/stdlib.go, including the deprecated
- * unprefixed functions), plus `argument`, which a `declare` body reads.
+ * (Alloy's standard library, including the deprecated unprefixed functions;
+ * source in docs/runner.md, "Upstream formats"), plus `argument`, which a `declare` body reads.
  */
 const NOT_COMPONENTS = new Set([
   'constants',

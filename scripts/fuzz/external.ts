@@ -2,7 +2,7 @@
 // process (exit codes, what it prints, what it writes), and the verify stage
 // (kubectl kustomize, schemas, promtool) over an emitted tree.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
@@ -57,10 +57,17 @@ function readTree(dir: string): Map<string, string> {
   return out;
 }
 
+/** What the seed keeps beside its spec (resource directories), copied so relative paths resolve as in process. */
+function copySiblings(specDir: string, dir: string): void {
+  for (const name of readdirSync(specDir))
+    if (name !== SPEC_NAME && name !== 'expected') cpSync(join(specDir, name), join(dir, name), { recursive: true });
+}
+
 /** `fabric compile` on the case's bytes: exit 0 or 1, no stack, located errors, and the tree the in-process render made. */
-export function cliProblems(bytes: Buffer, inProcess: CaseResult): Violation[] {
+export function cliProblems(bytes: Buffer, inProcess: CaseResult, specDir: string): Violation[] {
   const dir = mkdtempSync(join(tmpdir(), 'fabric-fuzz-'));
   try {
+    copySiblings(specDir, dir);
     writeFileSync(join(dir, SPEC_NAME), bytes);
     const r = spawnSync(process.execPath, [BIN, 'compile', '--spec', SPEC_NAME, '--out', 'out'], {
       cwd: dir,

@@ -616,7 +616,7 @@ const duplicateKey: Operator = (m) => {
   return 'duplicate a key';
 };
 
-/** Text level: keys that differ as YAML scalars but collide as JavaScript property names (RELIABILITY A3). */
+/** Text level: keys that differ as YAML scalars but collide as JavaScript property names (docs/reliability.md A3). */
 const typedDuplicateKeys: Operator = (m) => {
   const pair = m.rng.pick([
     ['1', '"1"'],

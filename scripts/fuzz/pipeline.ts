@@ -3,12 +3,14 @@
 // no stage throws; errors are located; a valid spec renders into files that
 // parse the same as YAML 1.2 and 1.1, pass the offline checks of the verify
 // stage that need no tool, and carry the spec's strings unchanged.
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { formatDiagnostics, hasErrors, type Diagnostic } from '../../compiler/diagnostics.ts';
 import { assertSafeRelative } from '../../compiler/emit.ts';
 import type { RenderedFile } from '../../compiler/emit-types.ts';
 import { loadSpecSource, type LoadedSpec } from '../../compiler/load.ts';
+import { readResourceDirs } from '../../compiler/load/resources-dir.ts';
 import { buildModel, type Model } from '../../compiler/model/index.ts';
 import { renderChecked } from '../../compiler/render/index.ts';
 import type { FabricYaml } from '../../compiler/spec-types.ts';
@@ -52,8 +54,11 @@ const crash = (stage: Stage, e: unknown): Violation => ({
     e instanceof Error ? `${e.name}: ${e.message}\n${(e.stack ?? '').split('\n').slice(1, 4).join('\n')}` : String(e),
 });
 
-/** Runs a spec (the file's bytes) through every stage, checking as it goes. */
-export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
+/**
+ * Runs a spec (the file's bytes) through every stage, checking as it goes. `specDir`: where the spec's
+ * relative paths (overrides.*.resourcesDir) resolve, the seed's directory, as for the CLI run (external.ts).
+ */
+export function runCase(bytes: Buffer, specDir?: string, file = SPEC_NAME): CaseResult {
   // The CLI reads the file as UTF-8 (invalid sequences become U+FFFD); so does this.
   const source = bytes.toString('utf8');
   const violations: Violation[] = [];
@@ -88,13 +93,18 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
     return result('validate', { diagnostics });
   }
   diagnostics.push(...validated.diagnostics);
-  violations.push(...diagnosticProblems(diagnostics, source, file, !validated.spec));
-  if (!validated.spec) return result('validate', { diagnostics });
-  const spec = validated.spec;
+  // As compileSpec: the resource directories are read once the checks accept the spec.
+  const dirs = validated.spec
+    ? readResourceDirs(validated.spec, loaded, join(specDir ?? '.', file), specDir === undefined)
+    : { extras: {}, diagnostics: [] };
+  diagnostics.push(...dirs.diagnostics);
+  const spec = hasErrors(dirs.diagnostics) ? undefined : validated.spec;
+  violations.push(...diagnosticProblems(diagnostics, source, file, !spec));
+  if (!spec) return result('validate', { diagnostics });
 
   let model: Model;
   try {
-    model = buildModel(spec, file);
+    model = buildModel(spec, file, dirs.extras);
   } catch (e) {
     violations.push(crash('model', e));
     return result('model', { diagnostics, spec });
@@ -128,7 +138,7 @@ export function runCase(bytes: Buffer, file = SPEC_NAME): CaseResult {
     usageProblems(spec, model, files).map((detail) => ({ invariant: 'spec-string-changed', detail })),
   );
   check('applications', () => applicationNameProblems(model, files));
-  check('key order', () => keyOrderProblems(spec, file, model));
+  check('key order', () => keyOrderProblems(spec, file, model, dirs.extras));
   check('urls', () => urlProblems(spec));
   return { stage: 'render', valid: true, diagnostics, source, spec, model, files, violations };
 }
@@ -391,10 +401,15 @@ function firstDifference(a: unknown, b: unknown, path = ''): string {
 
 /**
  * The same spec with every mapping and list in another order builds the same
- * model, key order included (RELIABILITY D6). Render is a function of the
+ * model, key order included (docs/reliability.md D6). Render is a function of the
  * model, so this is the cheap form of "compiles to the same files".
  */
-function keyOrderProblems(spec: FabricYaml, file: string, model: Model): Violation[] {
+function keyOrderProblems(
+  spec: FabricYaml,
+  file: string,
+  model: Model,
+  extras: Parameters<typeof buildModel>[2],
+): Violation[] {
   let state = 0x2545f491;
   const rand = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296;
   // Lists are sets in the spec, except under overrides (patches, ops and tolerations apply in order),
@@ -412,7 +427,7 @@ function keyOrderProblems(spec: FabricYaml, file: string, model: Model): Violati
   };
   let other: Model;
   try {
-    other = buildModel(reorder(spec) as FabricYaml, file);
+    other = buildModel(reorder(spec) as FabricYaml, file, extras);
   } catch (e) {
     return [crash('model', e)];
   }

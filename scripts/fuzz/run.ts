@@ -4,7 +4,7 @@
 // each kind of failure.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cliProblems, ensureBundle, haveKubectl, verifyProblems } from './external.ts';
 import { mutateBytes, mutateSpec } from './mutate.ts';
 import { runCase, type Stage, type Violation } from './pipeline.ts';
@@ -184,7 +184,8 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   for (const index of indexes) {
     const c = makeCase(index, opts.only ?? subSeed(opts.seed, index), opts.rawShare);
     const t = Date.now();
-    const r = runCase(c.bytes);
+    const specDir = dirname(join(repoRoot, c.base));
+    const r = runCase(c.bytes, specDir);
     const ms = Date.now() - t;
     if (ms > summary.slowest.ms) summary.slowest = { subSeed: c.subSeed, ms };
     summary.runs++;
@@ -193,7 +194,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     const violations = [...r.violations];
     if (opts.cliEvery > 0 && (index % opts.cliEvery === 0 || opts.only !== undefined)) {
       summary.cliRuns++;
-      violations.push(...cliProblems(c.bytes, r));
+      violations.push(...cliProblems(c.bytes, r, specDir));
     }
     if (
       canVerify &&
@@ -222,7 +223,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
       const inProcess = !/^(cli|verify)-/.test(first.invariant);
       const bytes =
         opts.minimize && inProcess
-          ? shrink(c.bytes, (b) => runCase(b).violations.some((v) => signature(v) === sig), 30_000)
+          ? shrink(c.bytes, (b) => runCase(b, specDir).violations.some((v) => signature(v) === sig), 30_000)
           : c.bytes;
       finding.saved = saveFixture(opts.saveDir, finding, bytes, opts.seed, first);
       log(

@@ -31,6 +31,25 @@ function holders(v: unknown, key: string): Obj[] {
   return [...(key in (v as Obj) ? [v as Obj] : []), ...Object.values(v as Obj).flatMap((x) => holders(x, key))];
 }
 
+/** What every usage check reads: the spec, its model, the rendered tree parsed on demand, and where to report. */
+interface UsageContext {
+  spec: FabricYaml;
+  model: Model;
+  files: RenderedFile[];
+  byPath: Map<string, string>;
+  docs: (path: string) => Obj[];
+  doc: (path: string) => Obj | undefined;
+  expect: (ok: boolean, what: string) => void;
+  has: (path: string) => boolean;
+  g: string;
+  envNames: string[];
+  clusters: [string, FabricYaml['clusters'][string]][];
+  members: [string, FabricYaml['clusters'][string]][];
+  monitoring: [string, FabricYaml['clusters'][string]];
+  control: [string, FabricYaml['clusters'][string]];
+  shared: boolean;
+}
+
 export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFile[]): string[] {
   const problems: string[] = [];
   const byPath = new Map(files.map((f) => [f.path, f.contents]));
@@ -61,7 +80,30 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
   const control = clusters.find(([, c]) => c.role === 'control')!;
   const shared = model.tenancy === 'shared';
 
-  // The fleet name selects the clusters of every ApplicationSet.
+  const ctx: UsageContext = {
+    spec,
+    model,
+    files,
+    byPath,
+    docs,
+    doc,
+    expect,
+    has,
+    g,
+    envNames,
+    clusters,
+    members,
+    monitoring,
+    control,
+    shared,
+  };
+  for (const check of [fleetSelection, clusterUsage, environmentUsage, appUsage, grafanaUsage, gitUsage]) check(ctx);
+  return problems;
+}
+
+/** The fleet name selects the clusters of every ApplicationSet. */
+function fleetSelection(ctx: UsageContext): void {
+  const { spec, doc, expect } = ctx;
   for (const file of ['alloy-agents', 'instrumented-apps', 'monitoring-stack']) {
     for (const h of holders(doc(`gitops/argocd-apps/${file}.yaml`), 'matchLabels')) {
       expect(
@@ -70,8 +112,11 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
       );
     }
   }
+}
 
-  // Clusters: overlays named after them, labels and Alloy external labels carrying the name.
+/** Clusters: overlays named after them, labels and Alloy external labels carrying the name. */
+function clusterUsage(ctx: UsageContext): void {
+  const { model, byPath, docs, doc, expect, has, g, clusters, members, monitoring, control } = ctx;
   for (const [name, c] of members) {
     const overlay = `${g}/alloy-agent/overlays/${name}`;
     const pairs = doc(`${overlay}/kustomization.yaml`)?.labels?.[0]?.pairs;
@@ -134,8 +179,12 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
     (byPath.get('README.md') ?? '').includes(`kubectl --context ${controlContext} `),
     `cluster ${control[0]}: README does not apply with --context ${controlContext}`,
   );
+}
 
-  // Environments: rule objects, datasources, backends and generators keyed by the name.
+/** Environments: rule objects, datasources, backends and generators keyed by the name. */
+function environmentUsage(ctx: UsageContext): void {
+  const { docs, doc, expect, has, g, envNames, monitoring, shared } = ctx;
+  const [monName] = monitoring;
   const datasources: Obj[] = holders(docs(`${g}/monitoring/grafana/overlays/${monName}/datasources.yaml`), 'uid');
   const appsetEnvs = holders(doc('gitops/argocd-apps/alloy-agents.yaml'), 'matchLabels').map(
     (h) => h.matchLabels[LABEL_KEYS.environment],
@@ -172,8 +221,11 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
     }
     expect(appsetEnvs.includes(env), `environment ${env}: no alloy-agents generator selects it`);
   }
+}
 
-  // Apps: objects named after them, images and hosts verbatim.
+/** Apps: objects named after them, images and hosts verbatim. */
+function appUsage(ctx: UsageContext): void {
+  const { spec, doc, expect, has, g, envNames, members } = ctx;
   const appComponents = holders(doc('gitops/argocd-apps/instrumented-apps.yaml'), 'component').map((v) => v.component);
   for (const [name, a] of Object.entries(spec.apps ?? {})) {
     const deployment = doc(`${g}/${name}/base/deployment.yaml`);
@@ -202,8 +254,12 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
         );
     }
   }
+}
 
-  // Grafana: Ingress host and the admin Secret's name.
+/** Grafana: Ingress host and the admin Secret's name. */
+function grafanaUsage(ctx: UsageContext): void {
+  const { spec, model, doc, expect, g, monitoring } = ctx;
+  const [monName] = monitoring;
   const grafanaHost = spec.grafana?.host ?? model.grafana.host;
   const ingressHost = doc(`${g}/monitoring/grafana/overlays/${monName}/ingress.yaml`)?.spec?.rules?.[0]?.host;
   expect(
@@ -218,8 +274,11 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
     secretRefs.length > 0 && secretRefs.every((s) => s === adminSecret),
     `grafana.adminSecret: the Deployment reads ${JSON.stringify(secretRefs)}, not ${JSON.stringify(adminSecret)}`,
   );
+}
 
-  // Git: every ArgoCD source is the spec's repository at its revision under its path, or the pinned CRD repository.
+/** Git: every ArgoCD source is the spec's repository at its revision under its path, or the pinned CRD repository. */
+function gitUsage(ctx: UsageContext): void {
+  const { spec, model, files, docs, doc, expect, has, g, members } = ctx;
   const revision = spec.git.revision ?? model.git.revision;
   const prefix = `${spec.git.path ? `${spec.git.path}/` : ''}gitops/`;
   let sources = 0;
@@ -269,7 +328,6 @@ export function usageProblems(spec: FabricYaml, model: Model, files: RenderedFil
       }
     }
   }
-  return problems;
 }
 
 /** Go-template fields (`{{.name}}`, `{{.values.component}}`) filled from a generator's parameters. */

@@ -1,5 +1,5 @@
 // The values the fuzzer plants: what breaks parsers, templates and the
-// languages fabric writes (RELIABILITY A-C), and what a field's schema admits
+// languages fabric writes (docs/reliability.md A-C), and what a field's schema admits
 // but a careless emitter would retype or splice (the "valid but hostile").
 
 /** Strings that change meaning when spliced into YAML, Alloy, PromQL, Handlebars, shells or paths. */

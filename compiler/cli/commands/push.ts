@@ -1,6 +1,7 @@
 // The `fabric push` and `fabric diff` commands: compile the spec in memory,
 // resolve the target from the spec and the flags, run pushTree / diffTree
 // (compiler/push/), and report. compiler/cli/main.ts imports this module lazily.
+import { resolve } from 'node:path';
 import { withManifest, type Compiled } from '../../index.ts';
 import {
   componentLine,
@@ -34,10 +35,19 @@ export interface DiffFlags extends TargetFlags {
   stat?: boolean;
 }
 
+/**
+ * A --repo-url as typed: a relative local path means the user's working directory (git would read it inside
+ * fabric's cache clone); URLs (`scheme://`) and scp-like addresses (`host:path`, a colon before any slash) stay.
+ */
+export function fromCommandLine(repoUrl: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repoUrl) || /^[^/]*:/.test(repoUrl)) return repoUrl;
+  return resolve(repoUrl);
+}
+
 function targetOf(compiled: Compiled, flags: TargetFlags): GitTarget {
   const fromSpec = compiled.model.git;
   const target = {
-    repoURL: flags.repoUrl ?? fromSpec.repoURL,
+    repoURL: flags.repoUrl === undefined ? fromSpec.repoURL : fromCommandLine(flags.repoUrl),
     branch: flags.branch ?? fromSpec.revision,
     path: flags.path ?? fromSpec.path,
   };

@@ -4,6 +4,7 @@
 // start + i / ratePerSecond and goes out as soon as one of `concurrency`
 // workers is free.
 import { setMaxListeners } from 'node:events';
+import { DEMO_APP_ROUTES } from '../model/constants.ts';
 
 export interface TrafficTarget {
   env: string;
@@ -14,9 +15,9 @@ export interface TrafficTarget {
 
 export interface TrafficOptions {
   targets: TrafficTarget[];
-  /** Share of requests sent to /api/error (0..1). */
+  /** Share of requests sent to the failing route (0..1). */
   errorShare: number;
-  /** Share of requests sent to /api/slow (0..1); errorShare + slowShare <= 1. */
+  /** Share of requests sent to the slow route (0..1); errorShare + slowShare <= 1. */
   slowShare: number;
   /** Requests per target. At least one of count and durationMs is required. */
   count?: number;
@@ -42,11 +43,6 @@ export interface TargetStats extends TrafficTarget {
   p95Ms: number;
 }
 
-export const ERROR_PATH = '/api/error';
-export const SLOW_PATH = '/api/slow';
-/** Fast endpoints, taken in turn for the rest of the requests. */
-export const NORMAL_PATHS = ['/', '/api/users', '/api/data'] as const;
-
 const REQUEST_TIMEOUT_MS = 10_000;
 // Fractional parts of i·φ spread evenly over [0, 1) for every prefix of the
 // sequence, so the shares hold for short runs too, without randomness.
@@ -55,9 +51,9 @@ const GOLDEN_RATIO_FRACTION = 0.6180339887498949;
 /** The path of the i-th request of a target. */
 export function pathFor(i: number, errorShare: number, slowShare: number): string {
   const position = (i * GOLDEN_RATIO_FRACTION) % 1;
-  if (position < errorShare) return ERROR_PATH;
-  if (position < errorShare + slowShare) return SLOW_PATH;
-  return NORMAL_PATHS[i % NORMAL_PATHS.length];
+  if (position < errorShare) return DEMO_APP_ROUTES.error;
+  if (position < errorShare + slowShare) return DEMO_APP_ROUTES.slow;
+  return DEMO_APP_ROUTES.fast[i % DEMO_APP_ROUTES.fast.length];
 }
 
 /** Nearest-rank percentile of ascending `sorted`. */
