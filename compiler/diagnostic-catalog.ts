@@ -162,7 +162,7 @@ export const CATALOG = {
   FAB201: {
     name: 'unknown-environment',
     severity: 'error',
-    summary: 'A cluster or app names an environment that is not defined under environments:.',
+    summary: 'A cluster, app or custom alert names an environment that is not defined under environments:.',
     example: 'clusters:\n  prod-cluster:\n    role: member\n    environment: prdo',
     fix: 'Use a defined environment (the hint suggests the closest), or define it.',
   },
@@ -501,6 +501,54 @@ export const CATALOG = {
       'alerts.latencyP95.threshold is 10s or more: OpenTelemetry SDKs bucket http.server.request.duration up to 10s, so the computed p95 never exceeds it and the alert never fires.',
     example: 'alerts:\n  latencyP95: { threshold: 30s }',
     fix: 'Use a threshold below 10s.',
+  },
+  FAB270: {
+    name: 'custom-alert-name',
+    severity: 'error',
+    summary:
+      'A custom alert name (a key of alerts.custom) is not a Prometheus alert name, or is the name of a built-in alert.',
+    example: 'alerts:\n  custom:\n    queue-backlog: { expr: queue_depth > 100, severity: warning, summary: Backlog }',
+    fix: 'Use letters, digits, _ and : only, not starting with a digit, and not HighErrorRate, HighLatencyP95, LowRequestRate, PodRestarting or ServiceDown.',
+  },
+  FAB271: {
+    name: 'custom-alert-promql',
+    severity: 'error',
+    summary: "A custom alert's expr is not valid PromQL; the position is where it stops parsing.",
+    example:
+      'alerts:\n  custom:\n    QueueBacklog: { expr: sum(queue_depth > 100, severity: warning, summary: Backlog }',
+    fix: 'Fix the expression at the position shown.',
+  },
+  FAB272: {
+    name: 'custom-alert-test-input',
+    severity: 'error',
+    summary:
+      'A custom alert test\'s input cannot be loaded by promtool: a series that is not metric{label="value"}, values not in promtool\'s expanding notation (or more than a week of samples), or a label that is not a label name.',
+    example: "tests:\n  - { series: { 'queue_depth{job=~\"w.*\"}': '150 by 20' }, firesAt: 10m }",
+    fix: "Write series as metric{label=\"value\"} and values as 'a+bxN', 'axN', '_', '_xN', 'stale' or numbers, separated by spaces.",
+  },
+  FAB273: {
+    name: 'custom-alert-test-expectation',
+    severity: 'error',
+    summary:
+      "A custom alert test gives neither or both of firesAt and silentAt, a time after its series end or longer than a day, firesAt before the rule's for: has passed, or labels with silentAt.",
+    example: "tests:\n  - { series: { 'queue_depth{job=\"worker\"}': '150x5' }, firesAt: 10m }",
+    fix: "Give exactly one of firesAt and silentAt, at a time the series cover (and, for firesAt, at least the rule's for:).",
+  },
+  FAB274: {
+    name: 'custom-alert-duration',
+    severity: 'error',
+    summary: "A custom alert's for: or a test's interval is longer than a Go duration holds.",
+    example:
+      'alerts:\n  custom:\n    QueueBacklog: { expr: queue_depth > 100, for: 9999999h, severity: warning, summary: Backlog }',
+    fix: 'Use a shorter duration.',
+  },
+  FAB275: {
+    name: 'custom-alert-scope',
+    severity: 'error',
+    summary:
+      'alerts.custom is written under an environment; custom alerts are defined at the top level and scoped with environments:.',
+    example: 'environments:\n  prod:\n    alerts:\n      custom: { ... }',
+    fix: 'Move the rules to the top-level alerts.custom and give each environments: [<env>].',
   },
 } as const satisfies Record<`FAB${number}`, CatalogEntry>;
 

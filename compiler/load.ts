@@ -12,6 +12,7 @@ import { constructDiagnostics, orphanAliasDiagnostics, topLevelDiagnostics, yaml
 import { cstTokens, syntaxDiagnostics, type At, type CstToken } from './load/yaml-errors.ts';
 
 export { aliasOrigin, locate, sourceText, type PathSegment } from './load/locate.ts';
+export { locateWithin } from './load/locate-within.ts';
 export type { LoadedSpec, LoadResult } from './load/types.ts';
 
 /** Larger specs are refused before parsing: a fleet spec is a few kilobytes. */

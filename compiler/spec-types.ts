@@ -395,6 +395,82 @@ export interface Alerts {
      */
     for?: string;
   };
+  /**
+   * Alerting rules of your own, keyed by alert name (a Prometheus metric name: letters, digits, _ and :, not starting with a digit; not the name of a built-in alert). Each goes into the PrometheusRule of the environments it names (all by default), and its tests into the generated promtool tests. Top level only: scope a rule to environments with its environments: list (docs/alerting.md).
+   */
+  custom?: {
+    [k: string]: CustomAlert;
+  };
+}
+/**
+ * One alerting rule of your own.
+ */
+export interface CustomAlert {
+  /**
+   * The PromQL expression; every series it returns is a firing alert (after for:). Parsed by fabric validate.
+   */
+  expr: string;
+  /**
+   * How long the expression must hold before the alert fires; omitted, it fires at the first evaluation that returns it.
+   */
+  for?: string;
+  /**
+   * The severity label, as the built-in alerts use it (a critical alert silences the warning of the same alertname and env).
+   */
+  severity: 'critical' | 'warning';
+  /**
+   * The summary annotation: one line a person reads in the notification. May use Prometheus templates ({{ $labels.job }}, {{ $value }}).
+   */
+  summary: string;
+  /**
+   * The description annotation: what is wrong and what it affects.
+   */
+  description?: string;
+  /**
+   * The runbook_url annotation: where the person who is paged reads what to do (an https URL).
+   */
+  runbookURL?: string;
+  /**
+   * Environments whose PrometheusRule carries the rule; omitted, every environment.
+   *
+   * @minItems 1
+   */
+  environments?: [string, ...string[]];
+  /**
+   * promtool unit tests of the rule, run by fabric compile --verify.
+   *
+   * @maxItems 100
+   */
+  tests?: CustomAlertTest[];
+}
+/**
+ * One promtool test: input series, and a time at which the alert must fire (firesAt) or must not (silentAt). Give exactly one of firesAt and silentAt.
+ */
+export interface CustomAlertTest {
+  /**
+   * Input series: a series selector with = matchers only (queue_depth{job="worker"}) -> its values in promtool's expanding notation, one sample per interval: 'a+bxN' (N+1 samples from a, growing by b), 'axN', '_' (no sample), '_xN', 'stale'; separated by spaces.
+   */
+  series: {
+    [k: string]: string;
+  };
+  /**
+   * Time between two samples of the input series.
+   */
+  interval?: string;
+  /**
+   * Time (from the first sample) at which the alert must be firing, with its severity and env labels.
+   */
+  firesAt?: string;
+  /**
+   * Time (from the first sample) at which the alert must not be firing.
+   */
+  silentAt?: string;
+  /**
+   * With firesAt: the labels of the one firing alert besides alertname, severity and env (those of the series the expression returns, e.g. { job: worker }); given, the test expects exactly that alert.
+   */
+  labels?: {
+    [k: string]: string;
+  };
 }
 /**
  * Overrides of the top-level alerting for this environment.
@@ -721,6 +797,12 @@ export interface Alerts1 {
      * How long the app must be silent after 2m without telemetry: at least 1m, at most 6h.
      */
     for?: string;
+  };
+  /**
+   * Alerting rules of your own, keyed by alert name (a Prometheus metric name: letters, digits, _ and :, not starting with a digit; not the name of a built-in alert). Each goes into the PrometheusRule of the environments it names (all by default), and its tests into the generated promtool tests. Top level only: scope a rule to environments with its environments: list (docs/alerting.md).
+   */
+  custom?: {
+    [k: string]: CustomAlert;
   };
 }
 /**

@@ -88,6 +88,8 @@ const SECTIONS = [
   { key: 'grafana', title: 'grafana' },
   { key: 'apps', title: 'apps.<name>', map: true },
   { key: 'alerts', title: 'alerts' },
+  { def: 'customAlert', title: 'alerts.custom.<name>' },
+  { def: 'customAlertTest', title: 'alerts.custom.<name>.tests[]' },
   { key: 'overrides', title: 'overrides.<component>', map: true },
   { def: 'patch', title: 'overrides.<component>.patches[]' },
   { def: 'toleration', title: 'overrides.<component>.tolerations[]' },
@@ -99,6 +101,8 @@ const SECTIONS = [
 /** Objects referenced from elsewhere that keep their own table (environments.<env>.alerts). */
 const sectionOfDef = {
   alerts: 'alerts',
+  customAlert: 'alerts.custom.<name>',
+  customAlertTest: 'alerts.custom.<name>.tests[]',
   alerting: 'alerting',
   receiver: 'alerting.receivers.<name>',
   route: 'alerting.route.routes[]',

@@ -306,7 +306,8 @@ test('C7: templates ship with fabric and run with a pinned, proto-safe Handlebar
   );
   assert.ok('model' in credentialed, 'compiling does not read git.credentials files');
   assert.equal(
-    keys.filter((k) => /template|helper|partial|script|file/i.test(k)),
+    // `description` (a custom alert's annotation text) holds "script" but names nothing to load.
+    keys.filter((k) => /template|helper|partial|script|file/i.test(k.replace(/description/gi, ''))),
     [],
     'the spec cannot name a template or a file to load',
   );

@@ -227,6 +227,18 @@ function fullSpec(): string {
     lowRequestRate: { enabled: false },
     serviceDown: { for: '5m' },
   });
+  doc.setIn(['alerts', 'custom'], {
+    QueueBacklog: {
+      expr: 'queue_depth > 100',
+      for: '5m',
+      severity: 'warning',
+      summary: 'Queue backlog',
+      description: 'The queue is long.',
+      runbookURL: 'https://runbooks.example.com/queue',
+      environments: ['prod'],
+      tests: [{ series: { 'queue_depth{job="w"}': '150x20' }, interval: '1m', firesAt: '10m', labels: { job: 'w' } }],
+    },
+  });
   const app = ['apps', 'instrumented-app'];
   doc.setIn([...app, 'probes'], { path: '/healthz', port: 8081 });
   doc.setIn([...app, 'securityContext'], { runAsUser: 1000 });

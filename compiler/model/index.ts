@@ -8,6 +8,7 @@ import { durationSeconds, goHours, memoryMiB, promDuration } from '../units.ts';
 import { DEFAULT_SUBNET } from '../validate/constants.ts';
 import { APP_RESOURCES, datasourceUids, LABEL_KEYS, NAMESPACES, PORTS, URL_PATHS } from './constants.ts';
 import { alertingFor, alertmanagerFor } from './alerting.ts';
+import { customRulesFor } from './custom-rules.ts';
 import { backendSetKeys, deploymentsOf, environmentProject } from './deployments.ts';
 import { percentText } from './display.ts';
 import { overrideModels } from './overrides.ts';
@@ -28,6 +29,7 @@ import type {
 
 export * from './constants.ts';
 export * from './types.ts';
+export { BUILTIN_ALERT_NAMES, SEVERITY_LABEL, type CustomRule, type CustomRuleTest } from './custom-rules.ts';
 export { overrideOverlays } from './overrides.ts';
 export {
   overlayScopes,
@@ -315,6 +317,7 @@ function environmentModels(
     tenant: tenancy === 'shared' ? env : undefined,
     retention: retentionFor(spec, env),
     alerts: resolveAlerts(spec, env),
+    customRules: customRulesFor(spec, env),
     alerting: alertingFor(spec, env, defs.alerting.properties.route.properties.groupBy.default),
     apps: appEnvironments.filter((a) => a.runsIn.has(env)).map((a) => a.name),
     datasources: datasourceUids(env),

@@ -1,6 +1,7 @@
 // The model's types: what render, the runner, verify and the fuzzer read.
 // Built by buildModel (model/index.ts); constants in model/constants.ts.
 import type { FabricYaml } from '../spec-types.ts';
+import type { CustomRule } from './custom-rules.ts';
 
 export type Role = 'control' | 'monitoring' | 'member';
 
@@ -139,6 +140,8 @@ export interface EnvironmentModel {
   tenant?: string;
   retention: RetentionModel;
   alerts: AlertModel;
+  /** Its rules from alerts.custom (model/custom-rules.ts). */
+  customRules: CustomRule[];
   /** Where its alerts are sent; none without a route. */
   alerting?: AlertingModel;
   /** Apps that run in this environment. */

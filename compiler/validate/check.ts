@@ -4,7 +4,7 @@
 // several checks read (cluster list, environment names, tenancy, ...).
 import type { Code } from '../diagnostic-catalog.ts';
 import { diagnostic, type Diagnostic } from '../diagnostics.ts';
-import { aliasOrigin, locate, type LoadedSpec, type PathSegment } from '../load.ts';
+import { aliasOrigin, locate, locateWithin, type LoadedSpec, type PathSegment } from '../load.ts';
 import type { FabricYaml } from '../spec-types.ts';
 import { closest, dotted, fabricSchema } from './schema.ts';
 
@@ -23,6 +23,8 @@ export interface ReportOptions {
   key?: boolean;
   /** A second place the problem involves; without it, an alias's anchored node is named. */
   related?: Related;
+  /** Point at this character of the string value (a parse error inside an expression). */
+  within?: number;
 }
 
 export interface CheckContext<C extends Code> {
@@ -74,7 +76,8 @@ export function runCheck<C extends Code>(check: Check<C>, loaded: LoadedSpec, sp
     tenancy: spec.backends?.tenancy ?? 'isolated',
     providerOf: (c) => c.provider ?? spec.platform?.provider ?? 'minikube',
     report(code, path, message, hint, opts = {}) {
-      const d = diagnostic(code, loaded.file, place(path, opts.key), message, hint);
+      const at = opts.within === undefined ? place(path, opts.key) : locateWithin(loaded, path, opts.within);
+      const d = diagnostic(code, loaded.file, { line: at.line, column: at.column }, message, hint);
       if (opts.related) d.related = { ...place(opts.related.path, opts.related.key), message: opts.related.message };
       else {
         const origin = aliasOrigin(loaded, path, opts.key ? 'key' : 'value');

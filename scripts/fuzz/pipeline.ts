@@ -412,14 +412,15 @@ function keyOrderProblems(
 ): Violation[] {
   let state = 0x2545f491;
   const rand = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296;
-  // Lists are sets in the spec, except under overrides (patches, ops and tolerations apply in order) and
-  // alerting routes (Alertmanager tries them in order; docs/alerting.md).
+  // Lists are sets in the spec, except under overrides (patches, ops and tolerations apply in order),
+  // alerting routes (Alertmanager tries them in order; docs/alerting.md) and a custom alert's tests
+  // (each generated case names its test by index, alerts.custom.<name>.tests[i]).
   const reorder = (v: unknown, ordered = false): unknown => {
     if (Array.isArray(v)) return ordered ? v.map((x) => reorder(x, true)) : v.map((x) => reorder(x)).reverse();
     if (!v || typeof v !== 'object') return v;
     return Object.fromEntries(
       Object.entries(v)
-        .map(([k, x]) => [k, reorder(x, ordered || k === 'overrides' || k === 'routes')] as const)
+        .map(([k, x]) => [k, reorder(x, ordered || k === 'overrides' || k === 'routes' || k === 'tests')] as const)
         .sort(() => rand() - 0.5)
         .reverse(),
     );

@@ -1,7 +1,8 @@
 // Each environment's PrometheusRule, the same groups as a plain rule file, and
-// their promtool unit tests (content/rules.ts, content/rule-tests.ts). Other
-// rules join here: add their groups to `groups` and their cases to `cases`.
+// their promtool unit tests: the built-in rules (content/rules.ts,
+// content/rule-tests.ts) and the spec's own (content/custom-rules.ts).
 import { NAMESPACES } from '../../model/index.ts';
+import { customPromtoolCases, customRuleGroups } from '../content/custom-rules.ts';
 import { builtinTestCases, PROMTOOL_TEST_SUFFIX, promtoolTestFile } from '../content/rule-tests.ts';
 import { builtinRuleGroups, plainRuleFile, prometheusRule, PROMTOOL_RULE_FILE } from '../content/rules.ts';
 import { components, type RenderContext } from './context.ts';
@@ -12,8 +13,8 @@ export function renderAlertingRules({ tree, model }: RenderContext) {
     tree.yaml(`${dir}/kustomization.yaml`, 'alerting-rules/overlays/kustomization.yaml.hbs', {
       ns: NAMESPACES.monitoring,
     });
-    const groups = builtinRuleGroups(model, env);
-    const cases = builtinTestCases(model, env);
+    const groups = [...builtinRuleGroups(model, env), ...customRuleGroups(env)];
+    const cases = [...builtinTestCases(model, env), ...customPromtoolCases(env)];
     tree.data(`${dir}/rules.yaml`, prometheusRule(env, groups));
     const tests = promtoolTestFile(cases);
     if (tests) {

@@ -15,11 +15,13 @@ export interface PromtoolCase {
   name: string;
   interval: string;
   input_series: { series: string; values: string }[];
-  alert_rule_test: {
+  alert_rule_test?: {
     eval_time: string;
     alertname: string;
     exp_alerts: { exp_labels: Record<string, string>; exp_annotations: Record<string, string> }[];
   }[];
+  /** Custom rules' firing expectations read the ALERTS series (content/custom-rules.ts says why). */
+  promql_expr_test?: { expr: string; eval_time: string; exp_samples: { labels: string; value: number }[] }[];
 }
 
 const EVALUATION_INTERVAL = `${ALERT_LIMITS.evaluationIntervalSeconds / 60}m`;

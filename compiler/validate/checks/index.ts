@@ -11,6 +11,7 @@ import backendPorts from './backend-ports.ts';
 import clusterAddresses from './cluster-addresses.ts';
 import clusterEnvironments from './cluster-environments.ts';
 import clusterRoles from './cluster-roles.ts';
+import customRules from './custom-rules.ts';
 import environmentMembers from './environment-members.ts';
 import gitValues from './git-values.ts';
 import imagePins from './image-pins.ts';
@@ -53,4 +54,5 @@ export const CHECKS: readonly Check<any>[] = [
   memoryBudget,
   overrides,
   alertingReceivers,
+  customRules,
 ];
