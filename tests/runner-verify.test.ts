@@ -199,8 +199,8 @@ test("each cluster's data in its own environment only: every check passes; the q
     assert.equal(
       q('mimir', 'stage-cluster').map((r) => [r.path, r.params.query]),
       [
-        ['/prometheus/api/v1/query', 'count(app_requests_total{cluster="stage-cluster"})'],
-        ['/prometheus/api/v1/query', 'count(app_requests_total{cluster="stage-cluster"})'],
+        ['/prometheus/api/v1/query', 'count(http_server_request_duration_seconds_count{cluster="stage-cluster"})'],
+        ['/prometheus/api/v1/query', 'count(http_server_request_duration_seconds_count{cluster="stage-cluster"})'],
       ],
     );
     // Own backend: found through the OTLP label; the other environment: both label forms come back empty.

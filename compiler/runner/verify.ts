@@ -116,8 +116,9 @@ export async function verifyFleet(
   };
   const rows: Promise<VerifyRow>[] = [];
   for (const env of model.environments) {
-    // The app's request counter where the environment runs apps; otherwise a series every agent sends.
-    const metric = env.apps.length ? METRICS.requests : METRICS.restarts;
+    // The semantic-convention request metric (what the alerts and dashboards read) where the environment
+    // runs apps; otherwise a series every agent sends.
+    const metric = env.apps.length ? METRICS.httpDurationCount : METRICS.restarts;
     for (const cluster of env.memberClusters) {
       for (const signal of SIGNALS) {
         rows.push(
