@@ -42,21 +42,62 @@ const normalizeDir = (dir: string): string => posix.normalize(dir.replace(/\\/g,
 const isPrometheusRule = (o: Record<string, unknown>) =>
   kindOf(o) === 'PrometheusRule' && String(o.apiVersion).startsWith('monitoring.coreos.com/');
 
+/** What the stages report into: findings, objects checked per check, checks skipped and why, notes. */
+interface Tally {
+  findings: Finding[];
+  checked: Record<string, number>;
+  skipped: string[];
+  notes: string[];
+  count: (check: string, n?: number) => void;
+}
+
+const IGNORED = ['**/node_modules/**', '**/.git/**'];
+
 export async function verifyTree(
   root: string,
   targets: VerifyTarget[],
   opts: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const findings: Finding[] = [];
   const checked: Record<string, number> = {};
-  const skipped: string[] = [];
-  const count = (check: string, n = 1) => {
-    checked[check] = (checked[check] ?? 0) + n;
+  const t: Tally = {
+    findings: [],
+    checked,
+    skipped: [],
+    notes: [],
+    count: (check, n = 1) => {
+      checked[check] = (checked[check] ?? 0) + n;
+    },
   };
+  const { targetList, builds, objects } = await buildTargets(root, targets, t);
 
-  // kustomize: every kustomization builds, bases included.
+  // The objects of the deployable targets: schema, names, collisions.
+  const crds = new CrdSchemas([...builds.values()].flatMap((b) => (b.status === 'built' ? b.objects : [])));
+  await checkObjects(objects, crds, t.findings, t.count);
+  t.findings.push(...findCollisions(objects));
+  t.count('collision', objects.length);
+  // AppProjects admit exactly what their Applications create (targets without a project: nothing to check).
+  if (targetList.some((x) => x.project) && objects.some((b) => b.target.path === 'gitops/argocd-apps'))
+    t.findings.push(...checkProjects(objects, opts.upstream ?? [], (n) => t.count('project', n)));
+
+  await checkAlloyConfigs(root, objects, t);
+  // PromQL and LogQL of rules and dashboards.
+  checkQueries(objects, t.findings, t.count);
+  await checkRules(root, objects, opts, t);
+  await checkAlertmanager(root, t);
+
+  t.findings.sort(
+    (a, b) =>
+      a.check.localeCompare(b.check) ||
+      a.file.localeCompare(b.file, undefined, { numeric: true }) ||
+      a.message.localeCompare(b.message),
+  );
+  return { findings: t.findings, checked, skipped: t.skipped, ...(t.notes.length > 0 ? { notes: t.notes } : {}) };
+}
+
+/** kustomize: every kustomization builds, bases included; the deployable targets' objects. */
+async function buildTargets(root: string, targets: VerifyTarget[], t: Tally) {
   const dirs = await findKustomizationDirs(root);
-  const targetList = targets.map((t) => ({ ...t, path: normalizeDir(t.path) }));
+  const targetList = targets.map((x) => ({ ...x, path: normalizeDir(x.path) }));
   const kubectl = await findExecutable('kubectl');
   let builds = new Map<string, KustomizeBuild>();
   if (kubectl) {
@@ -64,19 +105,19 @@ export async function verifyTree(
       root,
       dirs,
       kubectl,
-      targetList.map((t) => t.path),
+      targetList.map((x) => x.path),
     );
     for (const build of builds.values()) {
-      if (build.status === 'built' || build.status === 'covered') count('kustomize');
+      if (build.status === 'built' || build.status === 'covered') t.count('kustomize');
       else if (build.status === 'failed')
-        findings.push({
+        t.findings.push({
           check: 'kustomize',
           file: build.dir,
           severity: 'error',
           message: `kubectl kustomize failed: ${build.error}`,
         });
       else
-        findings.push({
+        t.findings.push({
           check: 'kustomize',
           file: build.dir,
           severity: 'warning',
@@ -84,15 +125,14 @@ export async function verifyTree(
         });
     }
   } else {
-    skipped.push(
+    t.skipped.push(
       'kustomize: kubectl is not installed, so nothing was built and the schema, name, collision, alloy-in-ConfigMap and query checks saw no objects',
     );
   }
-
   const objects: BuiltObject[] = [];
   for (const target of targetList) {
     if (!dirs.includes(target.path)) {
-      findings.push({
+      t.findings.push({
         check: 'kustomize',
         file: target.path,
         severity: 'error',
@@ -103,28 +143,22 @@ export async function verifyTree(
     const build = builds.get(target.path);
     if (build?.status === 'built') objects.push(...build.objects.map((object) => ({ target, object })));
   }
+  return { targetList, builds, objects };
+}
 
-  // The objects of the deployable targets: schema, names, collisions.
-  const crds = new CrdSchemas([...builds.values()].flatMap((b) => (b.status === 'built' ? b.objects : [])));
-  await checkObjects(objects, crds, findings, count);
-  findings.push(...findCollisions(objects));
-  count('collision', objects.length);
-  // AppProjects admit exactly what their Applications create (targets without a project: nothing to check).
-  if (targetList.some((t) => t.project) && objects.some((b) => b.target.path === 'gitops/argocd-apps'))
-    findings.push(...checkProjects(objects, opts.upstream ?? [], (n) => count('project', n)));
-
-  // Alloy: files in the tree and configs embedded in ConfigMaps.
-  for (const file of await fg('**/*.alloy', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })) {
-    count('alloy');
+/** Alloy: files in the tree and configs embedded in ConfigMaps. */
+async function checkAlloyConfigs(root: string, objects: BuiltObject[], t: Tally): Promise<void> {
+  for (const file of await fg('**/*.alloy', { cwd: root, ignore: IGNORED })) {
+    t.count('alloy');
     for (const p of checkAlloy(await readFile(join(root, file), 'utf8')))
-      findings.push({ check: 'alloy', file: `${file}:${p.line}`, severity: 'error', message: p.message });
+      t.findings.push({ check: 'alloy', file: `${file}:${p.line}`, severity: 'error', message: p.message });
   }
   for (const { target, object } of objects.filter((b) => isConfigMap(b.object))) {
     for (const [key, text] of Object.entries(isRecord(object.data) ? object.data : {})) {
       if (!key.endsWith('.alloy') || typeof text !== 'string') continue;
-      count('alloy');
+      t.count('alloy');
       for (const p of checkAlloy(text))
-        findings.push({
+        t.findings.push({
           check: 'alloy',
           file: target.path,
           severity: 'error',
@@ -132,56 +166,44 @@ export async function verifyTree(
         });
     }
   }
+}
 
-  // PromQL and LogQL of rules and dashboards.
-  checkQueries(objects, findings, count);
-
-  // promtool: rule specs and the generated rule tests.
-  const testFiles = (
-    await fg('**/*.promtool-test.yaml', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })
-  ).sort();
+/** promtool: rule specs and the generated rule tests. */
+async function checkRules(root: string, objects: BuiltObject[], opts: VerifyOptions, t: Tally): Promise<void> {
+  const testFiles = (await fg('**/*.promtool-test.yaml', { cwd: root, ignore: IGNORED })).sort();
   const rules = objects.filter((b) => isPrometheusRule(b.object));
   const promtool = opts.promtool === false ? undefined : await findExecutable('promtool');
-  if (opts.promtool === false) skipped.push('promtool: turned off by the caller');
+  if (opts.promtool === false) t.skipped.push('promtool: turned off by the caller');
   else if (!promtool)
-    skipped.push(
+    t.skipped.push(
       `promtool: not installed (Debian package "prometheus"), so ${rules.length} PrometheusRules and ${testFiles.length} rule tests were not run`,
     );
   else {
-    findings.push(
+    t.findings.push(
       ...(await checkRuleSpecs(
         promtool,
         rules.map(({ target, object }) => ({ file: target.path, id: describeObject(object), spec: object.spec })),
       )),
     );
-    findings.push(...(await runRuleTests(promtool, root, testFiles)));
-    count('promtool', rules.length + testFiles.length);
+    t.findings.push(...(await runRuleTests(promtool, root, testFiles)));
+    t.count('promtool', rules.length + testFiles.length);
   }
+}
 
-  // amtool: every generated Alertmanager config.
-  const notes: string[] = [];
-  const amFiles = (
-    await fg('**/alertmanager-fallback.yaml', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'] })
-  ).sort();
+/** amtool: every generated Alertmanager config. */
+async function checkAlertmanager(root: string, t: Tally): Promise<void> {
+  const amFiles = (await fg('**/alertmanager-fallback.yaml', { cwd: root, ignore: IGNORED })).sort();
   const amtool = await findExecutable('amtool');
   if (!amtool)
-    skipped.push(
+    t.skipped.push(
       `amtool: not installed (Debian package "prometheus-alertmanager"), so ${amFiles.length} Alertmanager configs were not checked`,
     );
   else if (amFiles.length > 0) {
     const am = await checkAlertmanagerConfigs(amtool, root, amFiles);
-    findings.push(...am.findings);
-    notes.push(...am.notes);
-    count('amtool', amFiles.length);
+    t.findings.push(...am.findings);
+    t.notes.push(...am.notes);
+    t.count('amtool', amFiles.length);
   }
-
-  findings.sort(
-    (a, b) =>
-      a.check.localeCompare(b.check) ||
-      a.file.localeCompare(b.file, undefined, { numeric: true }) ||
-      a.message.localeCompare(b.message),
-  );
-  return { findings, checked, skipped, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 async function checkObjects(
