@@ -77,13 +77,13 @@ function followerVariable(model: Model, kind: 'loki' | 'tempo'): VariableModel {
   };
 }
 
-/** Clusters that send anything to the selected environment (the agent labels every series). */
-const clusterVariable: VariableModel = {
+/** A multi-value query variable over the metrics datasource, "All" by default (any value: `.+`). */
+const allOfQuery = (name: string, label: string, query: string): VariableModel => ({
   type: 'query',
-  name: VARIABLES.cluster,
-  label: 'Cluster',
+  name,
+  label,
   datasource: METRICS_DS,
-  query: `label_values(${LABELS.cluster})`,
+  query,
   includeAll: true,
   multi: true,
   allValue: '.+',
@@ -91,23 +91,17 @@ const clusterVariable: VariableModel = {
   refresh: 2,
   sort: 1,
   hide: 0,
-};
+});
+
+/** Clusters that send anything to the selected environment (the agent labels every series). */
+const clusterVariable = allOfQuery(VARIABLES.cluster, 'Cluster', `label_values(${LABELS.cluster})`);
 
 /** Every service (job = service.name) that reports the HTTP server metric in the selected clusters. */
-const anyServiceVariable: VariableModel = {
-  type: 'query',
-  name: VARIABLES.service,
-  label: 'Service',
-  datasource: METRICS_DS,
-  query: `label_values(${METRICS.httpDurationCount}{${LABELS.cluster}=~"$${VARIABLES.cluster}"}, ${LABELS.job})`,
-  includeAll: true,
-  multi: true,
-  allValue: '.+',
-  current: { text: ['All'], value: ['$__all'] },
-  refresh: 2,
-  sort: 1,
-  hide: 0,
-};
+const anyServiceVariable = allOfQuery(
+  VARIABLES.service,
+  'Service',
+  `label_values(${METRICS.httpDurationCount}{${LABELS.cluster}=~"$${VARIABLES.cluster}"}, ${LABELS.job})`,
+);
 
 /**
  * The spec's apps (fabric sets service.name to the app's name). No allValue: "All" expands to exactly
