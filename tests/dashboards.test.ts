@@ -14,6 +14,7 @@ import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { GRAFANA_SCHEMA_VERSION, LABELS, METRICS, VERSIONS } from '../compiler/model/constants.ts';
 import { queryError, substituteGrafanaVariables, type QueryLanguage } from '../compiler/verify/queries.ts';
 import { SEMCONV_PROM_LABEL, SEMCONV_PROM_METRIC } from '../runtime-app/src/telemetry-names.ts';
+import { firstErrorOffset } from '../compiler/validate/promql.ts';
 import { edited, exits, fabric, tempDir, writeSpec } from './fault-catalog-helpers.ts';
 import { GOLDEN_CASES, readTree } from './helpers/compile.ts';
 import { fromRoot } from './helpers/paths.ts';
@@ -69,12 +70,7 @@ type Language = QueryLanguage | 'traceql';
 /** The first syntax error of a query; TraceQL with Grafana's TraceQL grammar. */
 function syntaxError(language: Language, query: string): string | undefined {
   if (language !== 'traceql') return queryError(language, query);
-  let at: number | undefined;
-  traceqlParser.parse(query).iterate({
-    enter(node) {
-      if (node.type.isError && at === undefined) at = node.from;
-    },
-  });
+  const at = firstErrorOffset(traceqlParser.parse(query));
   return at === undefined ? undefined : `syntax error at column ${at + 1}`;
 }
 

@@ -11,19 +11,28 @@ let loaded: typeof PromqlParser | undefined;
 /** The grammar, loaded at first use: it takes about 100 ms, which only a spec with custom alerts pays. */
 const promql = () => (loaded ??= (require('@prometheus-io/lezer-promql') as { parser: typeof PromqlParser }).parser);
 
+/** A lezer parse tree, as far as finding its first error needs (PromQL, LogQL and TraceQL trees alike). */
+interface ParsedTree {
+  iterate(spec: { enter(node: { type: { isError: boolean }; from: number }): false | undefined }): void;
+}
+
+/** Where a lezer parse first failed (a character offset), or undefined when the text parsed. */
+export function firstErrorOffset(tree: ParsedTree): number | undefined {
+  let offset: number | undefined;
+  tree.iterate({
+    enter(node) {
+      if (offset !== undefined) return false;
+      if (node.type.isError) offset = node.from;
+      return undefined;
+    },
+  });
+  return offset;
+}
+
 /** The first syntax error of an expression: its character offset and the text there. */
 export function promqlSyntaxError(expr: string): { offset: number; message: string } | undefined {
   if (expr.trim() === '') return { offset: 0, message: 'the expression is empty' };
-  let offset: number | undefined;
-  promql()
-    .parse(expr)
-    .iterate({
-      enter(node) {
-        if (offset !== undefined) return false;
-        if (node.type.isError) offset = node.from;
-        return undefined;
-      },
-    });
+  const offset = firstErrorOffset(promql().parse(expr));
   if (offset === undefined) return undefined;
   const near = expr.slice(offset, offset + 20).split('\n')[0];
   return { offset, message: near ? `syntax error near ${JSON.stringify(near)}` : 'the expression ends too early' };

@@ -4,6 +4,7 @@
 // Mimir or Loki would reject.
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
+import { firstErrorOffset } from '../validate/promql.ts';
 import { parse as parseYaml } from 'yaml';
 import { isRecord, type KubeObject } from './objects.ts';
 
@@ -18,12 +19,7 @@ const PARSERS: Record<QueryLanguage, LezerParser> = { promql: promqlParser, logq
 /** The first syntax error in a query, or undefined when it parses. */
 export function queryError(language: QueryLanguage, query: string): string | undefined {
   if (query.trim() === '') return 'the query is empty';
-  let errorAt: number | undefined;
-  PARSERS[language].parse(query).iterate({
-    enter(node) {
-      if (node.type.isError && errorAt === undefined) errorAt = node.from;
-    },
-  });
+  const errorAt = firstErrorOffset(PARSERS[language].parse(query));
   if (errorAt === undefined) return undefined;
   const near = query.slice(errorAt, errorAt + 20);
   return `syntax error at column ${errorAt + 1}${near ? ` near ${JSON.stringify(near)}` : ' (unexpected end)'}`;
