@@ -6,9 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PATHS } from './cli-args.ts';
 import type { Rng } from './prng.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * File-system states of the out dir. `full` and `read-only-fs` mount a tiny tmpfs or a read-only bind
@@ -220,14 +223,19 @@ export function makeWorld(rng: Rng, outState: OutState, o: WorldOptions, envShar
 }
 
 /**
- * Cases that run as RUN_AS resolve absolute paths through the temp dir: a private one of ours (the test
- * runner's) gets search permission for others, or every path would fail with EACCES and test nothing.
+ * Cases that run as RUN_AS resolve absolute paths through the temp dir and reach fabric's bundle in this
+ * checkout: private directories of ours on those paths (the test runner's temp dir, a clone made in
+ * `mktemp -d`) get search permission for others, or every run would fail with EACCES or MODULE_NOT_FOUND
+ * and test nothing. Search only: nobody can list them.
  */
 export function openTempDir(): void {
   if (!RUN_AS) return;
-  const dir = tmpdir();
-  const st = statSync(dir);
-  if (st.uid === process.getuid?.() && (st.mode & 0o001) === 0) chmodSync(dir, (st.mode & 0o7777) | 0o011);
+  for (const start of [tmpdir(), repoRoot])
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      const st = statSync(dir);
+      if (st.uid === process.getuid?.() && (st.mode & 0o001) === 0) chmodSync(dir, (st.mode & 0o7777) | 0o011);
+      if (dir === dirname(dir)) break;
+    }
 }
 
 function mkfifo(path: string): void {
