@@ -16,7 +16,7 @@ import { components, type RenderContext } from './context.ts';
 export function renderAlertingRules({ tree, model }: RenderContext) {
   for (const env of model.environments) {
     const dir = components(`alerting-rules/overlays/${env.name}`);
-    tree.yaml(`${dir}/kustomization.yaml`, 'alerting-rules/overlays/kustomization.yaml.hbs', {
+    tree.sharedYaml(`${dir}/kustomization.yaml`, 'alerting-rules/overlays/kustomization.yaml.hbs', {
       ns: NAMESPACES.monitoring,
     });
     const builtin = builtinAlertRules(model, env);
