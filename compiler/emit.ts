@@ -461,7 +461,7 @@ function flushStage(stage: string, files: string[]): void {
 export function diffAgainstDisk(
   files: RenderedFile[],
   outDir: string,
-  opts: Pick<EmitOptions, 'specPath' | 'specSource'> & LockOptions,
+  opts: Pick<EmitOptions, 'specPath' | 'specSource' | 'known'> & LockOptions,
 ): { missing: string[]; different: string[]; extra: string[] } {
   const abs = resolve(outDir);
   recoverInterrupted(abs, opts);
@@ -476,7 +476,7 @@ export function diffAgainstDisk(
   if (!st) return { missing: all.map((f) => f.path), different: [], extra: [] };
   if (!st.isDirectory())
     throw new EmitError(`${abs} exists and is not a directory`, 'point --out at a directory, or remove what is there');
-  const { missing, different } = compareWithDisk(all, abs, undefined);
+  const { missing, different } = compareWithDisk(all, abs, undefined, false, opts.known);
   const old = readManifest(abs);
   const next = new Set(all.map((f) => f.path));
   const extra = (old?.files ?? []).filter((p) => !next.has(p) && existsSync(join(abs, p)));

@@ -43,7 +43,7 @@ export async function compileCommand(opts: CompileFlags): Promise<number> {
     onWait: (pid: number, ms: number) =>
       process.stderr.write(`waiting for another fabric (pid ${pid}) writing ${opts.out}, up to ${ms / 1000} s\n`),
     identities: fromFile,
-    known: fromFile && !opts.check ? lastCompiledFiles(opts.out) : undefined,
+    known: lastCompiledFiles(opts.out),
     whileLocked: (emitted: { identities?: Map<string, FileState> }) => {
       if (emitted.identities)
         recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, emitted.identities);
@@ -80,7 +80,7 @@ export async function compileCommand(opts: CompileFlags): Promise<number> {
 async function checkTree(
   result: Compiled,
   opts: CompileFlags,
-  specOpts: { specPath: string; specSource: string },
+  specOpts: { specPath: string; specSource: string; known?: Map<string, FileState> },
 ): Promise<number> {
   const { diffAgainstDisk } = await import('../../emit.ts');
   const { fileDiffs, formatPatches, formatStat } = await import('../content-diff.ts');
