@@ -41,8 +41,8 @@ interface Stamp {
   specHash: string;
   out: string;
   diagnostics: Diagnostic[];
-  /** Path under the output directory -> ["ino:size:mtimeNs:ctimeNs", digest of the contents]. */
-  files: Record<string, [string, string]>;
+  /** Path under the output directory -> "ino:size:mtimeNs:ctimeNs <digest of the contents>". */
+  files: Record<string, string>;
 }
 
 /** A file fabric left in the tree: its identity (below) and the digest of its contents. */
@@ -51,7 +51,8 @@ export interface FileState {
   digest: string;
 }
 
-export const contentDigest = (contents: string) => hash('sha256', contents, 'base64');
+/** 128 bits of SHA-256: tells two renders of one file apart, no adversary involved (the identity must match first). */
+export const contentDigest = (contents: string) => hash('sha256', contents, 'base64').slice(0, 22);
 
 let build: string | null | undefined;
 
@@ -104,7 +105,7 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
     if (needsRecovery(resolve(out))) return undefined;
     const entries = Object.entries(stamp.files);
     if (!entries.some(([p]) => p === MANIFEST_PATH)) return undefined;
-    for (const [path, [was]] of entries) if (identity(join(resolve(out), path)) !== was) return undefined;
+    for (const [path, was] of entries) if (!was.startsWith(`${identity(join(resolve(out), path))} `)) return undefined;
     return { files: entries.length, diagnostics: stamp.diagnostics, source };
   } catch {
     return undefined; // no stamp, a damaged one, a file gone: compile
@@ -122,7 +123,12 @@ export function lastCompiledFiles(out: string): Map<string, FileState> | undefin
   try {
     const stamp = JSON.parse(readFileSync(stampFile(out), 'utf8')) as Stamp;
     if (stamp.build !== id || stamp.out !== resolve(out)) return undefined;
-    return new Map(Object.entries(stamp.files).map(([path, [identity, digest]]) => [path, { identity, digest }]));
+    return new Map(
+      Object.entries(stamp.files).map(([path, state]) => {
+        const [identity, digest] = state.split(' ');
+        return [path, { identity, digest }];
+      }),
+    );
   } catch {
     return undefined; // no stamp or a damaged one: emit reads every file
   }
@@ -144,7 +150,7 @@ export function recordCompile(
   if (!id || process.env.FABRIC_NO_STAMP) return;
   const file = stampFile(out);
   try {
-    const files = Object.fromEntries([...owned].map(([p, f]) => [p, [f.identity, f.digest] as [string, string]]));
+    const files = Object.fromEntries([...owned].map(([p, f]) => [p, `${f.identity} ${f.digest}`]));
     const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
     makeDirs(dirname(file));
     const temp = `${file}.${process.pid}.tmp`;
