@@ -93,7 +93,9 @@ export function readmeAddress(git: Model['git']): string {
   const scp = /^git@([^:]+):(.*)$/.exec(repo);
   const ssh = /^ssh:\/\/(?:[^@/]+@)?([^/:]+)(?::[0-9]+)?\/(.*)$/.exec(repo);
   const web = scp ? `https://${scp[1]}/${scp[2]}` : ssh ? `https://${ssh[1]}/${ssh[2]}` : repo;
-  return `${web}/${fileRoute(new URL(web).hostname)}/${git.revision}/${file}`;
+  // The host as written (not new URL(): repoURL may hold characters a URL parser refuses, FAB104 lets them be).
+  const host = /^[a-z]+:\/\/([^/:?#]*)/i.exec(web)?.[1] ?? '';
+  return `${web}/${fileRoute(host.toLowerCase())}/${git.revision}/${file}`;
 }
 
 /** The path segment before `<revision>/<file>` in a host's web view of a file. */
