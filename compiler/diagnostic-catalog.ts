@@ -530,7 +530,7 @@ export const CATALOG = {
     name: 'custom-alert-test-expectation',
     severity: 'error',
     summary:
-      "A custom alert test gives neither or both of firesAt and silentAt, a time after its series end or longer than a day, firesAt before the rule's for: has passed, or labels with silentAt.",
+      "A custom alert test gives neither or both of firesAt and silentAt, a time after its series end or longer than a day, firesAt before the rule's for: has passed, labels with silentAt, or labels that fabric sets itself (alertname, alertstate, severity, env).",
     example: "tests:\n  - { series: { 'queue_depth{job=\"worker\"}': '150x5' }, firesAt: 10m }",
     fix: "Give exactly one of firesAt and silentAt, at a time the series cover (and, for firesAt, at least the rule's for:).",
   },

@@ -39,7 +39,7 @@ import {
 import { acquireLock, type LockOptions } from './emit-lock.ts';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
 import { processAlive } from './pid.ts';
-import { identityOf } from './stamp.ts';
+import { contentDigest, identityOf, type FileState } from './stamp.ts';
 
 export { EmitError };
 
@@ -49,8 +49,8 @@ export interface EmitResult {
   removed: string[];
   /** False when nothing on disk changed. */
   changed: boolean;
-  /** With `identities`: each owned file's identity (stamp.ts) as emit left it, from its own lstat. */
-  identities?: Map<string, string>;
+  /** With `identities`: each owned file's identity (stamp.ts) as emit left it, from its own lstat, and digest. */
+  identities?: Map<string, FileState>;
 }
 
 export interface EmitOptions extends LockOptions {
@@ -71,6 +71,11 @@ export interface EmitOptions extends LockOptions {
    * meanwhile never passes for fabric's) instead of a second pass over the tree.
    */
   identities?: boolean;
+  /**
+   * The files the last compile left (stamp.ts lastCompiledFiles): one whose
+   * lstat shows the recorded identity is compared by digest, not read.
+   */
+  known?: Map<string, FileState>;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -266,8 +271,8 @@ interface Compared {
   missing: string[];
   different: string[];
   unchanged: string[];
-  /** The identity of each unchanged file, when asked for. */
-  identities?: Map<string, string>;
+  /** The identity and digest of each unchanged file, when asked for. */
+  identities?: Map<string, FileState>;
 }
 
 /** Each rendered file against the disk; throws where compile must not write (a link, a file fabric does not own). */
@@ -276,6 +281,7 @@ function compareWithDisk(
   abs: string,
   owned: Set<string> | undefined,
   identities = false,
+  known?: Map<string, FileState>,
 ): Compared {
   const dirs = existingDirs(
     abs,
@@ -298,9 +304,15 @@ function compareWithDisk(
         `${target} exists but fabric did not write it`,
         'move the file away; fabric will not overwrite files it does not own',
       );
-    const same = st.size === BigInt(Buffer.byteLength(f.contents)) && readFileSync(target, 'utf8') === f.contents;
+    const identity = identityOf(st);
+    const was = known?.get(f.path);
+    const digest = was || identities ? contentDigest(f.contents) : '';
+    const same =
+      was?.identity === identity
+        ? was.digest === digest
+        : st.size === BigInt(Buffer.byteLength(f.contents)) && readFileSync(target, 'utf8') === f.contents;
     (same ? r.unchanged : r.different).push(f.path);
-    if (same) r.identities?.set(f.path, identityOf(st));
+    if (same) r.identities?.set(f.path, { identity, digest });
   }
   return r;
 }
@@ -335,15 +347,18 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
   const removed = [...owned].filter((p) => !next.has(p)).sort();
   if (outExists) existingDirs(abs, removed); // never delete through a link either
   const cmp: Compared = outExists
-    ? compareWithDisk(all, abs, owned, opts.identities)
+    ? compareWithDisk(all, abs, owned, opts.identities, opts.known)
     : { missing: [...next], different: [], unchanged: [], ...(opts.identities ? { identities: new Map() } : {}) };
   const changedSet = new Set([...cmp.missing, ...cmp.different]);
   const written = all.filter((f) => changedSet.has(f.path)).map((f) => f.path);
   const unchanged = cmp.unchanged;
   const done = (changed: boolean): EmitResult => {
     // The files just written: their identities now (the others were taken by the comparison).
-    for (const p of cmp.identities ? written : [])
-      cmp.identities!.set(p, identityOf(lstatSync(join(abs, p), { bigint: true })));
+    for (const f of cmp.identities ? all.filter((f) => changedSet.has(f.path)) : [])
+      cmp.identities!.set(f.path, {
+        identity: identityOf(lstatSync(join(abs, f.path), { bigint: true })),
+        digest: contentDigest(f.contents),
+      });
     return { written, unchanged, removed, changed, ...(cmp.identities ? { identities: cmp.identities } : {}) };
   };
   if (written.length === 0 && removed.length === 0) return done(false);
@@ -446,7 +461,7 @@ function flushStage(stage: string, files: string[]): void {
 export function diffAgainstDisk(
   files: RenderedFile[],
   outDir: string,
-  opts: Pick<EmitOptions, 'specPath' | 'specSource'> & LockOptions,
+  opts: Pick<EmitOptions, 'specPath' | 'specSource' | 'known'> & LockOptions,
 ): { missing: string[]; different: string[]; extra: string[] } {
   const abs = resolve(outDir);
   recoverInterrupted(abs, opts);
@@ -461,7 +476,7 @@ export function diffAgainstDisk(
   if (!st) return { missing: all.map((f) => f.path), different: [], extra: [] };
   if (!st.isDirectory())
     throw new EmitError(`${abs} exists and is not a directory`, 'point --out at a directory, or remove what is there');
-  const { missing, different } = compareWithDisk(all, abs, undefined);
+  const { missing, different } = compareWithDisk(all, abs, undefined, false, opts.known);
   const old = readManifest(abs);
   const next = new Set(all.map((f) => f.path));
   const extra = (old?.files ?? []).filter((p) => !next.has(p) && existsSync(join(abs, p)));

@@ -81,6 +81,10 @@ export interface Git {
    */
   path?: string;
   /**
+   * The web page of the generated README.md, which every built-in alert's runbook_url links to (plus #<alert>). Omitted, it is derived from repoURL, revision and path in the layout of GitHub, GitLab (a host named gitlab.*) or Bitbucket (bitbucket.org); set it for other hosts. An https URL without a #fragment.
+   */
+  readmeURL?: string;
+  /**
    * A credential ArgoCD needs to read a private repository, named here (never written into the spec): a token from an environment variable or a file (https), or an SSH private key file (ssh, git@host:path). fabric apply registers it in ArgoCD as a repository Secret, sent on kubectl's stdin. Relative files are read from the spec's directory.
    */
   credentials?: {

@@ -6,11 +6,15 @@
 // The stamp holds: the build of fabric (a hash of the bundle; from source
 // there is none and stamps are off), the spec's path as given and a hash of
 // its bytes, the diagnostics (warnings) that compile printed, and for every
-// file fabric owns its inode, size, mtime and ctime in nanoseconds. Any write,
-// rename, chmod or link changes a file's ctime, which no tool can set back;
-// so a file edited by hand, replaced, removed or restored never matches, and
-// any doubt means a normal compile.
-import { createHash } from 'node:crypto';
+// file fabric owns its inode, size, mtime and ctime in nanoseconds and a
+// digest of its contents. Any write, rename, chmod or link changes a file's
+// ctime, which no tool can set back; so a file edited by hand, replaced,
+// removed or restored never matches, and any doubt means a normal compile.
+//
+// The digests serve the compile after an edit of the spec: a file whose
+// identity is the one recorded still holds what the digest describes, so emit
+// compares digests instead of reading it (compiler/emit.ts).
+import { createHash, hash } from 'node:crypto';
 import {
   lstatSync,
   readdirSync,
@@ -37,9 +41,18 @@ interface Stamp {
   specHash: string;
   out: string;
   diagnostics: Diagnostic[];
-  /** Path under the output directory -> "ino:size:mtimeNs:ctimeNs". */
+  /** Path under the output directory -> "ino:size:mtimeNs:ctimeNs <digest of the contents>". */
   files: Record<string, string>;
 }
+
+/** A file fabric left in the tree: its identity (below) and the digest of its contents. */
+export interface FileState {
+  identity: string;
+  digest: string;
+}
+
+/** 128 bits of SHA-256: tells two renders of one file apart, no adversary involved (the identity must match first). */
+export const contentDigest = (contents: string) => hash('sha256', contents, 'base64').slice(0, 22);
 
 let build: string | null | undefined;
 
@@ -92,10 +105,32 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
     if (needsRecovery(resolve(out))) return undefined;
     const entries = Object.entries(stamp.files);
     if (!entries.some(([p]) => p === MANIFEST_PATH)) return undefined;
-    for (const [path, was] of entries) if (identity(join(resolve(out), path)) !== was) return undefined;
+    for (const [path, was] of entries) if (!was.startsWith(`${identity(join(resolve(out), path))} `)) return undefined;
     return { files: entries.length, diagnostics: stamp.diagnostics, source };
   } catch {
     return undefined; // no stamp, a damaged one, a file gone: compile
+  }
+}
+
+/**
+ * The files the last compile of this fabric into `out` left there, whatever
+ * the spec; undefined without a stamp. Emit still lstats each file: only one
+ * whose identity is unchanged is taken to hold what its digest describes.
+ */
+export function lastCompiledFiles(out: string): Map<string, FileState> | undefined {
+  const id = buildId();
+  if (!id || process.env.FABRIC_NO_STAMP) return undefined;
+  try {
+    const stamp = JSON.parse(readFileSync(stampFile(out), 'utf8')) as Stamp;
+    if (stamp.build !== id || stamp.out !== resolve(out)) return undefined;
+    return new Map(
+      Object.entries(stamp.files).map(([path, state]) => {
+        const [identity, digest] = state.split(' ');
+        return [path, { identity, digest }];
+      }),
+    );
+  } catch {
+    return undefined; // no stamp or a damaged one: emit reads every file
   }
 }
 
@@ -109,13 +144,13 @@ export function recordCompile(
   specSource: string,
   out: string,
   diagnostics: Diagnostic[],
-  owned: Map<string, string>,
+  owned: Map<string, FileState>,
 ): void {
   const id = buildId();
   if (!id || process.env.FABRIC_NO_STAMP) return;
   const file = stampFile(out);
   try {
-    const files = Object.fromEntries(owned);
+    const files = Object.fromEntries([...owned].map(([p, f]) => [p, `${f.identity} ${f.digest}`]));
     const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
     makeDirs(dirname(file));
     const temp = `${file}.${process.pid}.tmp`;

@@ -3,7 +3,10 @@
 // and a one-environment change in a 300-environment fleet (files written
 // counted), checked against the targets in docs/performance.md. Prints a
 // table and writes bench/results.json.
-// Usage: npm run bench [-- --runs N] [-- --only <regex on case name>] [-- --no-build]
+// Usage: npm run bench [-- --runs N] [-- --only <regex on case name>] [-- --no-build] [-- --dir DIR]
+// (--dir: where the fleets are compiled, default the system temp dir; its
+// file system is recorded, since writing thousands of files costs several
+// times more on ext4 than on tmpfs)
 //
 // Cases run round-robin (one run of each, then the next round), so that a
 // change in the machine's load during the bench falls on every case alike.
@@ -31,7 +34,8 @@ const only = option('--only') ? new RegExp(option('--only')) : undefined;
 const FLEET_SIZES = [10, 100, 300, 1000];
 const referenceSpec = join(root, 'spec/fabric.yaml');
 const loadAtStart = loadavg();
-const work = mkdtempSync(join(tmpdir(), 'fabric-bench-'));
+const work = mkdtempSync(join(resolve(option('--dir', tmpdir())), 'fabric-bench-'));
+const fileSystem = spawnSync('stat', ['-f', '-c', '%T', work], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 // fabric's cache (compile stamps) goes with the work directory.
 const env = { ...process.env, FABRIC_CACHE_DIR: join(work, 'cache') };
@@ -152,6 +156,8 @@ const define = (name, once, { prepare = () => {}, ...extra } = {}) => {
 };
 
 define('node -e 0', () => timedNode(['-e', '0']));
+// Start-up alone: Node, the bundle with its code cache, the command line; no spec read.
+define('fabric --version', () => timedNode([cli, '--version']));
 define('fabric validate', () => timedNode([cli, 'validate', '--spec', referenceSpec]));
 const refOut = emptyDirs(join(work, 'reference'));
 define('fabric compile', () => timedNode(compileArgs(referenceSpec, refOut.path)), { prepare: refOut.prepare });
@@ -248,6 +254,48 @@ if (!only || only.test(editName)) {
   );
 }
 
+// The floors under the 300-environment cases: plain Node, no fabric. Writing
+// files of the tree's paths and sizes into a new directory is what any
+// compiler in Node pays for that tree on this disk; an lstat of each file is
+// what any compile pays that looks at every file it owns (an edit that must
+// notice a file edited by hand).
+const floorTree = join(work, 'edit-ref-0'); // the edit case's first tree, when it ran
+if (!only || only.test('floor: ')) {
+  if (!existsSync(floorTree)) {
+    writeFileSync(join(work, 'floor.yaml'), fleetSpec(300));
+    run(process.execPath, compileArgs(join(work, 'floor.yaml'), floorTree), { check: true });
+  }
+  const files = [...snapshot(floorTree).keys()]
+    .filter((p) => statSync(join(floorTree, p)).isFile())
+    .map((p) => [p, statSync(join(floorTree, p)).size]);
+  writeFileSync(join(work, 'floor-files.json'), JSON.stringify(files));
+  const floorScript = join(work, 'floor.mjs');
+  writeFileSync(
+    floorScript,
+    [
+      "import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';",
+      "import { dirname, join } from 'node:path';",
+      'const [mode, base] = process.argv.slice(2);',
+      "const files = JSON.parse(readFileSync(new URL('./floor-files.json', import.meta.url), 'utf8'));",
+      "if (mode === 'lstat') for (const [p] of files) lstatSync(join(base, p), { bigint: true });",
+      'else for (const [p, size] of files) {',
+      '  mkdirSync(dirname(join(base, p)), { recursive: true });',
+      "  writeFileSync(join(base, p), 'x'.repeat(size));",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const floorOut = emptyDirs(join(work, 'floor-write'));
+  define(
+    `floor: write the ${files.length} files of 300 environments (plain Node)`,
+    () => timedNode([floorScript, 'write', floorOut.path]),
+    { prepare: floorOut.prepare },
+  );
+  define(`floor: lstat the ${files.length} files of 300 environments (plain Node)`, () =>
+    timedNode([floorScript, 'lstat', floorTree]),
+  );
+}
+
 // For comparison: kubectl kustomize of every kustomization of the reference output.
 const kustomizeName = 'kubectl kustomize, every kustomization of the reference output';
 const kubectl = run('sh', ['-c', 'command -v kubectl']).stdout.trim();
@@ -282,7 +330,9 @@ if (!only || only.test(kustomizeName)) {
   }
 }
 
-process.stderr.write(`bench: ${cases.length} cases, ${RUNS} rounds after one warm-up round, in ${work}\n`);
+process.stderr.write(
+  `bench: ${cases.length} cases, ${RUNS} rounds after one warm-up round, in ${work} (${fileSystem})\n`,
+);
 for (let r = 0; r <= RUNS; r++) {
   for (const c of cases) {
     c.prepare();
@@ -375,7 +425,7 @@ for (const c of results)
 for (const s of skipped) console.log(`${pad(s.name, 64)} skipped: ${s.skipped}`);
 const loadAtEnd = loadavg();
 console.log(
-  `\nload average: ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end, on ${cpus().length} CPUs`,
+  `\nload average: ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end, on ${cpus().length} CPUs; files written to ${fileSystem}`,
 );
 console.log('targets (on wall-clock medians):');
 for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${pad(t.name, 60)} ${t.measured}`);
@@ -390,6 +440,7 @@ const record = {
     cpu: cpus()[0]?.model,
     cpus: cpus().length,
     loadAverage: { atStart: round(loadAtStart[0], 2), atEnd: round(loadAtEnd[0], 2) },
+    fileSystem,
   },
   method: `${RUNS} rounds after a warm-up round, cases round-robin; wall time from spawn to exit; CPU (user+sys) and peak RSS from ${gnuTime ? `${gnuTime} (%U %S %M)` : 'process.resourceUsage() at exit'}`,
   cases: [...results, ...skipped],

@@ -29,6 +29,8 @@ const PATTERN_WORDS = {
     'letters, digits, `.`, `_`, `@`, `:`, `/` and `-`, starting with a letter or digit',
   "^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]*)?$":
     '`https://`, a host, an optional `:port` and an optional path',
+  "^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~:/?\\[\\]@!$&'()*+,;=%-]*)?$":
+    '`https://`, a host, an optional `:port` and an optional path, without a `#fragment`',
   "^(https?://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]+|ssh://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]+|git@[A-Za-z0-9.-]+:[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]+|file://[A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]+)$":
     'an `https://`, `http://`, `ssh://` or `file://` URL, or `git@host:path`; URL characters only (no spaces, quotes or braces)',
   '^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$':

@@ -85,7 +85,8 @@ test('every built-in rule has summary, description and a runbook_url into its RE
 
 test('runbook_url follows git.repoURL and git.path: scp-style and ssh URLs become the https page, file:// the work tree', () => {
   const cases: [string, string, string][] = [
-    ['git@gitlab.example.com:ops/gitops.git', '', 'https://gitlab.example.com/ops/gitops/blob/main/README.md'],
+    ['git@gitlab.example.com:ops/gitops.git', '', 'https://gitlab.example.com/ops/gitops/-/blob/main/README.md'],
+    ['https://bitbucket.org/ops/gitops.git', '', 'https://bitbucket.org/ops/gitops/src/main/README.md'],
     [
       'ssh://git@git.example.com:2222/ops/gitops.git',
       'fleet',
@@ -101,6 +102,20 @@ test('runbook_url follows git.repoURL and git.path: scp-style and ssh URLs becom
     const rule = rulesOf(out, 'prod').spec.groups[0].rules[0];
     assert.is(rule.annotations.runbook_url, `${page}#higherrorrate`, repoURL);
   }
+});
+
+test('git.readmeURL names the page on any other host; one with a #fragment is refused where it is written', () => {
+  const page = 'https://gitea.example.com/ops/gitops/src/branch/main/fleet/README.md';
+  const doc = parseDocument(REFERENCE);
+  doc.setIn(['git', 'readmeURL'], page);
+  const rule = rulesOf(compileTo(doc.toString()), 'prod').spec.groups[0].rules[0];
+  assert.is(rule.annotations.runbook_url, `${page}#higherrorrate`);
+
+  doc.setIn(['git', 'readmeURL'], `${page}#top`);
+  const r = fabric(['validate', '--spec', writeSpec(doc.toString())]);
+  exits(r, 1);
+  assert.match(r.stdout + r.stderr, /fabric\.yaml:\d+:\d+ error FAB\d+ [^\n]*readmeURL/);
+  assert.match(r.stdout + r.stderr, /without a `?#fragment/);
 });
 
 test('an environment without apps gets no rules, no tests and no Alerts section; the other keeps its own', () => {

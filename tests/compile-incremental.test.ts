@@ -99,9 +99,16 @@ test('a damaged or stale stamp, and a file edited by hand, still end in the byte
     const [stamp] = s.stamps();
     const stale = readFileSync(stamp, 'utf8');
 
-    // A hand edit that keeps the size, after the stamp was written: repaired by the next compile.
+    // A hand edit that keeps the size, after the stamp was written: `--check` sees it, and the next compile repairs it.
     const rules = join(out, 'gitops/components/alerting-rules/overlays/env-001/rules.yaml');
     writeFileSync(rules, readFileSync(rules, 'utf8').replace('Generated', 'generated'));
+    const check = spawnSync(
+      process.execPath,
+      [freshBundleBin(), 'compile', '--spec', spec, '--out', out, '--check', '--json'],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FABRIC_CACHE_DIR: join(s.dir, 'cache') } },
+    );
+    assert.is(check.status, 4, check.stderr);
+    assert.equal(JSON.parse(check.stdout).different, [relative(out, rules)], '--check names the hand-edited file');
     writeFileSync(spec, edits[0][1]);
     const edited = s.compile(spec, out);
     assert.ok(edited.written.includes(relative(out, rules)), 'the hand-edited file is rewritten');

@@ -116,6 +116,13 @@ test('validate: bad tests are located (values notation, time past the series, fi
       '4m }',
     ],
     [
+      'set-label',
+      "'150x20' }, firesAt: 10m }",
+      "'150x20' }, firesAt: 10m, labels: { job: worker, severity: critical } }",
+      /FAB273 test label 'severity' is one fabric sets[^\n]*\n[^]*remove 'severity' from the test's labels: the alert carries the rule's severity \(warning\)/,
+      'severity: critical',
+    ],
+    [
       'both',
       'firesAt: 10m }',
       'firesAt: 10m, silentAt: 2m }',

@@ -205,4 +205,19 @@ test('two compiles racing into one out dir never interleave: the second waits fo
   assert.is(tags.size, 1, `one writer's tree, not a mix: ${[...tags]}`);
 });
 
+test('files the last emit left are compared by digest while their identity holds, read once it changes', () => {
+  const out = fresh();
+  const first = emitTree(tree(3), out, { ...opts, identities: true });
+  const path = tree(3)[1].path;
+  // A recorded digest that is not the file's: believed while the file is untouched, so it is rewritten.
+  const known = new Map([...first.identities!].map(([p, f]) => [p, p === path ? { ...f, digest: 'other' } : f]));
+  assert.equal(emitTree(tree(3), out, { ...opts, known }).written, [path]);
+  // That write changed the file's identity: the stale record no longer counts and the file is read.
+  const second = emitTree(tree(3), out, { ...opts, known, identities: true });
+  assert.equal(second.written, []);
+  // A hand edit of the same size changes the identity too, so the true digest of the old bytes cannot hide it.
+  writeFileSync(join(out, path), readFileSync(join(out, path), 'utf8').replace('v1', 'V1'));
+  assert.equal(emitTree(tree(3), out, { ...opts, known: second.identities }).written, [path]);
+});
+
 test.run();

@@ -1,4 +1,4 @@
-// PromQL/LogQL parsing, Grafana variable substitution, and how dashboard
+// PromQL/LogQL/TraceQL parsing, Grafana variable substitution, and how dashboard
 // panels are mapped to a query language.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,6 +24,11 @@ const validLogQL = [
   '{app="x"} |= "trace_id" | line_format "{{.msg}}"',
 ];
 const invalidLogQL = ['{app="x" |= "err"', 'count_over_time({app="x"}[5m]', 'app="x"'];
+const validTraceQL = [
+  '{ resource.service.name =~ "checkout|cart" && status = error }',
+  '{ span.http.route = "/api/users" } | count() > 2',
+];
+const invalidTraceQL = ['{ resource.service.name =~ && status = error }', '{ status = error'];
 
 for (const q of validPromQL)
   test(`PromQL parses: ${q.slice(0, 50)}`, () => assert.is(queryError('promql', q), undefined));
@@ -31,6 +36,9 @@ for (const q of invalidPromQL)
   test(`PromQL rejected: ${JSON.stringify(q)}`, () => assert.type(queryError('promql', q), 'string'));
 for (const q of validLogQL) test(`LogQL parses: ${q.slice(0, 50)}`, () => assert.is(queryError('logql', q), undefined));
 for (const q of invalidLogQL) test(`LogQL rejected: ${q}`, () => assert.type(queryError('logql', q), 'string'));
+for (const q of validTraceQL)
+  test(`TraceQL parses: ${q.slice(0, 50)}`, () => assert.is(queryError('traceql', q), undefined));
+for (const q of invalidTraceQL) test(`TraceQL rejected: ${q}`, () => assert.type(queryError('traceql', q), 'string'));
 
 test('the error names the column and what follows it', () => {
   assert.match(queryError('promql', 'sum by (job (x)')!, /column \d+ near "/);
@@ -103,7 +111,11 @@ test('dashboard targets take their language from the target, the panel, a dataso
           datasource: { uid: '-- Mixed --' },
           targets: [{ refId: 'C', expr: '{a="b"}', datasource: { type: 'loki', uid: 'l' } }],
         },
-        { title: 'tempo', datasource: { type: 'tempo', uid: 't' }, targets: [{ refId: 'D', expr: '{}' }] },
+        {
+          title: 'tempo',
+          datasource: { type: 'tempo', uid: 't' },
+          targets: [{ refId: 'D', queryType: 'traceql', query: '{ status = error }' }],
+        },
         { title: 'unknown', datasource: 'nobody', targets: [{ refId: 'E', expr: 'up' }] },
       ],
     },
@@ -116,6 +128,7 @@ test('dashboard targets take their language from the target, the panel, a dataso
       ['panel "variable" target A', 'promql'],
       ['panel "uid" target B', 'logql'],
       ['panel "mixed" target C', 'logql'],
+      ['panel "tempo" target D', 'traceql'],
     ],
   );
   assert.equal(unresolved, ['panel "unknown" target E']);

@@ -175,6 +175,11 @@ const CASES: BrokenCase[] = [
         message: /data\["red-stage\.json"\] panel "p95 latency" target A: syntax error/,
       },
       { check: 'logql', file: GRAFANA, message: /data\["red-stage\.json"\] panel "Error logs" target B: syntax error/ },
+      {
+        check: 'traceql',
+        file: GRAFANA,
+        message: /data\["red-stage\.json"\] panel "Failed requests" target B: syntax error at column 28/,
+      },
     ],
   },
   {

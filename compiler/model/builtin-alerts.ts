@@ -76,13 +76,16 @@ export const BUILTIN_ALERTS: readonly BuiltinAlert[] = [
 export const runbookAnchor = (alert: string) => alert.toLowerCase();
 
 /**
- * The generated README as a web page of the git host, in GitHub's layout
- * (`<repository>/blob/<revision>/<path>/README.md`). ssh and scp-style clone
- * URLs are read as the https address of the same repository. A file:// URL
- * (a local repository) has no web page: the README's path in its work tree.
+ * The generated README as a web page of the git host: git.readmeURL when the
+ * spec gives it, otherwise in the layout of the host (`<repository>/blob/
+ * <revision>/<path>/README.md` on GitHub and unknown hosts, `/-/blob/` on a
+ * gitlab.* host, `/src/` on bitbucket.org). ssh and scp-style clone URLs are
+ * read as the https address of the same repository. A file:// URL (a local
+ * repository) has no web page: the README's path in its work tree.
  * (repoURL holds no user name or token: FAB223.)
  */
 export function readmeAddress(git: Model['git']): string {
+  if (git.readmeURL) return git.readmeURL;
   const file = `${git.path ? `${git.path}/` : ''}README.md`;
   const url = git.repoURL.replace(/\/+$/, '');
   if (url.startsWith('file://')) return `${url}/${file}`;
@@ -90,7 +93,16 @@ export function readmeAddress(git: Model['git']): string {
   const scp = /^git@([^:]+):(.*)$/.exec(repo);
   const ssh = /^ssh:\/\/(?:[^@/]+@)?([^/:]+)(?::[0-9]+)?\/(.*)$/.exec(repo);
   const web = scp ? `https://${scp[1]}/${scp[2]}` : ssh ? `https://${ssh[1]}/${ssh[2]}` : repo;
-  return `${web}/blob/${git.revision}/${file}`;
+  // The host as written (not new URL(): repoURL may hold characters a URL parser refuses, FAB104 lets them be).
+  const host = /^[a-z]+:\/\/([^/:?#]*)/i.exec(web)?.[1] ?? '';
+  return `${web}/${fileRoute(host.toLowerCase())}/${git.revision}/${file}`;
+}
+
+/** The path segment before `<revision>/<file>` in a host's web view of a file. */
+function fileRoute(host: string): string {
+  if (host === 'bitbucket.org') return 'src';
+  if (host === 'gitlab.com' || host.startsWith('gitlab.')) return '-/blob';
+  return 'blob';
 }
 
 /** What every built-in rule's runbook_url annotation holds: its section of the generated README. */

@@ -22,6 +22,9 @@ export const BUILTIN_ALERT_NAMES = [
 /** The label every alert carries for its severity; the Alertmanager routes and inhibition match on it. */
 export const SEVERITY_LABEL = 'severity';
 
+/** Labels a firing custom alert always carries from its rule and environment; a test may not expect others (FAB273). */
+export const RULE_SET_LABELS = ['alertname', 'alertstate', SEVERITY_LABEL, LABELS.env];
+
 export interface CustomRuleTest {
   /** Time between two input samples (a Prometheus duration). */
   interval: string;

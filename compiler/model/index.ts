@@ -80,6 +80,7 @@ export function buildModel(spec: FabricYaml, specPath: string, extras: Record<st
     repoURL: spec.git.repoURL,
     revision: spec.git.revision ?? defs.git.properties.revision.default,
     path: spec.git.path ?? '',
+    ...(spec.git.readmeURL ? { readmeURL: spec.git.readmeURL } : {}),
     ...(spec.git.credentials ? { credentials: spec.git.credentials } : {}),
   };
   const overrides = overrideModels(spec, deployments, envNames, extras);

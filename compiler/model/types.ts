@@ -174,6 +174,8 @@ export interface Model {
     repoURL: string;
     revision: string;
     path: string;
+    /** The generated README's web page as the spec gives it (git.readmeURL); otherwise derived (builtin-alerts.ts). */
+    readmeURL?: string;
     /** Where ArgoCD's credential for a private repository comes from (never its value). */
     credentials?: NonNullable<FabricYaml['git']['credentials']>;
   };

@@ -1,20 +1,25 @@
-// Parse every PromQL and LogQL query the tree carries (PrometheusRule
+// Parse every PromQL, LogQL and TraceQL query the tree carries (PrometheusRule
 // expressions, Grafana dashboard panels) with the grammars Prometheus and
 // Grafana ship for their own editors; an error node in the tree is a query
-// Mimir or Loki would reject.
+// Mimir, Loki or Tempo would reject.
 import { parser as logqlParser } from '@grafana/lezer-logql';
+import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { firstErrorOffset } from '../validate/promql.ts';
 import { parse as parseYaml } from 'yaml';
 import { isRecord, type KubeObject } from './objects.ts';
 
-export type QueryLanguage = 'promql' | 'logql';
+export type QueryLanguage = 'promql' | 'logql' | 'traceql';
 
 interface LezerParser {
   parse(input: string): { iterate(spec: { enter(node: { type: { isError: boolean }; from: number }): void }): void };
 }
 
-const PARSERS: Record<QueryLanguage, LezerParser> = { promql: promqlParser, logql: logqlParser };
+const PARSERS: Record<QueryLanguage, LezerParser> = {
+  promql: promqlParser,
+  logql: logqlParser,
+  traceql: traceqlParser,
+};
 
 /** The first syntax error in a query, or undefined when it parses. */
 export function queryError(language: QueryLanguage, query: string): string | undefined {
@@ -89,7 +94,7 @@ export function provisionedDatasourceTypes(configMaps: KubeObject[]): Map<string
   return types;
 }
 
-const LANGUAGE_OF_TYPE: Record<string, QueryLanguage> = { prometheus: 'promql', loki: 'logql' };
+const LANGUAGE_OF_TYPE: Record<string, QueryLanguage> = { prometheus: 'promql', loki: 'logql', tempo: 'traceql' };
 
 /** Resolves a panel or target datasource reference to its plugin type. */
 function datasourceType(
@@ -109,7 +114,8 @@ function datasourceType(
 
 /**
  * Queries of every panel (rows and nested panels included) whose datasource
- * is Prometheus-compatible or Loki; `unresolved` lists the targets whose
+ * is Prometheus-compatible, Loki or Tempo (a TraceQL target's query is its
+ * `query`, the others' `expr`); `unresolved` lists the targets whose
  * datasource type cannot be told, so they are not skipped silently.
  */
 export function dashboardQueries(
@@ -143,12 +149,12 @@ export function dashboardQueries(
   for (const panel of panels) {
     const targets = Array.isArray(panel.targets) ? panel.targets.filter(isRecord) : [];
     for (const target of targets) {
-      if (typeof target.expr !== 'string') continue;
       const where = `panel ${JSON.stringify(String(panel.title ?? panel.id ?? '?'))} target ${String(target.refId ?? '?')}`;
       const type = datasourceType(target.datasource ?? panel.datasource, variables, provisioned);
       const language = type ? LANGUAGE_OF_TYPE[type] : undefined;
-      if (language)
-        sites.push({ language, query: target.expr, parsed: substituteGrafanaVariables(target.expr), where });
+      const query = language === 'traceql' ? target.query : target.expr;
+      if (typeof query !== 'string') continue;
+      if (language) sites.push({ language, query, parsed: substituteGrafanaVariables(query), where });
       else if (!type) unresolved.push(where);
     }
   }

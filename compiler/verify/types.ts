@@ -35,6 +35,7 @@ export type FindingCheck =
   | 'alloy'
   | 'promql'
   | 'logql'
+  | 'traceql'
   | 'dashboard';
 
 export interface Finding {

@@ -5,6 +5,7 @@ import { STDIN_SPEC } from '../../spec-name.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withManifest, type Compiled } from '../../index.ts';
+import type { FileState } from '../../stamp.ts';
 import { compileAndReport, EXIT, note, printDiagnostics, say, writeJSON } from '../output.ts';
 
 export interface CompileFlags {
@@ -21,7 +22,7 @@ export interface CompileFlags {
 export async function compileCommand(opts: CompileFlags): Promise<number> {
   if (opts.stat && !opts.check) throw new UsageError('--stat goes with --check', 'fabric compile --check --stat');
   // Nothing changed since the last compile of this spec into this tree (compiler/stamp.ts): say so without rendering.
-  const { unchangedSinceLastCompile, recordCompile } = await import('../../stamp.ts');
+  const { unchangedSinceLastCompile, recordCompile, lastCompiledFiles } = await import('../../stamp.ts');
   const fromFile = opts.spec !== STDIN_SPEC;
   const same =
     opts.check || opts.verify || opts.push || !fromFile ? undefined : unchangedSinceLastCompile(opts.spec, opts.out);
@@ -42,7 +43,8 @@ export async function compileCommand(opts: CompileFlags): Promise<number> {
     onWait: (pid: number, ms: number) =>
       process.stderr.write(`waiting for another fabric (pid ${pid}) writing ${opts.out}, up to ${ms / 1000} s\n`),
     identities: fromFile,
-    whileLocked: (emitted: { identities?: Map<string, string> }) => {
+    known: lastCompiledFiles(opts.out),
+    whileLocked: (emitted: { identities?: Map<string, FileState> }) => {
       if (emitted.identities)
         recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, emitted.identities);
     },
@@ -78,7 +80,7 @@ export async function compileCommand(opts: CompileFlags): Promise<number> {
 async function checkTree(
   result: Compiled,
   opts: CompileFlags,
-  specOpts: { specPath: string; specSource: string },
+  specOpts: { specPath: string; specSource: string; known?: Map<string, FileState> },
 ): Promise<number> {
   const { diffAgainstDisk } = await import('../../emit.ts');
   const { fileDiffs, formatPatches, formatStat } = await import('../content-diff.ts');

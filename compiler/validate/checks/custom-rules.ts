@@ -1,7 +1,7 @@
 // alerts.custom: the rule's name and expression, the environments it names,
 // and its promtool tests (input a promtool can load, an expectation at a time
 // the series cover and the alert can have fired by).
-import { BUILTIN_ALERT_NAMES } from '../../model/custom-rules.ts';
+import { BUILTIN_ALERT_NAMES, RULE_SET_LABELS } from '../../model/custom-rules.ts';
 import { locateWithin, type PathSegment } from '../../load.ts';
 import type { FabricYaml } from '../../spec-types.ts';
 import { durationSeconds, MAX_DURATION_SECONDS } from '../../units.ts';
@@ -140,6 +140,14 @@ function checkExpectation(ctx: Ctx, name: string, rule: Rule, at: PathSegment[],
     ctx.report('FAB273', [...at, 'labels'], 'labels: go with firesAt', 'remove labels:, or expect firesAt', {
       key: true,
     });
+  for (const label of Object.keys(test.labels ?? {}).filter((l) => RULE_SET_LABELS.includes(l)))
+    ctx.report(
+      'FAB273',
+      [...at, 'labels', label],
+      `test label '${label}' is one fabric sets on every alert of this rule (alertname, alertstate, severity, env)`,
+      `remove '${label}' from the test's labels: the alert carries the rule's ${label === 'severity' ? `severity (${rule.severity})` : label} whatever the test says`,
+      { key: true },
+    );
   if (time > MAX_TEST_SECONDS)
     ctx.report(
       'FAB273',
