@@ -8,15 +8,25 @@ export const MAX_DURATION_SECONDS = Math.floor((2 ** 63 - 1) / 1e9);
 /** The most memory minikube parses (int64 bytes), in MiB. */
 export const MAX_MEMORY_MIB = 2 ** 43 - 1;
 
+/** A fleet repeats a few durations thousands of times (retention, alert windows): each is parsed once. */
+const parsedDurations = new Map<string, number>();
+
 /** Seconds in a schema-valid duration such as `1h30m` or `7d`. */
 export function durationSeconds(text: string): number {
-  // Milliseconds summed apart and divided once: 700 * 0.001 is 0.7000000000000001, 700 / 1000 is 0.7.
-  let total = 0;
-  let ms = 0;
-  for (const m of text.matchAll(/([0-9]+)(ms|s|m|h|d|w)/g))
-    if (m[2] === 'ms') ms += Number(m[1]);
-    else total += Number(m[1]) * DURATION_UNITS[m[2]];
-  return total + ms / 1000;
+  let seconds = parsedDurations.get(text);
+  if (seconds === undefined) {
+    // Milliseconds summed apart and divided once: 700 * 0.001 is 0.7000000000000001, 700 / 1000 is 0.7.
+    let total = 0;
+    let ms = 0;
+    for (const m of text.matchAll(/([0-9]+)(ms|s|m|h|d|w)/g))
+      if (m[2] === 'ms') ms += Number(m[1]);
+      else total += Number(m[1]) * DURATION_UNITS[m[2]];
+    seconds = total + ms / 1000;
+    // Bounded: a long-lived process (the tests, the fuzzer) reads many specs.
+    if (parsedDurations.size >= 10_000) parsedDurations.clear();
+    parsedDurations.set(text, seconds);
+  }
+  return seconds;
 }
 
 /** A duration in the largest whole Prometheus unit (`15m`, `2h`, `1d`); Mimir and Loki accept these. */

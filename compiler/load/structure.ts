@@ -1,11 +1,38 @@
 // Checks on a document that parsed: what YAML allows but fabric.yaml does not
 // (a top level that is not a mapping, explicit tags, merge keys, aliases that
 // contain themselves or name no anchor), and plain values YAML 1.1 tools retype.
-import { isAlias, isMap, isScalar, isSeq, parse, visit, type Alias, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  parse,
+  type Alias,
+  type Document,
+  type Node,
+  type Pair,
+} from 'yaml';
 import { diagnostic, fileDiagnostic, type Diagnostic } from '../diagnostics.ts';
 import type { At, CstToken } from './yaml-errors.ts';
 
 const targets = new WeakMap<Document.Parsed, Map<Alias, Node | undefined>>();
+
+/**
+ * Every node and pair of the document in the order yaml's visit() takes (depth first, a key before its value),
+ * until `each` returns true. visit() also builds a frozen path array at every step, which no check here reads:
+ * a fleet's spec has tens of thousands of nodes.
+ */
+function walk(doc: Document.Parsed, each: (item: Node | Pair) => boolean | void): void {
+  const go = (item: unknown): boolean => {
+    if ((isNode(item) || isPair(item)) && each(item)) return true;
+    if (isCollection(item)) return item.items.some(go);
+    return isPair(item) && (go(item.key) || go(item.value));
+  };
+  go(doc.contents);
+}
 
 /**
  * What each alias of the document refers to: the last node anchored with its
@@ -18,11 +45,9 @@ function aliasTargets(doc: Document.Parsed): Map<Alias, Node | undefined> {
   if (!found) {
     const byAnchor = new Map<string, Node>();
     const result = new Map<Alias, Node | undefined>();
-    visit(doc, {
-      Node(_, node) {
-        if (isAlias(node)) result.set(node, byAnchor.get(node.source));
-        else if (node.anchor) byAnchor.set(node.anchor, node);
-      },
+    walk(doc, (node) => {
+      if (isAlias(node)) result.set(node, byAnchor.get(node.source));
+      else if (isNode(node) && node.anchor) byAnchor.set(node.anchor, node);
     });
     targets.set(doc, (found = result));
   }
@@ -61,14 +86,26 @@ export function topLevelDiagnostics(doc: Document.Parsed, file: string, at: At):
  */
 export function constructDiagnostics(doc: Document.Parsed, file: string, at: At, cst: () => CstToken[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  visit(doc, {
-    Node(_, node) {
-      if (!(node as Node).tag) return;
+  walk(doc, (item) => {
+    if (isPair(item)) {
+      if (isScalar(item.key) && item.key.value === '<<' && item.key.type === 'PLAIN')
+        out.push(
+          diagnostic(
+            'FAB014',
+            file,
+            at(item.key.range?.[0] ?? 0),
+            'merge keys (<<) are not supported in fabric.yaml',
+            'write the keys out, or use environment overrides (environments.<env>.alerts) instead of merging',
+          ),
+        );
+      return;
+    }
+    if (item.tag) {
       // A node's range starts after its tag; report the tag as written.
-      const start = (node as Node).range?.[0] ?? 0;
+      const start = item.range?.[0] ?? 0;
       const tag = cst()
         .filter((t) => t.type === 'tag' && t.offset < start)
-        .pop() ?? { offset: start, source: (node as Node).tag! };
+        .pop() ?? { offset: start, source: item.tag };
       out.push(
         diagnostic(
           'FAB012',
@@ -78,36 +115,27 @@ export function constructDiagnostics(doc: Document.Parsed, file: string, at: At,
           'remove the tag; write the value as a plain string, number, list or mapping',
         ),
       );
-    },
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN')
-        out.push(
-          diagnostic(
-            'FAB014',
-            file,
-            at(pair.key.range?.[0] ?? 0),
-            'merge keys (<<) are not supported in fabric.yaml',
-            'write the keys out, or use environment overrides (environments.<env>.alerts) instead of merging',
-          ),
-        );
-    },
-    Alias(_, alias) {
-      const target = aliasTargets(doc).get(alias);
-      const [start, , end] = target?.range ?? [0, 0, 0];
-      const offset = alias.range?.[0] ?? 0;
-      if (!target || offset < start || offset >= end) return;
-      const d = diagnostic(
-        'FAB018',
-        file,
-        at(offset),
-        `alias *${alias.source} is inside the node it refers to, so the value would contain itself`,
-        'point the alias at a node outside this one, or write the value out',
-      );
-      d.related = { ...at(start), message: `the node anchored as &${alias.source} starts here` };
-      out.push(d);
-    },
+    }
+    if (isAlias(item)) selfContaining(doc, item, file, at, out);
   });
   return out;
+}
+
+/** FAB018: an alias inside the node it refers to. */
+function selfContaining(doc: Document.Parsed, alias: Alias, file: string, at: At, out: Diagnostic[]): void {
+  const target = aliasTargets(doc).get(alias);
+  const [start, , end] = target?.range ?? [0, 0, 0];
+  const offset = alias.range?.[0] ?? 0;
+  if (!target || offset < start || offset >= end) return;
+  const d = diagnostic(
+    'FAB018',
+    file,
+    at(offset),
+    `alias *${alias.source} is inside the node it refers to, so the value would contain itself`,
+    'point the alias at a node outside this one, or write the value out',
+  );
+  d.related = { ...at(start), message: `the node anchored as &${alias.source} starts here` };
+  out.push(d);
 }
 
 /** FAB016: compat 'yaml-1.1' reports plain scalars that YAML 1.1 tools would retype. */
@@ -135,12 +163,10 @@ export function yaml11Warnings(doc: Document.Parsed, source: string, file: strin
 /** FAB010: the first alias with no anchor before it (toJS would throw, without a position). */
 export function orphanAliasDiagnostics(doc: Document.Parsed, file: string, at: At): Diagnostic[] {
   let orphan: Alias | undefined;
-  visit(doc, {
-    Alias(_, alias) {
-      if (aliasTargets(doc).get(alias) !== undefined) return undefined;
-      orphan = alias;
-      return visit.BREAK;
-    },
+  walk(doc, (item) => {
+    if (!isAlias(item) || aliasTargets(doc).get(item) !== undefined) return false;
+    orphan = item;
+    return true;
   });
   if (!orphan) return [];
   return [

@@ -37,8 +37,10 @@ export function overrideModels(
   environments: string[],
   extras: Record<string, ExtraManifest[]>,
 ): OverrideModel[] {
-  const scopes = overlayScopes(deployments, environments);
-  return Object.entries(spec.overrides ?? {})
+  const entries = Object.entries(spec.overrides ?? {});
+  // Most fleets override nothing: their overlays need not be listed.
+  const scopes = entries.length ? overlayScopes(deployments, environments) : [];
+  return entries
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([component, o]) => ({
       component,

@@ -44,10 +44,12 @@ function renderedBy(d: Deployment): ClusterResourceRef[] {
  * kustomize builds them (a backend overlay's nameSuffix applies to them).
  */
 function extrasOf(d: Deployment, overrides: OverrideModel[]): ClusterResourceRef[] {
+  const own = overrides.filter((o) => o.component === d.component && o.extraFiles.length > 0);
+  if (own.length === 0) return [];
   return d.sources.flatMap((dir) => {
     const suffix = isBackend(d.component) ? backendNameSuffix(dir.slice(dir.lastIndexOf('/') + 1)) : '';
-    return overrides
-      .filter((o) => o.component === d.component && o.overlays.includes(dir))
+    return own
+      .filter((o) => o.overlays.includes(dir))
       .flatMap((o) => o.extraFiles.flatMap((f) => f.objects))
       .map((o) => ({ group: apiGroupOfVersion(o.apiVersion), kind: o.kind, name: `${o.name}${suffix}` }))
       .filter((r) => CLUSTER_SCOPED_KINDS.has(`${r.group}/${r.kind}`));
@@ -73,7 +75,14 @@ export function projectModels(input: {
   overrides: OverrideModel[];
 }): ProjectModel[] {
   const { deployments, overrides } = input;
-  const inProject = (name: string) => deployments.filter((d) => d.project === name);
+  // Grouped once: a fleet has an environment project per environment and thousands of deployments.
+  const byProject = new Map<string, Deployment[]>();
+  for (const d of deployments) {
+    const own = byProject.get(d.project);
+    if (own) own.push(d);
+    else byProject.set(d.project, [d]);
+  }
+  const inProject = (name: string) => byProject.get(name) ?? [];
   const environments = input.environments.map((env) => ({
     name: env.project,
     description: `Alloy agents and apps of environment ${env.name}`,

@@ -48,8 +48,12 @@ function constant<T extends Record<string, string | number>>(table: T, kind: str
   };
 }
 
+/** Built-in helpers no template uses: Handlebars wraps every registered helper anew on each template call. */
+const UNUSED_BUILTINS = ['with', 'lookup', 'log'];
+
 export function createEngine() {
   const hb = Handlebars.create();
+  for (const name of UNUSED_BUILTINS) hb.unregisterHelper(name);
   hb.registerHelper('yaml', (v: unknown) => {
     if (v === undefined || v === null) throw new RenderError('a template asked for a value the model does not have');
     if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return yamlScalar(v);

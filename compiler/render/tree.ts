@@ -35,6 +35,25 @@ export class Tree {
   data(path: string, value: unknown) {
     this.files.push({ path, contents: this.yamlHeader + dataYaml(value) });
   }
+  /**
+   * As yaml() and data(), for the files a fleet repeats per environment or cluster with the same content
+   * (a backend's config, a member's namespaces): made once per distinct template and context, or value, keyed
+   * by their JSON. Small contexts only: every call pays for the key.
+   */
+  sharedYaml(path: string, templateName: string, ctx: object) {
+    const key = `${templateName}\u0000${JSON.stringify(ctx)}`;
+    this.files.push({ path, contents: this.once(key, () => this.yamlHeader + template(templateName)(ctx)) });
+  }
+  sharedData(path: string, value: unknown) {
+    const key = `\u0000${JSON.stringify(value)}`;
+    this.files.push({ path, contents: this.once(key, () => this.yamlHeader + dataYaml(value)) });
+  }
+  private readonly made = new Map<string, string>();
+  private once(key: string, make: () => string): string {
+    let contents = this.made.get(key);
+    if (contents === undefined) this.made.set(key, (contents = make()));
+    return contents;
+  }
   text(path: string, contents: string) {
     this.files.push({ path, contents });
   }

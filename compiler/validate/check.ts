@@ -61,18 +61,31 @@ export interface Check<C extends Code = Code> {
 /** A check, typed so that it can report only the codes it declares. */
 export const defineCheck = <const C extends Code>(check: Check<C>): Check<C> => check;
 
-export function runCheck<C extends Code>(check: Check<C>, loaded: LoadedSpec, spec: FabricYaml): Diagnostic[] {
+/** What every check reads of the spec, listed once for all of them (a fleet has hundreds of clusters). */
+export type SpecFacts = Pick<CheckContext<never>, 'clusters' | 'envNames' | 'apps'>;
+
+export const specFacts = (spec: FabricYaml): SpecFacts => ({
+  clusters: Object.entries(spec.clusters),
+  envNames: Object.keys(spec.environments),
+  apps: Object.entries(spec.apps ?? {}),
+});
+
+export function runCheck<C extends Code>(
+  check: Check<C>,
+  loaded: LoadedSpec,
+  spec: FabricYaml,
+  { clusters, envNames, apps }: SpecFacts = specFacts(spec),
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const envNames = Object.keys(spec.environments);
   const place = (path: PathSegment[], key?: boolean) => locate(loaded, path, key ? 'key' : 'value');
   // A path the file does not spell out is a default (Grafana's nodePort and host, the gateway's nodePort).
   const written = (path: PathSegment[]) => path.reduce<any>((o, k) => o?.[k], spec) !== undefined;
   check.run({
     loaded,
     spec,
-    clusters: Object.entries(spec.clusters),
+    clusters,
     envNames,
-    apps: Object.entries(spec.apps ?? {}),
+    apps,
     tenancy: spec.backends?.tenancy ?? 'isolated',
     providerOf: (c) => c.provider ?? spec.platform?.provider ?? 'minikube',
     report(code, path, message, hint, opts = {}) {

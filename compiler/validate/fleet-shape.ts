@@ -10,8 +10,9 @@ export function fleetShape({
   apps,
   tenancy,
 }: Pick<CheckContext<any>, 'clusters' | 'envNames' | 'apps' | 'tenancy'>): FleetShape {
+  const defined = new Set(envNames);
   const members = clusters.filter(
-    ([, c]) => c.role === 'member' && c.environment !== undefined && envNames.includes(c.environment),
+    ([, c]) => c.role === 'member' && c.environment !== undefined && defined.has(c.environment),
   );
   return {
     tenancy,

@@ -4,11 +4,12 @@
 import type { Diagnostic } from '../diagnostics.ts';
 import type { LoadedSpec } from '../load.ts';
 import type { FabricYaml } from '../spec-types.ts';
-import { runCheck } from './check.ts';
+import { runCheck, specFacts } from './check.ts';
 import { CHECKS } from './checks/index.ts';
 
 export { DEFAULT_SUBNET, RESERVED_APP_NAMES } from './constants.ts';
 
 export function checkSemantics(loaded: LoadedSpec, spec: FabricYaml): Diagnostic[] {
-  return CHECKS.flatMap((check) => runCheck(check, loaded, spec));
+  const facts = specFacts(spec);
+  return CHECKS.flatMap((check) => runCheck(check, loaded, spec, facts));
 }

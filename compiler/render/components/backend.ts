@@ -60,8 +60,9 @@ export function renderBackend({ tree, model }: RenderContext, spec: BackendCompo
         ...(spec.statefulSetPatch?.(set) ?? []),
       ]),
     });
+    // Most sets' configs are alike (the retention and tenants of a fleet's environments seldom differ).
     for (const c of configs)
-      if ('data' in c) tree.data(`${dir}/${c.file}`, c.data);
-      else tree.yaml(`${dir}/${c.file}`, `monitoring/${component}/overlays/${c.file}.hbs`, c.ctx);
+      if ('data' in c) tree.sharedData(`${dir}/${c.file}`, c.data);
+      else tree.sharedYaml(`${dir}/${c.file}`, `monitoring/${component}/overlays/${c.file}.hbs`, c.ctx);
   }
 }

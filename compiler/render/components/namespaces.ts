@@ -12,7 +12,7 @@ export function renderNamespaces({ tree, model, members, envOf }: RenderContext)
     const appPorts = [...new Set(model.apps.filter((a) => env.apps.includes(a.name)).map((a) => a.port))].sort(
       (a, b) => a - b,
     );
-    tree.yaml(`${dir}/namespaces.yaml`, 'namespaces/overlays/namespaces.member.yaml.hbs', {
+    tree.sharedYaml(`${dir}/namespaces.yaml`, 'namespaces/overlays/namespaces.member.yaml.hbs', {
       agents: NAMESPACES.agents,
       apps: NAMESPACES.apps,
       appPorts,

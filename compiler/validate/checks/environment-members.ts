@@ -5,8 +5,9 @@ export default defineCheck({
   name: 'environment-members',
   codes: ['FAB204'],
   run({ clusters, envNames, report }) {
+    const served = new Set(clusters.filter(([, c]) => c.role === 'member').map(([, c]) => c.environment));
     for (const env of envNames)
-      if (!clusters.some(([, c]) => c.role === 'member' && c.environment === env))
+      if (!served.has(env))
         report(
           'FAB204',
           ['environments', env],

@@ -25,9 +25,11 @@ export default defineCheck({
             'remove it: fabric sets PORT from port: and the OTEL_* variables to reach the Alloy agent',
             { key: true },
           );
+    const overrides = Object.entries(spec.overrides ?? {});
+    if (overrides.length === 0) return;
     const scopes = overlayScopes(deploymentsOf(fleetShape(ctx)), envNames);
     const components = [...new Set(scopes.map((s) => s.component))].sort();
-    for (const [component, o] of Object.entries(spec.overrides ?? {})) {
+    for (const [component, o] of overrides) {
       const at = ['overrides', component];
       if (!components.includes(component)) {
         const guess = closest(component, components);
