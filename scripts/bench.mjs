@@ -35,7 +35,9 @@ const FLEET_SIZES = [10, 100, 300, 1000];
 const referenceSpec = join(root, 'spec/fabric.yaml');
 const loadAtStart = loadavg();
 const work = mkdtempSync(join(resolve(option('--dir', tmpdir())), 'fabric-bench-'));
-const fileSystem = spawnSync('stat', ['-f', '-c', '%T', work], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
+// df names ext4 as such (statfs cannot tell ext2, ext3 and ext4 apart).
+const fileSystem =
+  spawnSync('df', ['--output=fstype', work], { encoding: 'utf8' }).stdout?.trim().split('\n')[1]?.trim() || 'unknown';
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 // fabric's cache (compile stamps) goes with the work directory.
 const env = { ...process.env, FABRIC_CACHE_DIR: join(work, 'cache') };
