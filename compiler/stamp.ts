@@ -14,6 +14,12 @@
 // The digests serve the compile after an edit of the spec: a file whose
 // identity is the one recorded still holds what the digest describes, so emit
 // compares digests instead of reading it (compiler/emit.ts).
+//
+// A timestamp is as fine as the kernel's clock tick: a file edited in the tick
+// fabric wrote it keeps its ctime. So, as git does for its index ("racily
+// clean" entries), a file whose ctime is not older than the stamp itself is
+// never trusted; and the stamp is written once the tick of the last file has
+// passed, so that normally no file is left in doubt.
 import { createHash, hash } from 'node:crypto';
 import {
   lstatSync,
@@ -91,7 +97,7 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
   if (!id || process.env.FABRIC_NO_STAMP) return undefined;
   try {
     const source = readFileSync(specPath, 'utf8');
-    const stamp = JSON.parse(readFileSync(stampFile(out), 'utf8')) as Stamp;
+    const { stamp, trusted } = readStamp(out);
     if (
       stamp.build !== id ||
       stamp.specPath !== specPath ||
@@ -105,7 +111,8 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
     if (needsRecovery(resolve(out))) return undefined;
     const entries = Object.entries(stamp.files);
     if (!entries.some(([p]) => p === MANIFEST_PATH)) return undefined;
-    for (const [path, was] of entries) if (!was.startsWith(`${identity(join(resolve(out), path))} `)) return undefined;
+    for (const [path, was] of entries)
+      if (!trusted(was) || !was.startsWith(`${identity(join(resolve(out), path))} `)) return undefined;
     return { files: entries.length, diagnostics: stamp.diagnostics, source };
   } catch {
     return undefined; // no stamp, a damaged one, a file gone: compile
@@ -121,14 +128,14 @@ export function lastCompiledFiles(out: string): Map<string, FileState> | undefin
   const id = buildId();
   if (!id || process.env.FABRIC_NO_STAMP) return undefined;
   try {
-    const stamp = JSON.parse(readFileSync(stampFile(out), 'utf8')) as Stamp;
+    const { stamp, trusted } = readStamp(out);
     if (stamp.build !== id || stamp.out !== resolve(out)) return undefined;
-    return new Map(
-      Object.entries(stamp.files).map(([path, state]) => {
-        const [identity, digest] = state.split(' ');
-        return [path, { identity, digest }];
-      }),
-    );
+    const known = new Map<string, FileState>();
+    for (const [path, state] of Object.entries(stamp.files)) {
+      const [identity, digest] = state.split(' ');
+      if (trusted(state)) known.set(path, { identity, digest });
+    }
+    return known;
   } catch {
     return undefined; // no stamp or a damaged one: emit reads every file
   }
@@ -154,11 +161,36 @@ export function recordCompile(
     const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
     makeDirs(dirname(file));
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(stamp));
+    let lastChange = 0n;
+    for (const f of owned.values()) if (ctimeNsOf(f.identity) > lastChange) lastChange = ctimeNsOf(f.identity);
+    writeAfterTick(temp, JSON.stringify(stamp), lastChange);
     renameSync(temp, file);
     pruneStamps(dirname(file));
   } catch {
     // The next compile renders again; nothing else depends on the stamp.
+  }
+}
+
+const ctimeNsOf = (state: string) => BigInt(state.slice(state.lastIndexOf(':') + 1).split(' ')[0]);
+
+/** The stamp of `out` and which of its records may be trusted: those of files changed before it was written. */
+function readStamp(out: string): { stamp: Stamp; trusted: (state: string) => boolean } {
+  const file = stampFile(out);
+  const written = lstatSync(file, { bigint: true }).mtimeNs;
+  const stamp = JSON.parse(readFileSync(file, 'utf8')) as Stamp;
+  return { stamp, trusted: (state) => ctimeNsOf(state) < written };
+}
+
+/** Waits up to this long for the clock to pass the last file's tick; past it, those files are re-read next time. */
+const TICK_WAIT_MS = 25;
+
+/** Writes `file`, again until its mtime is later than `after` (the kernel's clock tick has passed), within TICK_WAIT_MS. */
+function writeAfterTick(file: string, contents: string, after: bigint): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited++) {
+    writeFileSync(file, contents);
+    if (lstatSync(file, { bigint: true }).mtimeNs > after || waited >= TICK_WAIT_MS) return;
+    Atomics.wait(sleeper, 0, 0, 1);
   }
 }
 

@@ -79,6 +79,32 @@ test('the same spec again: up to date without rendering, nothing written; FABRIC
   }
 });
 
+test('a file changed in the clock tick the stamp was written is not trusted (git: "racily clean")', () => {
+  const s = sandbox();
+  try {
+    s.compile();
+    const [stamp] = s.stampFiles();
+    // Written once every file's change was in the past, so the next compile trusts them all.
+    const lastChange = snapshot(s.out)
+      .split('\n')
+      .map((row) => BigInt(row.split(':').pop()!))
+      .reduce((a, b) => (a > b ? a : b));
+    assert.ok(lstatSync(stamp, { bigint: true }).mtimeNs > lastChange, 'the stamp is newer than every file');
+    assert.match(s.compile().text, FAST);
+    // A stamp no newer than the files (as when a file is edited in the tick it was written): nothing is taken
+    // on trust, so the compile compares the tree and finds it current, writing nothing.
+    utimesSync(stamp, new Date(0), new Date(0));
+    const before = snapshot(s.out);
+    const again = s.compile();
+    assert.is(again.status, 0);
+    assert.not.match(again.text, FAST);
+    assert.match(again.text, new RegExp(`up to date \\(${FILES} files\\)\n`));
+    assert.is(snapshot(s.out), before, 'nothing written');
+  } finally {
+    s.done();
+  }
+});
+
 test('a hand edit that keeps size and mtime, a removed file, a replaced file: each is seen and repaired', () => {
   const s = sandbox();
   try {
