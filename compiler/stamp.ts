@@ -63,7 +63,7 @@ export const contentDigest = (contents: string) => hash('sha256', contents, 'bas
 let build: string | null | undefined;
 
 /** The bundle's build id (scripts/build.mjs writes it beside the bundle); null from source. */
-function buildId(): string | null {
+export function buildId(): string | null {
   if (build === undefined) {
     try {
       build = readFileSync(fileURLToPath(new URL('./fabric.build-id', import.meta.url)), 'utf8').trim() || null;
@@ -111,8 +111,9 @@ export function unchangedSinceLastCompile(specPath: string, out: string): UpToDa
     if (needsRecovery(resolve(out))) return undefined;
     const entries = Object.entries(stamp.files);
     if (!entries.some(([p]) => p === MANIFEST_PATH)) return undefined;
+    const root = resolve(out);
     for (const [path, was] of entries)
-      if (!trusted(was) || !was.startsWith(`${identity(join(resolve(out), path))} `)) return undefined;
+      if (!trusted(was) || !was.startsWith(`${identity(join(root, path))} `)) return undefined;
     return { files: entries.length, diagnostics: stamp.diagnostics, source };
   } catch {
     return undefined; // no stamp, a damaged one, a file gone: compile
@@ -165,7 +166,7 @@ export function recordCompile(
     for (const f of owned.values()) if (ctimeNsOf(f.identity) > lastChange) lastChange = ctimeNsOf(f.identity);
     writeAfterTick(temp, JSON.stringify(stamp), lastChange);
     renameSync(temp, file);
-    pruneStamps(dirname(file));
+    pruneOldest(dirname(file));
   } catch {
     // The next compile renders again; nothing else depends on the stamp.
   }
@@ -194,10 +195,10 @@ function writeAfterTick(file: string, contents: string, after: bigint): void {
   }
 }
 
-/** One stamp per output directory ever compiled into: keep the most recent MAX_STAMPS. */
+/** One stamp per output directory ever compiled into: keep the most recent MAX_STAMPS (and as many answers, cli/replay.ts). */
 const MAX_STAMPS = 100;
 
-function pruneStamps(dir: string): void {
+export function pruneOldest(dir: string): void {
   const stamps = readdirSync(dir).map((name) => ({ path: join(dir, name), mtime: statSync(join(dir, name)).mtimeMs }));
   if (stamps.length <= MAX_STAMPS) return;
   for (const s of stamps.sort((a, b) => b.mtime - a.mtime).slice(MAX_STAMPS)) rmSync(s.path, { force: true });

@@ -113,6 +113,20 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+// The no-op's answer from a record (compiler/cli/replay.ts), loaded before the bundle: node built-ins only.
+await build({
+  absWorkingDir: root,
+  entryPoints: { replay: 'compiler/cli/replay.ts' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
 copyFileSync(join(root, 'scripts/bundle-loader.mjs'), join(outdir, 'fabric.mjs'));
 // The build's identity for compile stamps (compiler/stamp.ts): another bundle, another id.
 writeFileSync(

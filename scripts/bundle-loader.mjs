@@ -3,28 +3,65 @@
 // compile of the reference spec), so a start does not compile again what a
 // compile runs. V8 rejects a cache made by another Node version or for
 // other source; the CLI then runs as it would without one.
+//
+// A command line that the compile stamp answered before is answered again
+// from its record without reading the bundle (replay.mjs, built from
+// compiler/cli/replay.ts); the bundle loads on first need.
 import { readFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+import { recordNoop, replayNoop } from './replay.mjs';
 
 const file = fileURLToPath(new URL('./fabric.cjs', import.meta.url));
-let cachedData;
-try {
-  cachedData = readFileSync(`${file}.cache`);
-} catch {
-  cachedData = undefined; // not built yet, or removed: run without it
-}
-const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
-  filename: file,
-  cachedData,
-});
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+let script;
 
-export const { main } = module.exports;
-/** Whether V8 took the cache (for scripts/build.mjs and the tests). */
-export const codeCacheUsed = cachedData !== undefined && !script.cachedDataRejected;
+function load() {
+  // Required here, not imported: a replayed answer never needs them.
+  const require = createRequire(import.meta.url);
+  const Module = require('node:module');
+  const vm = require('node:vm');
+  let cachedData;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    cachedData = undefined; // not built yet, or removed: run without it
+  }
+  script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
+
+/** What a stream writes, kept while `run` runs (up to a limit: only a short answer is worth recording). */
+async function capturing(run) {
+  const printed = { stdout: '', stderr: '', complete: true };
+  const restore = ['stdout', 'stderr'].map((name) => {
+    const stream = process[name];
+    const write = stream.write;
+    stream.write = function (chunk, ...rest) {
+      if (printed[name].length < 64 * 1024) printed[name] += typeof chunk === 'string' ? chunk : String(chunk);
+      else printed.complete = false;
+      return write.call(this, chunk, ...rest);
+    };
+    return () => (stream.write = write);
+  });
+  try {
+    return { code: await run(), printed };
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+/** Runs the command line (argv as in process.argv); returns the exit code. */
+export async function main(argv) {
+  if (replayNoop(argv)) return 0;
+  const cli = load();
+  const { code, printed } = await capturing(() => cli.main(argv));
+  const answered = cli.stampAnswer();
+  if (code === 0 && answered && printed.complete) recordNoop(argv, answered, printed);
+  return code;
+}
+
 /** The code cache of everything compiled so far (scripts/build.mjs writes it after a compile). */
 export const createCachedData = () => script.createCachedData();

@@ -7,10 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.ts';
+import { noteSpecDiscovered, resetStampAnswer } from './answered.ts';
+
+export { stampAnswer } from './answered.ts';
 import { packageRoot } from '../paths.ts';
 import { discoverSpec, SPEC_HELP } from './discover.ts';
 import { SHELLS, type Shell } from './completion.ts';
-import { configureGlobals, EXIT, printError, tolerateClosedPipes, writeJSON } from './output.ts';
+import { configureGlobals, EXIT, printError, writeJSON } from './output.ts';
+import { tolerateClosedPipes } from './pipes.ts';
 
 const nonEmpty = (value: string) => {
   if (value === '') throw new InvalidArgumentError('must not be empty.');
@@ -38,7 +42,11 @@ function specOf(args: unknown[], cmd: Command): Record<string, unknown> & { spec
   const at = cmd.registeredArguments.findIndex((a) => a.name() === 'spec');
   const positional = at >= 0 && typeof args[at] === 'string' ? args[at] : undefined;
   const declared = cmd.options.some((o) => o.long === '--spec');
-  if (positional === undefined) return declared && opts.spec === undefined ? { ...opts, spec: discoverSpec() } : opts;
+  if (positional === undefined && declared && opts.spec === undefined) {
+    noteSpecDiscovered();
+    return { ...opts, spec: discoverSpec() };
+  }
+  if (positional === undefined) return opts;
   if (positional === '') throw new UsageError('the spec path must not be empty');
   if (cmd.getOptionValueSource('spec') === 'cli' && opts.spec !== positional)
     throw new UsageError(`two specs given: ${positional} and --spec ${opts.spec}`, 'give the spec once');
@@ -245,6 +253,7 @@ let calledAs: string | undefined;
 /** Run the command line (argv as in process.argv) and return the exit code. */
 export async function main(argv: string[]): Promise<number> {
   tolerateClosedPipes();
+  resetStampAnswer();
   exitCode = EXIT.ok;
   jsonRequested = false;
   configureGlobals({ color: true, quiet: false, verbose: false });

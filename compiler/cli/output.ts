@@ -130,16 +130,3 @@ export function printError(e: unknown, json: boolean): number {
   );
   return EXIT.internal;
 }
-
-/**
- * A reader that goes away (`fabric compile --json | head -c1`) is not a failure of fabric: stop
- * writing to that stream and finish with the command's own exit code, without a stack trace.
- */
-export function tolerateClosedPipes(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
-      throw e;
-    });
-  }
-}

@@ -1,6 +1,7 @@
 // `fabric compile`: compile the spec and write the tree (or, with --check, compare it),
 // then optionally verify it offline and push it.
 import { UsageError } from '../../errors.ts';
+import { setStampAnswer } from '../answered.ts';
 import { STDIN_SPEC } from '../../spec-name.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ export async function compileCommand(opts: CompileFlags): Promise<number> {
   const same =
     opts.check || opts.verify || opts.push || !fromFile ? undefined : unchangedSinceLastCompile(opts.spec, opts.out);
   if (same) {
+    setStampAnswer({ spec: opts.spec, out: opts.out });
     if (opts.json) writeJSON({ out: opts.out, written: [], removed: [], unchanged: same.files });
     else {
       printDiagnostics(same.diagnostics, same.source, false);

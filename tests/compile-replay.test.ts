@@ -1,0 +1,83 @@
+// A command line the compile stamp answered is answered again from its record
+// without reading the bundle (compiler/cli/replay.ts), only while the stamp
+// holds, and only for the very same command line. Shown with a copy of the
+// bundle whose fabric.cjs is removed once the record exists: a replayed run
+// still answers, anything that needs fabric itself fails to load it.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { freshBundleBin } from './helpers/bundle.ts';
+import { fromRoot, repoRoot } from './helpers/paths.ts';
+
+test('the same no-op command line again prints the same answer without the bundle; any change loads it', () => {
+  // Under node_modules/.cache, as the fresh bundle, so that its packages resolve until fabric.cjs goes.
+  const bundle = mkdtempSync(join(fromRoot('node_modules/.cache'), 'fabric-replay-'));
+  const dir = mkdtempSync(join(tmpdir(), 'fabric-replay-'));
+  try {
+    cpSync(dirname(freshBundleBin()), bundle, { recursive: true });
+    const spec = join(dir, 'fabric.yaml');
+    copyFileSync(fromRoot('spec/fabric.yaml'), spec);
+    const out = join(dir, 'out');
+    const cache = join(dir, 'cache');
+    const run = (...extra: string[]) =>
+      spawnSync(process.execPath, [join(bundle, 'bin.mjs'), 'compile', '--spec', spec, '--out', out, ...extra], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, FABRIC_CACHE_DIR: cache, NO_COLOR: '1' },
+      });
+    assert.is(run().status, 0, 'the first compile');
+    const answered = run();
+    assert.is(answered.status, 0, answered.stderr);
+    assert.match(answered.stdout, /untouched since the last compile of this spec/);
+    assert.is(readdirSync(join(cache, 'answers')).length, 1, 'the answer is recorded');
+
+    rmSync(join(bundle, 'fabric.cjs'));
+    const replayed = run();
+    assert.equal(
+      { status: replayed.status, stdout: replayed.stdout, stderr: replayed.stderr },
+      { status: 0, stdout: answered.stdout, stderr: answered.stderr },
+      'the same bytes, without fabric.cjs',
+    );
+    const other = run('--json');
+    assert.is.not(other.status, 0, 'another command line is not answered from this record');
+    appendFileSync(join(out, 'README.md'), '\n');
+    const edited = run();
+    assert.is.not(edited.status, 0, 'a file changed: the stamp no longer holds, fabric itself must answer');
+    assert.match(edited.stderr, /fabric\.cjs/);
+  } finally {
+    rmSync(bundle, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a spec the CLI found, not named, is found again: a fabric.yaml that appears since is not answered for', () => {
+  const bundle = mkdtempSync(join(fromRoot('node_modules/.cache'), 'fabric-replay-'));
+  const dir = mkdtempSync(join(tmpdir(), 'fabric-replay-'));
+  try {
+    cpSync(dirname(freshBundleBin()), bundle, { recursive: true });
+    mkdirSync(join(dir, 'spec'));
+    copyFileSync(fromRoot('spec/fabric.yaml'), join(dir, 'spec/fabric.yaml'));
+    const run = () =>
+      spawnSync(process.execPath, [join(bundle, 'bin.mjs'), 'compile', '--out', 'out'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, FABRIC_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' },
+      });
+    assert.is(run().status, 0, 'compile of the spec found at spec/fabric.yaml');
+    assert.match(run().stdout, /untouched since the last compile of this spec/);
+    rmSync(join(bundle, 'fabric.cjs'));
+    assert.is(run().status, 0, 'replayed while spec/fabric.yaml is still the one found');
+    copyFileSync(fromRoot('spec/fabric.yaml'), join(dir, 'fabric.yaml'));
+    const found = run();
+    assert.is.not(found.status, 0, './fabric.yaml is found first now: fabric itself must answer');
+    assert.match(found.stderr, /fabric\.cjs/);
+  } finally {
+    rmSync(bundle, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
