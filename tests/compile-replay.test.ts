@@ -10,74 +10,71 @@ import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freshBundleBin } from './helpers/bundle.ts';
-import { fromRoot, repoRoot } from './helpers/paths.ts';
+import { fromRoot } from './helpers/paths.ts';
 
-test('the same no-op command line again prints the same answer without the bundle; any change loads it', () => {
+/** A copy of the fresh bundle and a work dir; `fabric(args)` runs the copy in the work dir. */
+function withBundleCopy(
+  body: (s: {
+    dir: string;
+    fabric: (...args: string[]) => ReturnType<typeof spawnSync>;
+    dropBundle: () => void;
+  }) => void,
+) {
   // Under node_modules/.cache, as the fresh bundle, so that its packages resolve until fabric.cjs goes.
   const bundle = mkdtempSync(join(fromRoot('node_modules/.cache'), 'fabric-replay-'));
   const dir = mkdtempSync(join(tmpdir(), 'fabric-replay-'));
   try {
     cpSync(dirname(freshBundleBin()), bundle, { recursive: true });
-    const spec = join(dir, 'fabric.yaml');
-    copyFileSync(fromRoot('spec/fabric.yaml'), spec);
-    const out = join(dir, 'out');
-    const cache = join(dir, 'cache');
-    const run = (...extra: string[]) =>
-      spawnSync(process.execPath, [join(bundle, 'bin.mjs'), 'compile', '--spec', spec, '--out', out, ...extra], {
-        cwd: repoRoot,
+    const fabric = (...args: string[]) =>
+      spawnSync(process.execPath, [join(bundle, 'bin.mjs'), ...args], {
+        cwd: dir,
         encoding: 'utf8',
-        env: { ...process.env, FABRIC_CACHE_DIR: cache, NO_COLOR: '1' },
+        env: { ...process.env, FABRIC_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' },
       });
+    body({ dir, fabric, dropBundle: () => rmSync(join(bundle, 'fabric.cjs')) });
+  } finally {
+    rmSync(bundle, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the same no-op command line again prints the same answer without the bundle; any change loads it', () =>
+  withBundleCopy(({ dir, fabric, dropBundle }) => {
+    copyFileSync(fromRoot('spec/fabric.yaml'), join(dir, 'fabric.yaml'));
+    const run = (...extra: string[]) => fabric('compile', '--spec', 'fabric.yaml', '--out', 'out', ...extra);
     assert.is(run().status, 0, 'the first compile');
     const answered = run();
-    assert.is(answered.status, 0, answered.stderr);
-    assert.match(answered.stdout, /untouched since the last compile of this spec/);
-    assert.is(readdirSync(join(cache, 'answers')).length, 1, 'the answer is recorded');
+    assert.is(answered.status, 0, String(answered.stderr));
+    assert.match(String(answered.stdout), /untouched since the last compile of this spec/);
+    assert.is(readdirSync(join(dir, 'cache/answers')).length, 1, 'the answer is recorded');
 
-    rmSync(join(bundle, 'fabric.cjs'));
+    dropBundle();
     const replayed = run();
     assert.equal(
       { status: replayed.status, stdout: replayed.stdout, stderr: replayed.stderr },
       { status: 0, stdout: answered.stdout, stderr: answered.stderr },
       'the same bytes, without fabric.cjs',
     );
-    const other = run('--json');
-    assert.is.not(other.status, 0, 'another command line is not answered from this record');
-    appendFileSync(join(out, 'README.md'), '\n');
+    assert.is.not(run('--json').status, 0, 'another command line is not answered from this record');
+    appendFileSync(join(dir, 'out/README.md'), '\n');
     const edited = run();
     assert.is.not(edited.status, 0, 'a file changed: the stamp no longer holds, fabric itself must answer');
-    assert.match(edited.stderr, /fabric\.cjs/);
-  } finally {
-    rmSync(bundle, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    assert.match(String(edited.stderr), /fabric\.cjs/);
+  }));
 
-test('a spec the CLI found, not named, is found again: a fabric.yaml that appears since is not answered for', () => {
-  const bundle = mkdtempSync(join(fromRoot('node_modules/.cache'), 'fabric-replay-'));
-  const dir = mkdtempSync(join(tmpdir(), 'fabric-replay-'));
-  try {
-    cpSync(dirname(freshBundleBin()), bundle, { recursive: true });
+test('a spec the CLI found, not named, is found again: a fabric.yaml that appears since is not answered for', () =>
+  withBundleCopy(({ dir, fabric, dropBundle }) => {
     mkdirSync(join(dir, 'spec'));
     copyFileSync(fromRoot('spec/fabric.yaml'), join(dir, 'spec/fabric.yaml'));
-    const run = () =>
-      spawnSync(process.execPath, [join(bundle, 'bin.mjs'), 'compile', '--out', 'out'], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, FABRIC_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' },
-      });
+    const run = () => fabric('compile', '--out', 'out');
     assert.is(run().status, 0, 'compile of the spec found at spec/fabric.yaml');
-    assert.match(run().stdout, /untouched since the last compile of this spec/);
-    rmSync(join(bundle, 'fabric.cjs'));
+    assert.match(String(run().stdout), /untouched since the last compile of this spec/);
+    dropBundle();
     assert.is(run().status, 0, 'replayed while spec/fabric.yaml is still the one found');
     copyFileSync(fromRoot('spec/fabric.yaml'), join(dir, 'fabric.yaml'));
     const found = run();
     assert.is.not(found.status, 0, './fabric.yaml is found first now: fabric itself must answer');
-    assert.match(found.stderr, /fabric\.cjs/);
-  } finally {
-    rmSync(bundle, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    assert.match(String(found.stderr), /fabric\.cjs/);
+  }));
 
 test.run();
