@@ -7,7 +7,6 @@
 // those are ever replaced or pruned. Everything else in the out dir (the
 // user's files and directories, a .git) is never touched.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -39,7 +38,7 @@ import {
 import { acquireLock, type LockOptions } from './emit-lock.ts';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
 import { processAlive } from './pid.ts';
-import { contentDigest, identityOf, type FileState } from './stamp.ts';
+import { contentDigest, identityOf, sha256, type FileState } from './stamp.ts';
 
 export { EmitError };
 
@@ -77,8 +76,6 @@ export interface EmitOptions extends LockOptions {
    */
   known?: Map<string, FileState>;
 }
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function manifestFile(files: RenderedFile[], opts: Pick<EmitOptions, 'specPath' | 'specSource'>): RenderedFile {
   const manifest: Manifest = {

@@ -39,7 +39,7 @@ import { MANIFEST_PATH } from './emit-types.ts';
 import { makeDirs } from './mkdirs.ts';
 import { cacheRoot } from './paths.ts';
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 interface Stamp {
   build: string;
@@ -91,55 +91,63 @@ export interface UpToDate {
   source: string;
 }
 
-/** The last compile's result when nothing that decides the output changed since; otherwise undefined. */
-export function unchangedSinceLastCompile(specPath: string, out: string): UpToDate | undefined {
+/** The stamp this fabric left for `out`, and which of its records may be trusted. */
+export interface LastCompile {
+  stamp: Stamp;
+  trusted: (state: string) => boolean;
+}
+
+/** The last compile of this fabric into `out`, read once per command; undefined without a stamp. */
+export function lastCompile(out: string): LastCompile | undefined {
   const id = buildId();
   if (!id || process.env.FABRIC_NO_STAMP) return undefined;
   try {
+    const last = readStamp(out);
+    return last.stamp.build === id && last.stamp.out === resolve(out) ? last : undefined;
+  } catch {
+    return undefined; // no stamp or a damaged one
+  }
+}
+
+/** The last compile's result when nothing that decides the output changed since; otherwise undefined. */
+export function unchangedSinceLastCompile(
+  specPath: string,
+  out: string,
+  last = lastCompile(out),
+): UpToDate | undefined {
+  if (!last) return undefined;
+  const { stamp, trusted } = last;
+  try {
     const source = readFileSync(specPath, 'utf8');
-    const { stamp, trusted } = readStamp(out);
-    if (
-      stamp.build !== id ||
-      stamp.specPath !== specPath ||
-      stamp.specHash !== sha256(source) ||
-      stamp.out !== resolve(out)
-    )
-      return undefined;
+    if (stamp.specPath !== specPath || stamp.specHash !== sha256(source)) return undefined;
     // The output directory itself as the normal path accepts it: a real directory, not a link to one.
     if (!lstatSync(out).isDirectory()) return undefined;
     // An interrupted update to repair (compiler/emit-journal.ts): the normal path does that.
-    if (needsRecovery(resolve(out))) return undefined;
+    const root = resolve(out);
+    if (needsRecovery(root)) return undefined;
     const entries = Object.entries(stamp.files);
     if (!entries.some(([p]) => p === MANIFEST_PATH)) return undefined;
-    const root = resolve(out);
     for (const [path, was] of entries)
       if (!trusted(was) || !was.startsWith(`${identity(join(root, path))} `)) return undefined;
     return { files: entries.length, diagnostics: stamp.diagnostics, source };
   } catch {
-    return undefined; // no stamp, a damaged one, a file gone: compile
+    return undefined; // a spec or a file gone: compile
   }
 }
 
 /**
- * The files the last compile of this fabric into `out` left there, whatever
- * the spec; undefined without a stamp. Emit still lstats each file: only one
- * whose identity is unchanged is taken to hold what its digest describes.
+ * The files the last compile left in its out dir, whatever the spec. Emit
+ * still lstats each file: only one whose identity is unchanged is taken to
+ * hold what its digest describes.
  */
-export function lastCompiledFiles(out: string): Map<string, FileState> | undefined {
-  const id = buildId();
-  if (!id || process.env.FABRIC_NO_STAMP) return undefined;
-  try {
-    const { stamp, trusted } = readStamp(out);
-    if (stamp.build !== id || stamp.out !== resolve(out)) return undefined;
-    const known = new Map<string, FileState>();
-    for (const [path, state] of Object.entries(stamp.files)) {
-      const [identity, digest] = state.split(' ');
-      if (trusted(state)) known.set(path, { identity, digest });
-    }
-    return known;
-  } catch {
-    return undefined; // no stamp or a damaged one: emit reads every file
+export function lastCompiledFiles(last: LastCompile | undefined): Map<string, FileState> | undefined {
+  if (!last) return undefined;
+  const known = new Map<string, FileState>();
+  for (const [path, state] of Object.entries(last.stamp.files)) {
+    const [identity, digest] = state.split(' ');
+    if (last.trusted(state)) known.set(path, { identity, digest });
   }
+  return known;
 }
 
 /**
@@ -162,9 +170,12 @@ export function recordCompile(
     const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
     makeDirs(dirname(file));
     const temp = `${file}.${process.pid}.tmp`;
-    let lastChange = 0n;
-    for (const f of owned.values()) if (ctimeNsOf(f.identity) > lastChange) lastChange = ctimeNsOf(f.identity);
-    writeAfterTick(temp, JSON.stringify(stamp), lastChange);
+    const changes = [...owned.values()].map((f) => ctimeNsOf(f.identity));
+    writeAfterTick(
+      temp,
+      JSON.stringify(stamp),
+      changes.reduce((a, b) => (a > b ? a : b), 0n),
+    );
     renameSync(temp, file);
     pruneOldest(dirname(file));
   } catch {

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import { noteSpecDiscovered, resetStampAnswer } from './answered.ts';
-
-export { stampAnswer } from './answered.ts';
 import { packageRoot } from '../paths.ts';
 import { discoverSpec, SPEC_HELP } from './discover.ts';
 import { SHELLS, type Shell } from './completion.ts';
 import { configureGlobals, EXIT, printError, writeJSON } from './output.ts';
 import { tolerateClosedPipes } from './pipes.ts';
+
+/** For the loader (scripts/bundle-loader.mjs): whether the stamp answered this run. */
+export { stampAnswer } from './answered.ts';
 
 const nonEmpty = (value: string) => {
   if (value === '') throw new InvalidArgumentError('must not be empty.');

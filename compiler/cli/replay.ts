@@ -8,12 +8,11 @@
 // meaning of a command line is decided by the CLI alone: a record is only ever
 // replayed for the very same one (and a spec the CLI found, not named, must
 // be found again). Built into dist/replay.mjs by scripts/build.mjs.
-import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from '../mkdirs.ts';
 import { cacheRoot } from '../paths.ts';
-import { buildId, pruneOldest, unchangedSinceLastCompile } from '../stamp.ts';
+import { buildId, pruneOldest, sha256, unchangedSinceLastCompile } from '../stamp.ts';
 import type { StampAnswer } from './answered.ts';
 import { discoverSpec } from './discover.ts';
 import { tolerateClosedPipes } from './pipes.ts';
@@ -48,8 +47,7 @@ function invocation(argv: string[]): Invocation {
 }
 
 const answersDir = () => join(cacheRoot(), 'answers');
-const answerFile = (inv: Invocation) =>
-  join(answersDir(), `${createHash('sha256').update(JSON.stringify(inv)).digest('hex').slice(0, 32)}.json`);
+const answerFile = (inv: Invocation) => join(answersDir(), `${sha256(JSON.stringify(inv)).slice(0, 32)}.json`);
 
 /** Prints the recorded answer and returns true when this command line is a no-op answered before; else false. */
 export function replayNoop(argv: string[]): boolean {

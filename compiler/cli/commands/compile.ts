@@ -23,10 +23,13 @@ export interface CompileFlags {
 export async function compileCommand(opts: CompileFlags): Promise<number> {
   if (opts.stat && !opts.check) throw new UsageError('--stat goes with --check', 'fabric compile --check --stat');
   // Nothing changed since the last compile of this spec into this tree (compiler/stamp.ts): say so without rendering.
-  const { unchangedSinceLastCompile, recordCompile, lastCompiledFiles } = await import('../../stamp.ts');
+  const { lastCompile, unchangedSinceLastCompile, recordCompile, lastCompiledFiles } = await import('../../stamp.ts');
   const fromFile = opts.spec !== STDIN_SPEC;
+  const last = lastCompile(opts.out);
   const same =
-    opts.check || opts.verify || opts.push || !fromFile ? undefined : unchangedSinceLastCompile(opts.spec, opts.out);
+    opts.check || opts.verify || opts.push || !fromFile
+      ? undefined
+      : unchangedSinceLastCompile(opts.spec, opts.out, last);
   if (same) {
     setStampAnswer({ spec: opts.spec, out: opts.out });
     if (opts.json) writeJSON({ out: opts.out, written: [], removed: [], unchanged: same.files });
@@ -45,7 +48,7 @@ export async function compileCommand(opts: CompileFlags): Promise<number> {
     onWait: (pid: number, ms: number) =>
       process.stderr.write(`waiting for another fabric (pid ${pid}) writing ${opts.out}, up to ${ms / 1000} s\n`),
     identities: fromFile,
-    known: lastCompiledFiles(opts.out),
+    known: lastCompiledFiles(last),
     whileLocked: (emitted: { identities?: Map<string, FileState> }) => {
       if (emitted.identities)
         recordCompile(opts.spec, result.loaded.source, opts.out, result.diagnostics, emitted.identities);
