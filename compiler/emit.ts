@@ -38,7 +38,8 @@ import {
 import { acquireLock, type LockOptions } from './emit-lock.ts';
 import { MANIFEST_PATH, type Manifest, type RenderedFile } from './emit-types.ts';
 import { processAlive } from './pid.ts';
-import { contentDigest, identityOf, sha256, type FileState } from './stamp.ts';
+import { contentDigest, sha256 } from './digest.ts';
+import { identityOf, type FileState } from './stamp.ts';
 
 export { EmitError };
 

@@ -26,3 +26,18 @@ export function cacheRoot(explicit?: string): string {
   const xdg = process.env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'fabric');
 }
+
+/**
+ * The name of a cache file from its key (a path, a command line): 64 bits of
+ * FNV-1a, no node:crypto (see digest.ts). Not a digest: each file holds its
+ * key and is checked against it, so a collision only costs a recompile.
+ */
+export function cacheFileName(key: string): string {
+  let low = 0x811c9dc5;
+  let high = 0xcbf29ce4;
+  for (let i = 0; i < key.length; i++) {
+    low = Math.imul(low ^ key.charCodeAt(i), 0x01000193);
+    high = Math.imul(high ^ (low >>> 16), 0x01000193);
+  }
+  return `${(high >>> 0).toString(16).padStart(8, '0')}${(low >>> 0).toString(16).padStart(8, '0')}.json`;
+}

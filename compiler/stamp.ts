@@ -4,9 +4,8 @@
 // fabric's cache (never in the output tree), one file per output directory.
 //
 // The stamp holds: the build of fabric (a hash of the bundle; from source
-// there is none and stamps are off), the spec's path as given and a hash of
-// its bytes, the diagnostics (warnings) that compile printed, and for every
-// file fabric owns its inode, size, mtime and ctime in nanoseconds and a
+// there is none and stamps are off), the spec's path as given and its text,
+// the diagnostics (warnings) that compile printed, and for every file fabric owns its inode, size, mtime and ctime in nanoseconds and a
 // digest of its contents. Any write, rename, chmod or link changes a file's
 // ctime, which no tool can set back; so a file edited by hand, replaced,
 // removed or restored never matches, and any doubt means a normal compile.
@@ -20,7 +19,6 @@
 // clean" entries), a file whose ctime is not older than the stamp itself is
 // never trusted; and the stamp is written once the tick of the last file has
 // passed, so that normally no file is left in doubt.
-import { createHash, hash } from 'node:crypto';
 import {
   lstatSync,
   readdirSync,
@@ -37,14 +35,13 @@ import type { Diagnostic } from './diagnostics.ts';
 import { needsRecovery } from './emit-journal.ts';
 import { MANIFEST_PATH } from './emit-types.ts';
 import { makeDirs } from './mkdirs.ts';
-import { cacheRoot } from './paths.ts';
-
-export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+import { cacheFileName, cacheRoot } from './paths.ts';
 
 interface Stamp {
   build: string;
   specPath: string;
-  specHash: string;
+  /** The spec's text: compared as it is, no hash to compute (see digest.ts). */
+  spec: string;
   out: string;
   diagnostics: Diagnostic[];
   /** Path under the output directory -> "ino:size:mtimeNs:ctimeNs <digest of the contents>". */
@@ -56,9 +53,6 @@ export interface FileState {
   identity: string;
   digest: string;
 }
-
-/** 128 bits of SHA-256: tells two renders of one file apart, no adversary involved (the identity must match first). */
-export const contentDigest = (contents: string) => hash('sha256', contents, 'base64').slice(0, 22);
 
 let build: string | null | undefined;
 
@@ -74,7 +68,7 @@ export function buildId(): string | null {
   return build;
 }
 
-const stampFile = (out: string) => join(cacheRoot(), 'stamps', `${sha256(resolve(out)).slice(0, 32)}.json`);
+const stampFile = (out: string) => join(cacheRoot(), 'stamps', cacheFileName(resolve(out)));
 
 /** What changes whenever a file is written, replaced, renamed, chmod-ed or linked (see the top of this file). */
 export const identityOf = (st: BigIntStats) => `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
@@ -119,7 +113,7 @@ export function unchangedSinceLastCompile(
   const { stamp, trusted } = last;
   try {
     const source = readFileSync(specPath, 'utf8');
-    if (stamp.specPath !== specPath || stamp.specHash !== sha256(source)) return undefined;
+    if (stamp.specPath !== specPath || stamp.spec !== source) return undefined;
     // The output directory itself as the normal path accepts it: a real directory, not a link to one.
     if (!lstatSync(out).isDirectory()) return undefined;
     // An interrupted update to repair (compiler/emit-journal.ts): the normal path does that.
@@ -167,7 +161,7 @@ export function recordCompile(
   const file = stampFile(out);
   try {
     const files = Object.fromEntries([...owned].map(([p, f]) => [p, `${f.identity} ${f.digest}`]));
-    const stamp: Stamp = { build: id, specPath, specHash: sha256(specSource), out: resolve(out), diagnostics, files };
+    const stamp: Stamp = { build: id, specPath, spec: specSource, out: resolve(out), diagnostics, files };
     makeDirs(dirname(file));
     const temp = `${file}.${process.pid}.tmp`;
     const changes = [...owned.values()].map((f) => ctimeNsOf(f.identity));

@@ -52,18 +52,14 @@ const commit =
 // Measure what `npm install` builds from the current sources, built into a
 // directory of the bench's own (a rebuild of dist/ meanwhile cannot disturb
 // it); under node_modules/ so that external packages resolve as from dist/.
-// --no-build measures bin/fabric.mjs and dist/ as they are.
+// --no-build measures bin/fabric.cjs and dist/ as they are.
 const cli = args.includes('--no-build')
-  ? join(root, 'bin/fabric.mjs')
+  ? join(root, 'bin/fabric.cjs')
   : (() => {
       const outdir = join(root, `node_modules/.cache/fabric-bench-${process.pid}`);
       process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
       run(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', outdir], { check: true });
-      writeFileSync(
-        join(outdir, 'bin.mjs'),
-        "import { main } from './fabric.mjs';\nprocess.exitCode = await main(process.argv);\n",
-      );
-      return join(outdir, 'bin.mjs');
+      return join(outdir, 'loader.cjs');
     })();
 
 function run(cmd, argv, { check = false } = {}) {

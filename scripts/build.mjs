@@ -7,7 +7,7 @@
 //   bundled in place of compiler/precompiled.ts.
 // - Packages on the validate/compile path are bundled; every other package
 //   stays in node_modules.
-// - DIR/fabric.cjs is the CLI in one CommonJS file; DIR/fabric.mjs loads it
+// - DIR/fabric.cjs is the CLI in one CommonJS file; DIR/loader.cjs loads it
 //   with V8's code cache (DIR/fabric.cjs.cache), made here by compiling the
 //   reference spec once. Each `await import()` stays lazy, so what one
 //   command imports (git, processes) loads only when that command runs.
@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
 
@@ -81,8 +81,8 @@ const fabricPlugin = {
   },
 };
 
-// One CommonJS file, run by the loader (scripts/bundle-loader.mjs, copied to
-// DIR/fabric.mjs) through vm.Script with V8's code cache. What only some
+// One CommonJS file, run by the loader (scripts/bundle-loader.cjs, copied to
+// DIR/loader.cjs) through vm.Script with V8's code cache. What only some
 // commands need stays lazy: each `await import()` of a module becomes an
 // initialiser that runs (and requires its packages) on first use.
 const result = await build({
@@ -113,21 +113,27 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
-// The no-op's answer from a record (compiler/cli/replay.ts), loaded before the bundle: node built-ins only.
+// The no-op's answer from a record (compiler/cli/replay.ts), loaded before the
+// bundle: node built-ins only, CommonJS as the loader.
 await build({
   absWorkingDir: root,
   entryPoints: { replay: 'compiler/cli/replay.ts' },
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  format: 'cjs',
   outdir,
-  outExtension: { '.js': '.mjs' },
+  outExtension: { '.js': '.cjs' },
+  define: { 'import.meta.url': '__fabricModuleUrl' },
+  banner: { js: "const __fabricModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
 });
-copyFileSync(join(root, 'scripts/bundle-loader.mjs'), join(outdir, 'fabric.mjs'));
+copyFileSync(join(root, 'scripts/bundle-loader.cjs'), join(outdir, 'loader.cjs'));
+// What earlier builds left: the ES module loader and replay, and the chunks of ESM, split builds.
+for (const old of ['fabric.mjs', 'fabric.mjs.map', 'replay.mjs', 'chunks'])
+  rmSync(join(outdir, old), { recursive: true, force: true });
 // The build's identity for compile stamps (compiler/stamp.ts): another bundle, another id.
 writeFileSync(
   join(outdir, 'fabric.build-id'),
@@ -135,7 +141,6 @@ writeFileSync(
     .update(readFileSync(join(outdir, 'fabric.cjs')))
     .digest('hex') + '\n',
 );
-rmSync(join(outdir, 'fabric.mjs.map'), { force: true }); // of the ESM bundle this replaced
 
 // The code cache: compile the reference spec once through the loader, then
 // keep what V8 compiled. Without it (any failure here) the CLI still runs.
@@ -144,13 +149,13 @@ const scratch = mkdtempSync(join(tmpdir(), 'fabric-build-'));
 const warm = spawnSync(
   process.execPath,
   [
-    '--input-type=module',
     '-e',
     [
-      `const bundle = await import(${JSON.stringify(pathToFileURL(join(outdir, 'fabric.mjs')).href)});`,
-      `const code = await bundle.main(['node', 'fabric', 'compile', '--spec', ${JSON.stringify(join(root, 'spec/fabric.yaml'))}, '--out', ${JSON.stringify(join(scratch, 'out'))}]);`,
-      `if (code !== 0) process.exit(code);`,
-      `(await import('node:fs')).writeFileSync(${JSON.stringify(join(outdir, 'fabric.cjs.cache'))}, bundle.createCachedData());`,
+      `const loader = require(${JSON.stringify(join(outdir, 'loader.cjs'))});`,
+      `loader.main(['node', 'fabric', 'compile', '--spec', ${JSON.stringify(join(root, 'spec/fabric.yaml'))}, '--out', ${JSON.stringify(join(scratch, 'out'))}]).then((code) => {`,
+      `  if (code !== 0) process.exit(code);`,
+      `  require('node:fs').writeFileSync(${JSON.stringify(join(outdir, 'fabric.cjs.cache'))}, loader.createCachedData());`,
+      `});`,
     ].join('\n'),
   ],
   { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FABRIC_NO_STAMP: '1' } },
@@ -160,6 +165,3 @@ if (warm.status !== 0)
   process.stderr.write(
     `build: no code cache (the warm-up compile failed: ${warm.stderr.trim().split('\n').pop()}); the CLI runs without it\n`,
   );
-
-// The chunks of earlier (ESM, split) builds: nothing imports them any more.
-rmSync(join(outdir, 'chunks'), { recursive: true, force: true });

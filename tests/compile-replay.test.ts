@@ -4,7 +4,16 @@
 // bundle whose fabric.cjs is removed once the record exists: a replayed run
 // still answers, anything that needs fabric itself fails to load it.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'uvu';
@@ -17,6 +26,8 @@ function withBundleCopy(
   body: (s: {
     dir: string;
     fabric: (...args: string[]) => ReturnType<typeof spawnSync>;
+    /** As fabric, under `node --require preload`. */
+    fabricWith: (preload: string, ...args: string[]) => ReturnType<typeof spawnSync>;
     dropBundle: () => void;
   }) => void,
 ) {
@@ -25,13 +36,19 @@ function withBundleCopy(
   const dir = mkdtempSync(join(tmpdir(), 'fabric-replay-'));
   try {
     cpSync(dirname(freshBundleBin()), bundle, { recursive: true });
-    const fabric = (...args: string[]) =>
-      spawnSync(process.execPath, [join(bundle, 'bin.mjs'), ...args], {
+    const node = (...args: string[]) =>
+      spawnSync(process.execPath, args, {
         cwd: dir,
         encoding: 'utf8',
         env: { ...process.env, FABRIC_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' },
       });
-    body({ dir, fabric, dropBundle: () => rmSync(join(bundle, 'fabric.cjs')) });
+    const loader = join(bundle, 'loader.cjs');
+    body({
+      dir,
+      fabric: (...args) => node(loader, ...args),
+      fabricWith: (preload, ...args) => node('--require', preload, loader, ...args),
+      dropBundle: () => rmSync(join(bundle, 'fabric.cjs')),
+    });
   } finally {
     rmSync(bundle, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
@@ -39,7 +56,7 @@ function withBundleCopy(
 }
 
 test('the same no-op command line again prints the same answer without the bundle; any change loads it', () =>
-  withBundleCopy(({ dir, fabric, dropBundle }) => {
+  withBundleCopy(({ dir, fabric, fabricWith, dropBundle }) => {
     copyFileSync(fromRoot('spec/fabric.yaml'), join(dir, 'fabric.yaml'));
     const run = (...extra: string[]) => fabric('compile', '--spec', 'fabric.yaml', '--out', 'out', ...extra);
     assert.is(run().status, 0, 'the first compile');
@@ -55,6 +72,15 @@ test('the same no-op command line again prints the same answer without the bundl
       { status: 0, stdout: answered.stdout, stderr: answered.stderr },
       'the same bytes, without fabric.cjs',
     );
+    // Loading node:crypto alone costs the replay ~6 ms (compiler/digest.ts): it must not be needed.
+    const preload = join(dir, 'report-crypto.cjs');
+    writeFileSync(
+      preload,
+      "process.on('exit', () => process.stderr.write(`crypto loaded: ${process.moduleLoadList.includes('NativeModule crypto')}\\n`));",
+    );
+    const watched = fabricWith(preload, 'compile', '--spec', 'fabric.yaml', '--out', 'out');
+    assert.is(watched.status, 0, String(watched.stderr));
+    assert.match(String(watched.stderr), /crypto loaded: false/);
     assert.is.not(run('--json').status, 0, 'another command line is not answered from this record');
     appendFileSync(join(dir, 'out/README.md'), '\n');
     const edited = run();

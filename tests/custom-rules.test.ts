@@ -22,7 +22,7 @@ const SPEC = readFileSync(fromRoot(`${CASE}/fabric.yaml`), 'utf8');
 const tmp = mkdtempSync(join(tmpdir(), 'fabric-custom-rules-'));
 
 function fabric(...args: string[]) {
-  const r = spawnSync(process.execPath, [fromRoot('bin/fabric.mjs'), ...args], {
+  const r = spawnSync(process.execPath, [fromRoot('bin/fabric.cjs'), ...args], {
     encoding: 'utf8',
     timeout: 300_000,
   });

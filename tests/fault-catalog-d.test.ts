@@ -163,7 +163,7 @@ function inMountNamespace(script: string) {
   fabric(['--version']); // builds dist/ when a source is newer
   const r = spawnSync('unshare', ['-rm', 'sh', '-euc', script], {
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FABRIC: `${process.execPath} ${fromRoot('bin/fabric.mjs')}` },
+    env: { ...process.env, NO_COLOR: '1', FABRIC: `${process.execPath} ${fromRoot('bin/fabric.cjs')}` },
   });
   return r;
 }

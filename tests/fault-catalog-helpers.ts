@@ -1,6 +1,6 @@
 // Shared by tests/fault-catalog-*.test.ts (one test per row of the fault
 // catalog, docs/reliability.md): the CLI as a user runs it
-// (`node bin/fabric.mjs` over a dist/ that is not older than the sources),
+// (`node bin/fabric.cjs` over a dist/ that is not older than the sources),
 // specs written to temp dirs, and the reference spec with edits.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -33,12 +33,12 @@ const newestMtime = (dir: string) => {
 };
 
 let bundleChecked = false;
-/** dist/ is what bin/fabric.mjs runs; rebuild it when a source is newer (as tests/validate-fixtures.test.ts does). */
+/** dist/ is what bin/fabric.cjs runs; rebuild it when a source is newer (as tests/validate-fixtures.test.ts does). */
 function ensureBundle(): void {
   if (bundleChecked) return;
   let built = 0;
   try {
-    built = statSync(fromRoot('dist/fabric.mjs')).mtimeMs;
+    built = statSync(fromRoot('dist/fabric.cjs')).mtimeMs;
   } catch {
     /* not built yet */
   }
@@ -53,10 +53,10 @@ function ensureBundle(): void {
   bundleChecked = true;
 }
 
-/** `fabric <args>` through bin/fabric.mjs; colour off, as on a pipe. */
+/** `fabric <args>` through bin/fabric.cjs; colour off, as on a pipe. */
 export function fabric(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Run {
   ensureBundle();
-  const r = spawnSync(process.execPath, [fromRoot('bin/fabric.mjs'), ...args], {
+  const r = spawnSync(process.execPath, [fromRoot('bin/fabric.cjs'), ...args], {
     cwd: opts.cwd ?? repoRoot,
     encoding: 'utf8',
     timeout: GUARD_MS,
@@ -68,7 +68,7 @@ export function fabric(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
 /** The same, started in the background (for a signal mid-run). */
 export function fabricChild(args: string[], env: NodeJS.ProcessEnv) {
   ensureBundle();
-  const child = spawn(process.execPath, [fromRoot('bin/fabric.mjs'), ...args], {
+  const child = spawn(process.execPath, [fromRoot('bin/fabric.cjs'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
 // file-system state makes fabric exit 70, print a stack trace or run past a
 // bound. A fixed-seed sample of the CLI fuzzer (scripts/fuzz/cli-run.ts) and a
 // table of the nastiest cases, each run through the real CLI
-// (bin/fabric.mjs) in a world the fuzzer builds (scripts/fuzz/cli-world.ts).
+// (bin/fabric.cjs) in a world the fuzzer builds (scripts/fuzz/cli-world.ts).
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';

@@ -84,8 +84,8 @@ for (const [name, args] of commands) {
     const r = loadedBy([bin, ...args]);
     assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}:\n${r.stderr}`);
     assert.ok(
-      r.urls.some((u) => u.endsWith('/fabric.mjs')),
-      'the bundle itself was not recorded: the hooks did not run',
+      r.urls.some((u) => u.endsWith('/loader.cjs')),
+      'the loader itself was not recorded: the hooks did not run',
     );
     const forbidden = [...r.packages].filter((p) => FORBIDDEN.test(p));
     assert.equal(forbidden, [], `fabric ${args.join(' ')} loaded ${forbidden.join(', ')}`);

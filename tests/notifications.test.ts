@@ -133,7 +133,7 @@ test('compile --verify: amtool check-config reports an undefined receiver, and s
 });
 
 test('an undefined receiver is a located spec error (FAB228) through the CLI', () => {
-  const r = spawnSync('node', ['bin/fabric.mjs', 'validate', 'tests/fixtures/bad/fab228-unknown-receiver.yaml'], {
+  const r = spawnSync('node', ['bin/fabric.cjs', 'validate', 'tests/fixtures/bad/fab228-unknown-receiver.yaml'], {
     cwd: fromRoot('.'),
     encoding: 'utf8',
   });

@@ -26,7 +26,7 @@ function specDir(edit: (text: string) => string = (t) => t): string {
 function run(dir: string, ...args: string[]) {
   const r = spawnSync(
     process.execPath,
-    [fromRoot('bin/fabric.mjs'), 'compile', '--spec', join(dir, 'fabric.yaml'), '--out', join(dir, 'out'), ...args],
+    [fromRoot('bin/fabric.cjs'), 'compile', '--spec', join(dir, 'fabric.yaml'), '--out', join(dir, 'out'), ...args],
     { encoding: 'utf8', timeout: 300_000 },
   );
   assert.not.match(r.stderr, /^ {4}at /m, 'no stack trace');

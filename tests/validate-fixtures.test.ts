@@ -14,7 +14,7 @@ import { fromRoot, repoRoot } from './helpers/paths.ts';
 import { requireTool } from './helpers/tools.ts';
 
 const FIXTURES = 'tests/fixtures/bad';
-const BUNDLE = fromRoot('dist/fabric.mjs');
+const BUNDLE = fromRoot('dist/fabric.cjs');
 /** Only a guard against a hung run; how fast is measured in scripts/bench. */
 const GUARD_MS = 120_000;
 const STACK_FRAME = /^ {4}at /m;
@@ -74,7 +74,7 @@ function ensureBundle(): void {
 
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/fabric.mjs', ...args], {
+    const child = spawn(process.execPath, ['bin/fabric.cjs', ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       timeout: GUARD_MS,
@@ -92,7 +92,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
 }
 
 const runCliSync = (args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> =>
-  spawnSync(process.execPath, ['bin/fabric.mjs', ...args], {
+  spawnSync(process.execPath, ['bin/fabric.cjs', ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -260,7 +260,7 @@ test('colour only on a terminal, and never with NO_COLOR', () => {
       'script',
       [
         '-qec',
-        `${JSON.stringify(process.execPath)} bin/fabric.mjs validate --spec ${FIXTURES}/fab214-latest.yaml`,
+        `${JSON.stringify(process.execPath)} bin/fabric.cjs validate --spec ${FIXTURES}/fab214-latest.yaml`,
         '/dev/null',
       ],
       { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, TERM: 'xterm', ...env }, timeout: GUARD_MS },

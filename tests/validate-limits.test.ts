@@ -20,7 +20,7 @@ const GUARD_MS = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'fabric-limits-'));
 
 const validate = (spec: string, json = false) =>
-  spawnSync(process.execPath, ['bin/fabric.mjs', 'validate', '--spec', spec, ...(json ? ['--json'] : [])], {
+  spawnSync(process.execPath, ['bin/fabric.cjs', 'validate', '--spec', spec, ...(json ? ['--json'] : [])], {
     cwd: repoRoot,
     encoding: 'utf8',
     timeout: GUARD_MS,

@@ -14,7 +14,7 @@ import { SHELLS, type Shell } from './completion.ts';
 import { configureGlobals, EXIT, printError, writeJSON } from './output.ts';
 import { tolerateClosedPipes } from './pipes.ts';
 
-/** For the loader (scripts/bundle-loader.mjs): whether the stamp answered this run. */
+/** For the loader (scripts/bundle-loader.cjs): whether the stamp answered this run. */
 export { stampAnswer } from './answered.ts';
 
 const nonEmpty = (value: string) => {

@@ -1,18 +1,18 @@
 // The no-op, answered without loading fabric. When a `fabric compile` was
 // answered by the compile stamp ("up to date, untouched since the last
-// compile of this spec", compiler/stamp.ts), the loader (scripts/bundle-loader.mjs)
+// compile of this spec", compiler/stamp.ts), the loader (scripts/bundle-loader.cjs)
 // records what that command line printed. The same command line again (the
 // same arguments, working directory, environment that decides the output,
 // and terminals) is answered from the record, before the 1.3 MB bundle is
 // read, when the stamp still holds: the same check as the bundle's no-op. The
 // meaning of a command line is decided by the CLI alone: a record is only ever
 // replayed for the very same one (and a spec the CLI found, not named, must
-// be found again). Built into dist/replay.mjs by scripts/build.mjs.
+// be found again). Built into dist/replay.cjs by scripts/build.mjs.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from '../mkdirs.ts';
-import { cacheRoot } from '../paths.ts';
-import { buildId, pruneOldest, sha256, unchangedSinceLastCompile } from '../stamp.ts';
+import { cacheFileName, cacheRoot } from '../paths.ts';
+import { buildId, pruneOldest, unchangedSinceLastCompile } from '../stamp.ts';
 import type { StampAnswer } from './answered.ts';
 import { discoverSpec } from './discover.ts';
 import { tolerateClosedPipes } from './pipes.ts';
@@ -47,7 +47,7 @@ function invocation(argv: string[]): Invocation {
 }
 
 const answersDir = () => join(cacheRoot(), 'answers');
-const answerFile = (inv: Invocation) => join(answersDir(), `${sha256(JSON.stringify(inv)).slice(0, 32)}.json`);
+const answerFile = (inv: Invocation) => join(answersDir(), cacheFileName(JSON.stringify(inv)));
 
 /** Prints the recorded answer and returns true when this command line is a no-op answered before; else false. */
 export function replayNoop(argv: string[]): boolean {

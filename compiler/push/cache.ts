@@ -1,7 +1,6 @@
 // The cache clone: fabric's private working copy of the GitOps repository,
 // outside the user's project. It is ours, so any local state in it is
 // discarded; but it must be a clone of the URL we were given.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, readFile, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,12 +10,13 @@ import { fsReason } from '../fs-errors.ts';
 import { makeDirs } from '../mkdirs.ts';
 import { processAlive } from '../pid.ts';
 import { cacheRoot } from '../paths.ts';
+import { sha256 } from '../digest.ts';
 
 export { cacheRoot };
 
 /** One clone per repository URL: `<root>/repos/<sha256(url)[0..16]>`. */
 export function cloneDirFor(repoURL: string, root: string): string {
-  return path.join(root, 'repos', createHash('sha256').update(repoURL).digest('hex').slice(0, 16));
+  return path.join(root, 'repos', sha256(repoURL).slice(0, 16));
 }
 
 const LOCK_WAIT_MS = 120_000;

@@ -27,7 +27,7 @@ import { Rng, subSeed } from './prng.ts';
 import type { Violation } from './violation.ts';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
-const BIN = join(repoRoot, 'bin/fabric.mjs');
+const BIN = join(repoRoot, 'bin/fabric.cjs');
 
 /** Exit codes docs/cli.md documents for a run that is not a bug (EXIT without `internal`). */
 export const DOCUMENTED_EXITS = new Set<number>(Object.values(EXIT).filter((c) => c !== EXIT.internal));
@@ -100,7 +100,7 @@ export function confine(command: string, argv: string[]): string[] {
   }
 }
 
-/** `node bin/fabric.mjs argv` in the case dir; killed (a hang) at `boundMs`. */
+/** `node bin/fabric.cjs argv` in the case dir; killed (a hang) at `boundMs`. */
 export function runFabric(
   argv: string[],
   o: {

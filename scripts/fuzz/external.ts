@@ -14,8 +14,8 @@ import { findExecutable } from '../../compiler/verify/tools.ts';
 import { FILE_LEVEL_CODES, SPEC_NAME, type CaseResult, type Violation } from './pipeline.ts';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
-const BUNDLE = join(repoRoot, 'dist/fabric.mjs');
-const BIN = join(repoRoot, 'bin/fabric.mjs');
+const BUNDLE = join(repoRoot, 'dist/fabric.cjs');
+const BIN = join(repoRoot, 'bin/fabric.cjs');
 /** A compile that runs longer than this is a hang, not a slow run. */
 const CLI_TIMEOUT_MS = 120_000;
 
@@ -28,7 +28,7 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Builds dist/fabric.mjs when it is missing or older than its sources (what `npm run build` does). */
+/** Builds dist/fabric.cjs when it is missing or older than its sources (what `npm run build` does). */
 export function ensureBundle(): void {
   let built = 0;
   try {

@@ -2,13 +2,13 @@
 // of its own (dist/ may be in use or stale). It sits under node_modules/.cache
 // so that the packages it leaves external resolve as they do from dist/.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromRoot, repoRoot } from './paths.ts';
 
 let dir: string | undefined;
 
-/** Path of a script that runs the freshly bundled CLI (what bin/fabric.mjs is to dist/). */
+/** Path of a script that runs the freshly bundled CLI (what bin/fabric.cjs is to dist/). */
 export function freshBundleBin(): string {
   if (!dir) {
     const outdir = fromRoot(`node_modules/.cache/fabric-test-bundle-${process.pid}`);
@@ -21,11 +21,7 @@ export function freshBundleBin(): string {
       timeout: 300_000,
     });
     if (r.status !== 0) throw new Error(`scripts/build.mjs failed:\n${r.stdout}\n${r.stderr}`);
-    writeFileSync(
-      join(outdir, 'bin.mjs'),
-      "import { main } from './fabric.mjs';\nprocess.exitCode = await main(process.argv);\n",
-    );
     dir = outdir;
   }
-  return join(dir, 'bin.mjs');
+  return join(dir, 'loader.cjs');
 }
