@@ -220,4 +220,28 @@ test('files the last emit left are compared by digest while their identity holds
   assert.equal(emitTree(tree(3), out, { ...opts, known: second.identities }).written, [path]);
 });
 
+test('an edit of a few files fsyncs them itself; a replaced tree of many is flushed with one sync -f', () => {
+  const out = fresh();
+  emitTree(tree(200), out, opts);
+  // A sync(1) on PATH that only notes that it ran.
+  const bin = mkdtempSync(join(tmpdir(), 'fabric-sync-'));
+  const calls = join(bin, 'calls');
+  writeFileSync(join(bin, 'sync'), `#!/bin/sh\necho "$@" >> '${calls}'\n`, { mode: 0o755 });
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  try {
+    const edit = emitTree(
+      tree(200, 'v2').map((f, i) => (i < 2 ? f : tree(200)[i])),
+      out,
+      opts,
+    );
+    assert.is(edit.written.length, 2, 'two files (the manifest lists the same ones)');
+    assert.not.ok(existsSync(calls), 'sync -f ran for an edit of two files');
+    emitTree(tree(200, 'v3'), out, opts);
+    assert.match(readFileSync(calls, 'utf8'), /^-f .*\.fabric\//, 'no sync -f for 201 files');
+  } finally {
+    process.env.PATH = path;
+  }
+});
+
 test.run();
