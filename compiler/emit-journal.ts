@@ -46,7 +46,8 @@ export interface Journal {
   manifest: string;
 }
 
-function fsyncPath(path: string, flags = 'r'): void {
+/** Flushes a file or a directory (its entries) to the disk. */
+export function fsyncPath(path: string, flags = 'r'): void {
   const fd = openSync(path, flags);
   try {
     fsyncSync(fd);

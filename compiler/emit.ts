@@ -9,13 +9,10 @@
 import { execFileSync } from 'node:child_process';
 import {
   accessSync,
-  closeSync,
   constants,
   existsSync,
-  fsyncSync,
   lstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -28,6 +25,7 @@ import { EmitError, fsHint, fsReason } from './emit-errors.ts';
 import {
   applyJournal,
   FABRIC_DIR,
+  fsyncPath,
   JOURNAL_PATH,
   needsRecovery,
   recoverOutDir,
@@ -452,14 +450,7 @@ function flushStage(stage: string, files: string[]): void {
     } catch {
       // no sync(1): each file
     }
-  for (const f of [...files, stage]) {
-    const fd = openSync(f, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  for (const f of [...files, stage]) fsyncPath(f);
 }
 
 /** The files on disk that differ from a rendered tree (for compile --check); repairs an interrupted update first. */
