@@ -144,6 +144,8 @@ writeFileSync(
 
 // The code cache: compile the reference spec once through the loader, then
 // keep what V8 compiled. Without it (any failure here) the CLI still runs.
+// The compile stamps it with a cache of its own, so that the cache holds the
+// stamp's code too, as every compile of the built CLI runs it.
 rmSync(join(outdir, 'fabric.cjs.cache'), { force: true });
 const scratch = mkdtempSync(join(tmpdir(), 'fabric-build-'));
 const warm = spawnSync(
@@ -158,7 +160,12 @@ const warm = spawnSync(
       `});`,
     ].join('\n'),
   ],
-  { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FABRIC_NO_STAMP: '1' } },
+  {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, FABRIC_CACHE_DIR: join(scratch, 'cache') },
+  },
 );
 rmSync(scratch, { recursive: true, force: true });
 if (warm.status !== 0)
