@@ -1,7 +1,8 @@
 // The update journal: how an in-place update of the out dir survives a kill.
 //
 // emit writes every changed file into `<out>/.fabric/stage-<pid>/<n>` first
-// (nothing in the tree has changed yet), then commits by writing
+// (a first tree: laid out as the tree, each top-level entry renamed whole;
+// nothing in the tree has changed yet), then commits by writing
 // `<out>/.fabric/journal.json` (temp file + rename: it exists whole or not at
 // all). The journal lists the renames from the stage into the tree, the files
 // to remove, and the new manifest, which is renamed last. applyJournal carries

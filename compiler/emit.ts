@@ -380,6 +380,19 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
 }
 
 /**
+ * The top-level entries of a first tree, when none of them is in the out dir
+ * (checkOutDir allows nothing but fabric's own directory there): the stage is
+ * then laid out as the tree and each entry is renamed into place whole, one
+ * rename for `gitops/` instead of one per file (about 0.1 s at 300
+ * environments here, docs/performance.md). Otherwise undefined: a file at a time.
+ */
+function wholeEntries(abs: string, changed: RenderedFile[], replacing: boolean): string[] | undefined {
+  if (replacing) return undefined;
+  const tops = [...new Set(changed.filter((f) => f.path !== MANIFEST_PATH).map((f) => f.path.split('/')[0]))];
+  return tops.some((t) => lstatSync(join(abs, t), { throwIfNoEntry: false })) ? undefined : tops.sort();
+}
+
+/**
  * Writes the changed files into the stage and commits the journal. Before the
  * commit nothing in the tree has changed: any failure deletes the stage.
  */
@@ -403,15 +416,23 @@ function stageFiles(
     mkdirSync(join(abs, FABRIC_DIR), { recursive: true });
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage);
+    const whole = wholeEntries(abs, changed, replacing);
+    const dirsMade = new Set<string>();
     const names: string[] = [];
     changed.forEach((f, i) => {
-      const name = String(i);
+      const name = whole ? f.path : String(i);
+      const dir = dirname(join(stage, name));
+      if (!dirsMade.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        dirsMade.add(dir);
+      }
       writeFileSync(join(stage, name), f.contents, { flag: 'wx', mode: 0o644 });
       names.push(name);
       if (f.path === MANIFEST_PATH) journal.manifest = name;
-      else journal.renames.push([name, f.path]);
+      else if (!whole) journal.renames.push([name, f.path]);
       opts.afterStagedFile?.(f.path);
     });
+    if (whole) journal.renames = whole.map((t) => [t, t]);
     if (replacing)
       flushStage(
         stage,

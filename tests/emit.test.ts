@@ -155,6 +155,40 @@ test('a compile killed after its journal was committed is finished by the next r
   }
 });
 
+test('a first compile renames whole top-level entries; killed while staging it leaves nothing, killed after its journal it is finished', () => {
+  const first = [...tree(40), { path: 'README.md', contents: '# readme\n' }];
+  const out = fresh();
+  const renamed: string[] = [];
+  emitTree(first, out, { ...opts, afterRename: (p) => renamed.push(p) });
+  assert.equal(renamed, ['README.md', 'gitops'], 'one rename per top-level entry');
+  assert.is(readTree(out).size, 42);
+
+  const script = (out: string, hook: string, n: number) => `
+    import { emitTree } from ${JSON.stringify(join(repoRoot, 'compiler/emit.ts'))};
+    const files = [{ path: 'README.md', contents: '# readme\\n' }, ...Array.from({ length: 40 }, (_, i) => ({ path: 'gitops/c' + (i % 3) + '/f' + i + '.yaml', contents: 'n: ' + i + '\\n' }))];
+    let k = 0;
+    emitTree(files, ${JSON.stringify(out)}, { specPath: 'spec/fabric.yaml', specSource: 'v1', ${hook}: () => { if (++k === ${n}) process.kill(process.pid, 'SIGKILL'); } });
+  `;
+  const killed = (out: string, hook: string, n: number) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(out, hook, n)], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+  for (const n of [1, 30]) {
+    const o = fresh();
+    assert.is(killed(o, 'afterStagedFile', n).signal, 'SIGKILL');
+    recoverInterrupted(o);
+    assert.is(readTree(o).size, 0, `killed at staged file ${n}: nothing of the new tree`);
+    assert.not.ok(existsSync(join(o, '.fabric')), 'the stage and .fabric/ are gone');
+  }
+  const o = fresh();
+  assert.is(killed(o, 'afterRename', 1).signal, 'SIGKILL');
+  assert.ok(existsSync(join(o, 'README.md')) && !existsSync(join(o, 'gitops')), 'killed between the two renames');
+  recoverInterrupted(o);
+  assert.is(readTree(o).size, 42, 'recovery finished the first tree, manifest included');
+  assert.not.ok(existsSync(join(o, '.fabric/journal.json')));
+});
+
 test("a live writer's lock is waited for, then refused with its pid after FABRIC_LOCK_TIMEOUT; a dead writer's lock is taken over", () => {
   const out = fresh();
   emitTree(tree(2), out, opts);
