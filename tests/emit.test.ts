@@ -3,13 +3,23 @@
 // middle (old tree before the journal's commit, new tree after, once the next
 // run has recovered).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { emitTree, EmitError, recoverInterrupted } from '../compiler/emit.ts';
 import type { RenderedFile } from '../compiler/emit-types.ts';
+import { identityOf } from '../compiler/stamp.ts';
 import { readTree } from './helpers/compile.ts';
 import { repoRoot } from './helpers/paths.ts';
 
@@ -252,6 +262,18 @@ test('files the last emit left are compared by digest while their identity holds
   // A hand edit of the same size changes the identity too, so the true digest of the old bytes cannot hide it.
   writeFileSync(join(out, path), readFileSync(join(out, path), 'utf8').replace('v1', 'V1'));
   assert.equal(emitTree(tree(3), out, { ...opts, known: second.identities }).written, [path]);
+});
+
+test('the identities a compile reports are those the files have in the tree, for a first tree and an update', () => {
+  const out = fresh();
+  const onDisk = (r: ReturnType<typeof emitTree>) =>
+    [...r.identities!].map(([p, f]) => [p, f.identity, identityOf(lstatSync(join(out, p), { bigint: true }))]);
+  const same = (rows: string[][]) => rows.filter(([, reported, actual]) => reported !== actual);
+  const first = emitTree([...tree(20), { path: 'README.md', contents: '# r\n' }], out, { ...opts, identities: true });
+  assert.is(first.identities!.size, 22, 'every file and the manifest');
+  assert.equal(same(onDisk(first)), [], 'a first tree (staged as the tree, renamed by top-level entry)');
+  const update = emitTree(tree(20, 'v2'), out, { ...opts, identities: true, known: first.identities });
+  assert.equal(same(onDisk(update)), [], 'an update (each file renamed into place)');
 });
 
 test('an edit of a few files fsyncs them itself; a replaced tree of many is flushed with one sync -f', () => {
