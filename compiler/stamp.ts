@@ -5,10 +5,11 @@
 //
 // The stamp holds: the build of fabric (a hash of the bundle; from source
 // there is none and stamps are off), the spec's path as given and its text,
-// the diagnostics (warnings) that compile printed, and for every file fabric owns its inode, size, mtime and ctime in nanoseconds and a
-// digest of its contents. Any write, rename, chmod or link changes a file's
-// ctime, which no tool can set back; so a file edited by hand, replaced,
-// removed or restored never matches, and any doubt means a normal compile.
+// the diagnostics (warnings) that compile printed, and for every file fabric
+// owns its inode, size, mtime and ctime in nanoseconds and a digest of its
+// contents. Any write, rename, chmod or link changes a file's ctime, which
+// no tool can set back; so a file edited by hand, replaced, removed or
+// restored never matches, and any doubt means a normal compile.
 //
 // The digests serve the compile after an edit of the spec: a file whose
 // identity is the one recorded still holds what the digest describes, so emit
