@@ -81,55 +81,46 @@ const fabricPlugin = {
   },
 };
 
+/** What both CommonJS files share: node built-ins, import.meta.url as the file's own URL, less text to scan. */
+const commonJS = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outdir,
+  outExtension: { '.js': '.cjs' },
+  // import.meta.url (package root, createRequire, the build id) as the file's own URL.
+  define: { 'import.meta.url': '__fabricModuleUrl' },
+  banner: { js: "const __fabricModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Less text for V8 to scan at every start; names stay for stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+};
+
 // One CommonJS file, run by the loader (scripts/bundle-loader.cjs, copied to
 // DIR/loader.cjs) through vm.Script with V8's code cache. What only some
 // commands need stays lazy: each `await import()` of a module becomes an
 // initialiser that runs (and requires its packages) on first use.
 const result = await build({
-  absWorkingDir: root,
+  ...commonJS,
   entryPoints: { fabric: 'compiler/cli/main.ts' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outdir,
-  outExtension: { '.js': '.cjs' },
-  // import.meta.url (package root, createRequire) as the bundle's own file URL.
-  define: { 'import.meta.url': '__fabricModuleUrl' },
   // import() of an external package becomes require(): a script run from a
   // code cache has no dynamic import callback, and Node >= 20.19 requires
   // ES modules (execa) as well.
   supported: { 'dynamic-import': false },
-  banner: { js: "const __fabricModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [fabricPlugin],
   // The templates arrive precompiled: the bundle needs Handlebars' runtime,
   // not its compiler (and the compiler's source-map library).
   alias: { handlebars: 'handlebars/runtime' },
-  // Less text for V8 to scan at every start; names stay for stack traces.
-  minifyWhitespace: true,
-  minifySyntax: true,
   sourcemap: 'linked',
   metafile: true,
-  logLevel: 'warning',
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 // The no-op's answer from a record (compiler/cli/replay.ts), loaded before the
-// bundle: node built-ins only, CommonJS as the loader.
-await build({
-  absWorkingDir: root,
-  entryPoints: { replay: 'compiler/cli/replay.ts' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outdir,
-  outExtension: { '.js': '.cjs' },
-  define: { 'import.meta.url': '__fabricModuleUrl' },
-  banner: { js: "const __fabricModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-});
+// bundle: node built-ins only.
+await build({ ...commonJS, entryPoints: { replay: 'compiler/cli/replay.ts' } });
 copyFileSync(join(root, 'scripts/bundle-loader.cjs'), join(outdir, 'loader.cjs'));
 // What earlier builds left: the ES module loader and replay, and the chunks of ESM, split builds.
 for (const old of ['fabric.mjs', 'fabric.mjs.map', 'replay.mjs', 'chunks'])
