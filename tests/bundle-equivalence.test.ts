@@ -4,7 +4,7 @@
 // compiled one does, and the bundle compiles every golden spec to the tree the
 // sources do, byte for byte.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,14 +25,15 @@ const badFixtures = readdirSync(fromRoot('tests/fixtures/bad'))
   .sort()
   .map((f) => `tests/fixtures/bad/${f}`);
 
-/** The generated module, evaluated as the bundle would: its require()s resolve from the repository. */
+/**
+ * The module the build generated (minified, as the bundle carries it), evaluated as the bundle would:
+ * its require()s resolve from the repository.
+ */
 function standaloneValidator(): ValidateFunction {
+  const generated = readFileSync(join(dirname(freshBundleBin()), 'generated/schema-validator.cjs'), 'utf8');
+  assert.ok(generated.length < standaloneValidatorModule().length, 'the build ships the validator minified');
   const module = { exports: {} as ValidateFunction };
-  new Function('require', 'module', 'exports', standaloneValidatorModule())(
-    createRequire(import.meta.url),
-    module,
-    module.exports,
-  );
+  new Function('require', 'module', 'exports', generated)(createRequire(import.meta.url), module, module.exports);
   return module.exports;
 }
 
