@@ -100,6 +100,8 @@ const commonJS = {
   // Less text for V8 to scan at every start; names stay for stack traces.
   minifyWhitespace: true,
   minifySyntax: true,
+  // Every other character escaped: the loader reads the bundle as latin1 (below).
+  charset: 'ascii',
   logLevel: 'warning',
 };
 
@@ -129,13 +131,12 @@ copyFileSync(join(root, 'scripts/bundle-loader.cjs'), join(outdir, 'loader.cjs')
 // What earlier builds left: the ES module loader and replay, and the chunks of ESM, split builds.
 for (const old of ['fabric.mjs', 'fabric.mjs.map', 'replay.mjs', 'chunks'])
   rmSync(join(outdir, old), { recursive: true, force: true });
+const bundle = readFileSync(join(outdir, 'fabric.cjs'));
+// The loader reads the bundle as latin1, which is UTF-8's text only for ASCII.
+const nonAscii = bundle.findIndex((byte) => byte > 0x7f);
+if (nonAscii >= 0) throw new Error(`${join(outdir, 'fabric.cjs')}: a byte past ASCII at offset ${nonAscii}`);
 // The build's identity for compile stamps (compiler/stamp.ts): another bundle, another id.
-writeFileSync(
-  join(outdir, 'fabric.build-id'),
-  createHash('sha256')
-    .update(readFileSync(join(outdir, 'fabric.cjs')))
-    .digest('hex') + '\n',
-);
+writeFileSync(join(outdir, 'fabric.build-id'), createHash('sha256').update(bundle).digest('hex') + '\n');
 
 // The code cache: compile the reference spec once through the loader, then
 // keep what V8 compiled. Without it (any failure here) the CLI still runs.

@@ -28,7 +28,8 @@ function load() {
   } catch {
     cachedData = undefined; // not built yet, or removed: run without it
   }
-  script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  // latin1: the build checks that the bundle is ASCII, so this is the UTF-8 text, decoded ~4 ms sooner here.
+  script = new vm.Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file));
   return module.exports;
