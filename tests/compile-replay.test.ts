@@ -11,6 +11,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { DECIDING_ENV } from '../compiler/cli/replay.ts';
 import { freshBundleBin } from './helpers/bundle.ts';
 import { fromRoot } from './helpers/paths.ts';
 
@@ -106,6 +108,53 @@ test('a spec the CLI found, not named, is found again: a fabric.yaml that appear
     const found = run();
     assert.is.not(found.status, 0, './fabric.yaml is found first now: fabric itself must answer');
     assert.match(String(found.stderr), /fabric\.cjs/);
+  }));
+
+/**
+ * Variables an answered compile may read that are not in the answer's key, and why that is safe:
+ * neither changes what the same command line prints in the same working directory.
+ */
+const NOT_DECIDING: Record<string, string> = {
+  XDG_CACHE_HOME: 'where the cache lives: another cache holds other records, so none is replayed for it',
+};
+
+test('every environment variable an answered compile or its replay reads is in the answer key, or cannot change the answer', () =>
+  withBundleCopy(({ dir, fabricWith }) => {
+    copyFileSync(fromRoot('spec/fabric.yaml'), join(dir, 'fabric.yaml'));
+    // The cache found as most users have it (XDG_CACHE_HOME or ~/.cache), not named by FABRIC_CACHE_DIR.
+    const xdgCache = join(dir, 'report-cache.cjs');
+    writeFileSync(
+      xdgCache,
+      `process.env.XDG_CACHE_HOME = process.env.FABRIC_CACHE_DIR; delete process.env.FABRIC_CACHE_DIR;`,
+    );
+    // Records each variable read, except by the key's own listing of the environment.
+    const preload = join(dir, 'report-env.cjs');
+    const log = join(dir, 'env-reads');
+    writeFileSync(
+      preload,
+      `require(${JSON.stringify(xdgCache)});
+      const { appendFileSync } = require('node:fs');
+      const seen = (key) => typeof key === 'string' && !/at invocation /.test(new Error().stack) && appendFileSync(${JSON.stringify(log)}, key + '\\n');
+      const env = process.env;
+      process.env = new Proxy(env, {
+        get: (target, key) => (seen(key), target[key]),
+        has: (target, key) => (seen(key), key in target),
+      });`,
+    );
+    // Only a compile the stamp answered is recorded (scripts/bundle-loader.cjs): the first one is not.
+    for (const extra of [[], ['--json']]) {
+      const args = ['compile', '--spec', 'fabric.yaml', '--out', 'out', ...extra];
+      assert.is(fabricWith(xdgCache, ...args).status, 0, `${extra}: without the proxy`);
+      for (const run of ['answered by the stamp, recorded', 'replayed']) {
+        const r = fabricWith(preload, ...args);
+        assert.is(r.status, 0, `${extra} ${run}: ${r.stderr}`);
+      }
+    }
+    assert.is(readdirSync(join(dir, 'cache/fabric/answers')).length, 2, 'each command line has its answer');
+    const read = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].sort();
+    assert.ok(read.includes('FABRIC_NO_STAMP') && read.includes('XDG_CACHE_HOME'), `the proxy saw too little: ${read}`);
+    const unaccounted = read.filter((key) => !DECIDING_ENV.test(key) && !(key in NOT_DECIDING));
+    assert.equal(unaccounted, [], 'an answered compile reads a variable that the answer key leaves out');
   }));
 
 test.run();

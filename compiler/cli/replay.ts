@@ -18,7 +18,7 @@ import { discoverSpec } from './discover.ts';
 import { tolerateClosedPipes } from './pipes.ts';
 
 /** The environment variables that change what fabric does or prints (colour, width, fabric's own). */
-const DECIDING_ENV = /^(FABRIC_.*|NO_COLOR|FORCE_COLOR|TERM|COLUMNS)$/;
+export const DECIDING_ENV = /^(FABRIC_.*|NO_COLOR|FORCE_COLOR|TERM|COLUMNS)$/;
 
 interface Invocation {
   argv: string[];
