@@ -9,15 +9,17 @@
 import { execFileSync } from 'node:child_process';
 import {
   accessSync,
+  closeSync,
   constants,
   existsSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
-  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -426,7 +428,7 @@ function stageFiles(
         mkdirSync(dir, { recursive: true });
         dirsMade.add(dir);
       }
-      writeFileSync(join(stage, name), f.contents, { flag: 'wx', mode: 0o644 });
+      writeNewFile(join(stage, name), f.contents);
       names.push(name);
       if (f.path === MANIFEST_PATH) journal.manifest = name;
       else if (!whole) journal.renames.push([name, f.path]);
@@ -448,6 +450,24 @@ function stageFiles(
     const why = fsReason(e);
     if (!why) throw e;
     throw new EmitError(`could not write ${abs}: ${why}; the previous tree is unchanged`, fsHint(e, abs));
+  }
+}
+
+/**
+ * Creates `path` (it must not exist yet) holding `contents`. writeFileSync
+ * copies a string into a new Buffer first; writeSync writes the string
+ * itself, 40-60 ms less for the 8,451 files of 300 environments here
+ * (docs/performance.md).
+ */
+function writeNewFile(path: string, contents: string): void {
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    const bytes = Buffer.byteLength(contents);
+    let at = writeSync(fd, contents);
+    // A short write (the disk or the file size limit reached): the rest goes on until write fails, as in writeFileSync.
+    if (at < bytes) for (const rest = Buffer.from(contents); at < bytes;) at += writeSync(fd, rest, at);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -24,6 +24,8 @@ export function fsReason(e: unknown): string | undefined {
       return 'the directory is busy (a mount point?)';
     case 'EIO':
       return 'an I/O error from the disk';
+    case 'EFBIG':
+      return 'a file would pass the file size limit of this process (ulimit -f)';
     case 'EMLINK':
     case 'ENAMETOOLONG':
     case 'ELOOP':
@@ -52,6 +54,8 @@ export function fsHint(e: unknown, visible: string): string | undefined {
       return `pass --out with a directory on a normal file system (not under /proc or /sys)`;
     case 'EXDEV':
       return `fabric renames files inside ${visible}; unmount what is mounted inside it`;
+    case 'EFBIG':
+      return 'raise the limit (ulimit -f unlimited), then run again';
     default:
       return undefined;
   }

@@ -224,6 +224,32 @@ test('D1: a read-only or full file system under the out dir: exit 3, the true re
   assert.match(out, /== left: filler out \/ \n/, `no lock, no temp file left; the first out dir is empty: ${out}`);
 });
 
+test('D1: a write cut short by the file size limit (ulimit -f) fails the compile with its reason: never a truncated file, the previous tree unchanged', () => {
+  const dir = tempDir();
+  const spec = writeSpec(REFERENCE, dir);
+  const fresh = join(dir, 'fresh');
+  const first = fabric(['compile', '--spec', spec, '--out', fresh], { fileSizeLimitKb: 8 });
+  exits(first, 3);
+  assert.not.match(first.stderr, STACK_FRAME);
+  assert.match(
+    first.stderr,
+    /could not write .*\/fresh: a file would pass the file size limit of this process \(ulimit -f\); the previous tree is unchanged\nfix: raise the limit \(ulimit -f unlimited\), then run again/,
+  );
+  assert.equal(existsSync(fresh) ? readdirSync(fresh) : [], [], 'a first compile that failed leaves nothing');
+
+  const out = join(dir, 'out');
+  exits(fabric(['compile', '--spec', spec, '--out', out]), 0);
+  const before = readTree(out);
+  writeFileSync(spec, another);
+  const edit = fabric(['compile', '--spec', spec, '--out', out], { fileSizeLimitKb: 1 });
+  exits(edit, 3);
+  assert.match(edit.stderr, /the file size limit of this process \(ulimit -f\)/);
+  assert.equal(readTree(out), before, 'the old tree, every byte');
+  assert.equal(leftovers(dir), [], 'no staging directory or lock left behind');
+  exits(fabric(['compile', '--spec', spec, '--out', out]), 0);
+  assert.not.equal(readTree(out), before, 'without the limit the edit compiles');
+});
+
 test('D2: what fabric does not own in the out dir comes through a recompile as it was: an empty directory, a 0700 directory, a git repository', () => {
   const { spec, out } = compiledDir();
   mkdirSync(join(out, 'notes/empty'), { recursive: true });

@@ -53,10 +53,21 @@ function ensureBundle(): void {
   bundleChecked = true;
 }
 
-/** `fabric <args>` through bin/fabric.cjs; colour off, as on a pipe. */
-export function fabric(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Run {
+/**
+ * `fabric <args>` through bin/fabric.cjs; colour off, as on a pipe. With `fileSizeLimitKb`, under
+ * `ulimit -f`: a write past the limit comes back short, the next one fails with EFBIG (Node ignores SIGXFSZ).
+ */
+export function fabric(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; fileSizeLimitKb?: number } = {},
+): Run {
   ensureBundle();
-  const r = spawnSync(process.execPath, [fromRoot('bin/fabric.cjs'), ...args], {
+  const command = [process.execPath, fromRoot('bin/fabric.cjs'), ...args];
+  const [file, ...argv] =
+    opts.fileSizeLimitKb === undefined
+      ? command
+      : ['bash', '-c', 'ulimit -f "$0" && exec "$@"', String(opts.fileSizeLimitKb), ...command];
+  const r = spawnSync(file, argv, {
     cwd: opts.cwd ?? repoRoot,
     encoding: 'utf8',
     timeout: GUARD_MS,
