@@ -462,8 +462,9 @@ function stageFiles(
 function writeNewFile(path: string, contents: string): void {
   const fd = openSync(path, 'wx', 0o644);
   try {
-    const bytes = Buffer.byteLength(contents);
     let at = writeSync(fd, contents);
+    // After the write, which flattened the string (rendered text is concatenated): counting is then cheap.
+    const bytes = Buffer.byteLength(contents);
     // A short write (the disk or the file size limit reached): the rest goes on until write fails, as in writeFileSync.
     if (at < bytes) for (const rest = Buffer.from(contents); at < bytes;) at += writeSync(fd, rest, at);
   } finally {
