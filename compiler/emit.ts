@@ -12,6 +12,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  fstatSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -350,11 +351,13 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
   const changedSet = new Set([...cmp.missing, ...cmp.different]);
   const written = all.filter((f) => changedSet.has(f.path)).map((f) => f.path);
   const unchanged = cmp.unchanged;
+  let staged = new Map<string, string>();
   const done = (changed: boolean): EmitResult => {
-    // The files just written: their identities now (the others were taken by the comparison).
+    // The files just written: their identities now, or as written where no rename since changed them
+    // (the others were taken by the comparison).
     for (const f of cmp.identities ? all.filter((f) => changedSet.has(f.path)) : [])
       cmp.identities!.set(f.path, {
-        identity: identityOf(lstatSync(join(abs, f.path), { bigint: true })),
+        identity: staged.get(f.path) ?? identityOf(lstatSync(join(abs, f.path), { bigint: true })),
         digest: contentDigest(f.contents),
       });
     return { written, unchanged, removed, changed, ...(cmp.identities ? { identities: cmp.identities } : {}) };
@@ -362,13 +365,14 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
   if (written.length === 0 && removed.length === 0) return done(false);
   if (outExists) assertWritable(abs, [...written, ...removed]);
 
-  const journal = stageFiles(
+  const { journal, identities } = stageFiles(
     all.filter((f) => changedSet.has(f.path)),
     abs,
     removed,
     Boolean(old),
     opts,
   );
+  staged = identities;
   try {
     applyJournal(abs, journal, { afterRename: opts.afterRename });
   } catch (e) {
@@ -396,7 +400,10 @@ function wholeEntries(abs: string, changed: RenderedFile[], replacing: boolean):
 
 /**
  * Writes the changed files into the stage and commits the journal. Before the
- * commit nothing in the tree has changed: any failure deletes the stage.
+ * commit nothing in the tree has changed: any failure deletes the stage. With
+ * `opts.identities`, the identities of the files inside a directory renamed
+ * whole, taken as written: renaming their directory leaves them as they are
+ * (a file renamed itself gets a new ctime, so emit looks at it after).
  */
 function stageFiles(
   changed: RenderedFile[],
@@ -404,7 +411,7 @@ function stageFiles(
   remove: string[],
   replacing: boolean,
   opts: EmitOptions,
-): Journal {
+): { journal: Journal; identities: Map<string, string> } {
   const stage = join(abs, FABRIC_DIR, stageName(process.pid));
   const journal: Journal = {
     version: 1,
@@ -421,6 +428,7 @@ function stageFiles(
     const whole = wholeEntries(abs, changed, replacing);
     const dirsMade = new Set<string>();
     const names: string[] = [];
+    const identities = new Map<string, string>();
     changed.forEach((f, i) => {
       const name = whole ? f.path : String(i);
       const dir = dirname(join(stage, name));
@@ -428,7 +436,12 @@ function stageFiles(
         mkdirSync(dir, { recursive: true });
         dirsMade.add(dir);
       }
-      writeNewFile(join(stage, name), f.contents);
+      const identity = writeNewFile(
+        join(stage, name),
+        f.contents,
+        Boolean(opts.identities && whole && f.path !== MANIFEST_PATH && f.path.includes('/')),
+      );
+      if (identity) identities.set(f.path, identity);
       names.push(name);
       if (f.path === MANIFEST_PATH) journal.manifest = name;
       else if (!whole) journal.renames.push([name, f.path]);
@@ -441,7 +454,7 @@ function stageFiles(
         names.map((n) => join(stage, n)),
       );
     writeJournal(abs, journal);
-    return journal;
+    return { journal, identities };
   } catch (e) {
     rmSync(stage, { recursive: true, force: true });
     // A first compile that failed leaves the out dir as empty as it found it.
@@ -454,12 +467,12 @@ function stageFiles(
 }
 
 /**
- * Creates `path` (it must not exist yet) holding `contents`. writeFileSync
- * copies a string into a new Buffer first; writeSync writes the string
- * itself, 40-60 ms less for the 8,451 files of 300 environments here
- * (docs/performance.md).
+ * Creates `path` (it must not exist yet) holding `contents`, and returns its
+ * identity when asked (an fstat: no path to look up). writeFileSync copies a
+ * string into a new Buffer first; writeSync writes the string itself, 40-60
+ * ms less for the 8,451 files of 300 environments here (docs/performance.md).
  */
-function writeNewFile(path: string, contents: string): void {
+function writeNewFile(path: string, contents: string, identity: boolean): string | undefined {
   const fd = openSync(path, 'wx', 0o644);
   try {
     let at = writeSync(fd, contents);
@@ -467,6 +480,7 @@ function writeNewFile(path: string, contents: string): void {
     const bytes = Buffer.byteLength(contents);
     // A short write (the disk or the file size limit reached): the rest goes on until write fails, as in writeFileSync.
     if (at < bytes) for (const rest = Buffer.from(contents); at < bytes;) at += writeSync(fd, rest, at);
+    return identity ? identityOf(fstatSync(fd, { bigint: true })) : undefined;
   } finally {
     closeSync(fd);
   }
