@@ -130,11 +130,15 @@ function keyText(key: string): string {
 const NOT_PLAIN = /^[\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|:[ \t]|[\t ]#|[\t :]$/;
 // (The m flag as the library's: a marker after U+2028 or U+2029 counts too.)
 const ASK_LIBRARY = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]|^(?:%|---|\.\.\.)/m;
-const TYPED: RegExp[] = (() => {
+// The tags' tests as one alternation: one pass over a string instead of 22
+// (none has flags; each keeps its own anchors).
+const TYPED: RegExp = (() => {
   const schema = new Document(null, YAML_OPTIONS).schema as Schema & { compat?: Schema['tags'] };
-  return [...schema.tags, ...(schema.compat ?? [])]
+  const tests = [...schema.tags, ...(schema.compat ?? [])]
     .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str')
     .flatMap((t) => ('test' in t && t.test ? [t.test] : []));
+  if (tests.some((re) => re.flags !== '')) throw new Error('a YAML tag test with flags cannot join the alternation');
+  return new RegExp(tests.map((re) => `(?:${re.source})`).join('|'));
 })();
 const written = new Map<string, string>();
 
@@ -147,7 +151,7 @@ function scalar(s: string): string {
     text = libraryYaml(s).slice(0, -1);
     // One line in, one line out (a document marker at the top level comes back as a block).
     if (text.includes('\n')) throw UNSUPPORTED;
-  } else if (!NOT_PLAIN.test(s) && !TYPED.some((re) => re.test(s))) {
+  } else if (!NOT_PLAIN.test(s) && !TYPED.test(s)) {
     text = s;
   } else {
     text = s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s);
