@@ -210,7 +210,9 @@ export async function gitDaemon(baseDir: string): Promise<Served> {
       sockets.delete(socket);
       daemon.kill();
     });
-    daemon.on('exit', () => socket.end());
+    // 'close', not 'exit': the daemon may exit before its last output has been read and piped on, and
+    // ending the socket then cut a push's report short ("unexpected disconnect while reading sideband packet").
+    daemon.on('close', () => socket.end());
   });
   const port = await listen(server);
   return { url: `git://127.0.0.1:${port}/`, close: closer(server, sockets) };
