@@ -3,7 +3,7 @@
 // compile of this spec", compiler/stamp.ts), the loader (scripts/bundle-loader.cjs)
 // records what that command line printed. The same command line again (the
 // same arguments, working directory, environment that decides the output,
-// and terminals) is answered from the record, before the 1.3 MB bundle is
+// and terminals) is answered from the record, before the 1.1 MB bundle is
 // read, when the stamp still holds: the same check as the bundle's no-op. The
 // meaning of a command line is decided by the CLI alone: a record is only ever
 // replayed for the very same one (and a spec the CLI found, not named, must
