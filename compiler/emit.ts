@@ -351,8 +351,7 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
   const changedSet = new Set([...cmp.missing, ...cmp.different]);
   const written = all.filter((f) => changedSet.has(f.path)).map((f) => f.path);
   const unchanged = cmp.unchanged;
-  let staged = new Map<string, string>();
-  const done = (changed: boolean): EmitResult => {
+  const done = (changed: boolean, staged = new Map<string, string>()): EmitResult => {
     // The files just written: their identities now, or as written where no rename since changed them
     // (the others were taken by the comparison).
     for (const f of cmp.identities ? all.filter((f) => changedSet.has(f.path)) : [])
@@ -372,7 +371,6 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
     Boolean(old),
     opts,
   );
-  staged = identities;
   try {
     applyJournal(abs, journal, { afterRename: opts.afterRename });
   } catch (e) {
@@ -382,7 +380,7 @@ function emitLocked(files: RenderedFile[], abs: string, opts: EmitOptions): Emit
       fsHint(e, abs),
     );
   }
-  return done(true);
+  return done(true, identities);
 }
 
 /**
@@ -427,32 +425,29 @@ function stageFiles(
     mkdirSync(stage);
     const whole = wholeEntries(abs, changed, replacing);
     const dirsMade = new Set<string>();
-    const names: string[] = [];
+    const staged: string[] = [];
     const identities = new Map<string, string>();
     changed.forEach((f, i) => {
       const name = whole ? f.path : String(i);
-      const dir = dirname(join(stage, name));
+      const path = join(stage, name);
+      const dir = dirname(path);
       if (!dirsMade.has(dir)) {
         mkdirSync(dir, { recursive: true });
         dirsMade.add(dir);
       }
       const identity = writeNewFile(
-        join(stage, name),
+        path,
         f.contents,
         Boolean(opts.identities && whole && f.path !== MANIFEST_PATH && f.path.includes('/')),
       );
       if (identity) identities.set(f.path, identity);
-      names.push(name);
+      staged.push(path);
       if (f.path === MANIFEST_PATH) journal.manifest = name;
       else if (!whole) journal.renames.push([name, f.path]);
       opts.afterStagedFile?.(f.path);
     });
     if (whole) journal.renames = whole.map((t) => [t, t]);
-    if (replacing)
-      flushStage(
-        stage,
-        names.map((n) => join(stage, n)),
-      );
+    if (replacing) flushStage(stage, staged);
     writeJournal(abs, journal);
     return { journal, identities };
   } catch (e) {
